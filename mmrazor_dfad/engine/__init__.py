@@ -1,0 +1,5 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .optimizers import (AlternatingOptimWrapper,
+                         AlternatingOptimWrapperConstructor)
+
+__all__ = ['AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor']

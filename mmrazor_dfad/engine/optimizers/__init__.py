@@ -1,0 +1,6 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .alternating_optim_wrapper import AlternatingOptimWrapper
+from .alternating_optim_wrapper_constructor import \
+    AlternatingOptimWrapperConstructor
+
+__all__ = ['AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor']

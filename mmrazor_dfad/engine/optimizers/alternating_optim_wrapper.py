@@ -1,0 +1,151 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from typing import Callable, Dict, Mapping, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.optim import OptimWrapper, OptimWrapperDict
+
+from mmrazor_dfad.registry import OPTIM_WRAPPERS
+
+# A step function returns the loss to minimise and the values to log.
+StepFunction = Callable[[], Tuple[torch.Tensor, Dict[str, torch.Tensor]]]
+
+
+@OPTIM_WRAPPERS.register_module()
+class AlternatingOptimWrapper(OptimWrapperDict):
+    """Runs DFAD's alternating student / generator schedule.
+
+    Holds two ordinary MMEngine optimizer wrappers under MMRazor's keys:
+    ``architecture`` (the student) and ``generator``. Each keeps its own
+    optimizer, gradient clipping, AMP and accumulation settings, and the
+    runner gives each its own parameter schedulers
+    (``param_scheduler=dict(architecture=[...], generator=[...])``).
+
+    One call of :meth:`alternate` is one runner iteration: ``student_iter``
+    student updates and one generator update, in the configured order. The
+    generator update back-propagates through the student (that is how the
+    generator learns what the student gets wrong); the student's gradients
+    from it are discarded, so only the generator moves.
+
+    Args:
+        architecture (OptimWrapper): Optimizer wrapper of the student.
+        generator (OptimWrapper): Optimizer wrapper of the generator.
+    """
+
+    STUDENT_KEY = 'architecture'
+    GENERATOR_KEY = 'generator'
+
+    def __init__(self, **optim_wrappers: OptimWrapper) -> None:
+        expected = {self.STUDENT_KEY, self.GENERATOR_KEY}
+        if set(optim_wrappers) != expected:
+            raise ValueError(
+                'AlternatingOptimWrapper needs exactly the optimizer wrappers '
+                f'{sorted(expected)} (student and generator), got '
+                f'{sorted(optim_wrappers)}. Configure optim_wrapper='
+                "dict(constructor='AlternatingOptimWrapperConstructor', "
+                'architecture=dict(optimizer=...), '
+                'generator=dict(optimizer=...)).')
+        super().__init__(**optim_wrappers)
+
+    @classmethod
+    def from_optim_wrappers(
+        cls, optim_wrappers: Union['AlternatingOptimWrapper',
+                                   OptimWrapperDict, Mapping[str,
+                                                             OptimWrapper]]
+    ) -> 'AlternatingOptimWrapper':
+        """Accept what MMRazor's ``SeparateOptimWrapperConstructor`` builds.
+
+        Args:
+            optim_wrappers: An :class:`AlternatingOptimWrapper`, an
+                ``OptimWrapperDict`` or a plain mapping with the keys
+                ``architecture`` and ``generator``.
+
+        Returns:
+            AlternatingOptimWrapper: ``optim_wrappers`` itself when it
+            already is one, else a new one sharing the same wrappers.
+        """
+        if isinstance(optim_wrappers, cls):
+            return optim_wrappers
+        if isinstance(optim_wrappers, (OptimWrapperDict, Mapping)):
+            return cls(**dict(optim_wrappers.items()))
+        raise TypeError(
+            'DFAD needs separate optimizers for the student and the '
+            f'generator, got a single {type(optim_wrappers).__name__}. Use '
+            "optim_wrapper=dict(constructor='AlternatingOptimWrapper"
+            "Constructor', architecture=dict(...), generator=dict(...)).")
+
+    @property
+    def student(self) -> OptimWrapper:
+        """The student's optimizer wrapper."""
+        return self.optim_wrappers[self.STUDENT_KEY]
+
+    @property
+    def generator(self) -> OptimWrapper:
+        """The generator's optimizer wrapper."""
+        return self.optim_wrappers[self.GENERATOR_KEY]
+
+    def alternate(self, student_step: StepFunction,
+                  generator_step: StepFunction, student: nn.Module,
+                  generator: nn.Module, student_iter: int,
+                  student_train_first: bool) -> Dict[str, torch.Tensor]:
+        """Run one DFAD iteration.
+
+        Args:
+            student_step (callable): Computes the student's loss on freshly
+                generated (detached) images; returns ``(loss, log_vars)``.
+            generator_step (callable): Computes the generator's loss (the
+                negated discrepancy); returns ``(loss, log_vars)``.
+            student (nn.Module): The student, possibly DDP-wrapped; given to
+                ``optim_context`` (autocast, gradient-accumulation sync).
+            generator (nn.Module): The generator, possibly DDP-wrapped.
+            student_iter (int): Student updates per iteration.
+            student_train_first (bool): Update the student before the
+                generator instead of after.
+
+        Returns:
+            dict[str, torch.Tensor]: Detached values to log: the student's
+            averaged over its ``student_iter`` updates, prefixed
+            ``distill.``, and the generator's, prefixed ``generator.``.
+        """
+        if not isinstance(student_iter, int) or student_iter < 1:
+            raise ValueError(
+                f'student_iter must be an integer >= 1, got {student_iter!r}.')
+        log_vars: Dict[str, torch.Tensor] = {}
+        if student_train_first:
+            log_vars.update(
+                self._train_student(student_step, student, student_iter))
+            log_vars.update(self._train_generator(generator_step, generator))
+        else:
+            log_vars.update(self._train_generator(generator_step, generator))
+            log_vars.update(
+                self._train_student(student_step, student, student_iter))
+        return log_vars
+
+    def _train_student(self, student_step: StepFunction, student: nn.Module,
+                       student_iter: int) -> Dict[str, torch.Tensor]:
+        summed: Dict[str, torch.Tensor] = {}
+        for _ in range(student_iter):
+            with self.student.optim_context(student):
+                loss, step_log_vars = student_step()
+            self.student.update_params(loss)
+            for name, value in step_log_vars.items():
+                value = value.detach()
+                summed[name] = summed[name] + value if name in summed \
+                    else value
+        return {
+            f'distill.{name}': value / student_iter
+            for name, value in summed.items()
+        }
+
+    def _train_generator(self, generator_step: StepFunction,
+                         generator: nn.Module) -> Dict[str, torch.Tensor]:
+        with self.generator.optim_context(generator):
+            loss, step_log_vars = generator_step()
+        self.generator.update_params(loss)
+        # The backward pass also filled the student's .grad; drop it so the
+        # next student update sees only its own loss.
+        self.student.zero_grad()
+        return {
+            f'generator.{name}': value.detach()
+            for name, value in step_log_vars.items()
+        }

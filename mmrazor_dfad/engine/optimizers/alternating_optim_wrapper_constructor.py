@@ -1,0 +1,85 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+import copy
+from typing import Dict, Optional
+
+import torch.nn as nn
+from mmengine.model import is_model_wrapper
+from mmengine.optim import DefaultOptimWrapperConstructor
+
+from mmrazor_dfad.registry import OPTIM_WRAPPER_CONSTRUCTORS
+from .alternating_optim_wrapper import AlternatingOptimWrapper
+
+
+@OPTIM_WRAPPER_CONSTRUCTORS.register_module()
+class AlternatingOptimWrapperConstructor:
+    """Build an :class:`AlternatingOptimWrapper` for a DFAD algorithm.
+
+    Each of ``architecture`` (student) and ``generator`` is an ordinary
+    MMEngine optimizer-wrapper config (``type``, ``optimizer``, ``clip_grad``,
+    ``paramwise_cfg``...), built with MMEngine's
+    ``DefaultOptimWrapperConstructor`` on the algorithm's submodule of the
+    same name. Example::
+
+        optim_wrapper = dict(
+            constructor='AlternatingOptimWrapperConstructor',
+            architecture=dict(optimizer=dict(type='SGD', lr=0.1)),
+            generator=dict(optimizer=dict(type='AdamW', lr=1e-3)))
+
+    Args:
+        optim_wrapper_cfg (dict): The two sub-configs.
+        paramwise_cfg (dict, optional): Not supported at the top level: put
+            it inside ``architecture`` or ``generator``.
+    """
+
+    def __init__(self,
+                 optim_wrapper_cfg: Dict,
+                 paramwise_cfg: Optional[Dict] = None) -> None:
+        if paramwise_cfg is not None:
+            raise ValueError(
+                'AlternatingOptimWrapperConstructor: set paramwise_cfg inside '
+                'optim_wrapper.architecture or optim_wrapper.generator, not '
+                'at the top level.')
+        cfg = dict(copy.deepcopy(optim_wrapper_cfg))
+        cfg.pop('type', None)  # the wrapper type is always ours
+        keys = (AlternatingOptimWrapper.STUDENT_KEY,
+                AlternatingOptimWrapper.GENERATOR_KEY)
+        unknown = sorted(set(cfg) - set(keys))
+        missing = [key for key in keys if key not in cfg]
+        if unknown or missing:
+            raise ValueError(
+                'AlternatingOptimWrapperConstructor: optim_wrapper must hold '
+                f'exactly {list(keys)}; missing {missing}, unknown {unknown}.')
+        self.constructors = {}
+        for key in keys:
+            sub_cfg = dict(cfg[key])
+            if 'optimizer' not in sub_cfg:
+                raise ValueError(
+                    f'AlternatingOptimWrapperConstructor: optim_wrapper.{key} '
+                    "has no 'optimizer'; e.g. optimizer=dict(type='SGD', "
+                    'lr=0.1).')
+            sub_paramwise = sub_cfg.pop('paramwise_cfg', None)
+            self.constructors[key] = DefaultOptimWrapperConstructor(
+                sub_cfg, sub_paramwise)
+
+    def __call__(self, model: nn.Module) -> AlternatingOptimWrapper:
+        """Build the two optimizer wrappers for ``model``'s submodules.
+
+        Args:
+            model (nn.Module): The DFAD algorithm, possibly inside a model
+                wrapper.
+
+        Returns:
+            AlternatingOptimWrapper: The student's and generator's wrappers.
+        """
+        if is_model_wrapper(model):
+            model = model.module
+        optim_wrappers = {}
+        for key, constructor in self.constructors.items():
+            submodule = getattr(model, key, None)
+            if not isinstance(submodule, nn.Module):
+                raise AttributeError(
+                    f'AlternatingOptimWrapperConstructor: '
+                    f'{type(model).__name__} has no submodule {key!r} to '
+                    'optimise.')
+            optim_wrappers[key] = constructor(submodule)
+        return AlternatingOptimWrapper(**optim_wrappers)

@@ -1,0 +1,5 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .algorithms import DataFreeDistillation
+from .generators import DAFLGenerator
+
+__all__ = ['DataFreeDistillation', 'DAFLGenerator']

@@ -1,0 +1,247 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+import warnings
+from typing import Dict, List, Mapping, Optional, Tuple, Union
+
+import torch
+import torch.nn as nn
+from mmengine.optim import OptimWrapperDict
+from mmrazor.models.algorithms.base import BaseAlgorithm
+
+from mmrazor_dfad.engine.optimizers import AlternatingOptimWrapper
+from mmrazor_dfad.registry import MODELS
+from mmrazor_dfad.utils.checkpoint import load_teacher_weights
+
+TrainBatch = Union[Dict[str, List], Dict[str, torch.Tensor]]
+
+
+@MODELS.register_module()
+class DataFreeDistillation(BaseAlgorithm):
+    """Data-Free Adversarial Distillation (Fang et al., arXiv 1912.11006).
+
+    A frozen teacher, a student and a generator play a minimax game. The
+    generator maps noise to images on which the teacher and student disagree
+    most (it maximises the L1 distance of their logits); the student learns
+    to agree with the teacher on them. No real training image is used.
+
+    The config schema is MMRazor 1.0.0's ``DataFreeDistillation`` schema, so
+    MMRazor configs run unchanged with ``_scope_='mmrazor_dfad'``. Unlike
+    MMRazor's implementation this one trains unwrapped (one process, CPU or
+    GPU) as well as under DDP, never reads or moves the training batch (it
+    only counts it), never computes a classification loss on dummy labels,
+    discards the student's gradients of the generator step, and draws noise on
+    the model's device, different on each rank.
+
+    Args:
+        architecture (dict | BaseModel): The student, e.g.
+            ``dict(cfg_path='mmcls::resnet/resnet18_8xb16_cifar10.py')``.
+        teachers (dict[str, dict]): ``{name: dict(build_cfg=..., ckpt_path=...)}``.
+            Each teacher is built from ``build_cfg``, loaded from
+            ``ckpt_path`` (local file or URL), frozen and kept in eval mode.
+        generator (dict): Config of the generator, e.g. ``DAFLGenerator``.
+        distiller (dict): Distiller of the student updates, e.g. MMRazor's
+            ``ConfigurableDistiller`` recording ``head.fc`` of student and
+            teacher with an ``L1Loss`` of positive weight.
+        generator_distiller (dict): Distiller of the generator update: the
+            same discrepancy with a negative loss weight (the generator
+            maximises it).
+        student_iter (int): Student updates per iteration. Defaults to 1.
+        student_train_first (bool): Update the student before the generator
+            in each iteration. Defaults to False.
+        data_preprocessor (dict, optional): Pre-processes the real validation
+            images; defaults to the student's.
+        init_cfg (dict, optional): Initialisation config.
+    """
+
+    def __init__(self,
+                 distiller: Dict,
+                 generator_distiller: Dict,
+                 teachers: Dict[str, Dict],
+                 generator: Dict,
+                 student_iter: int = 1,
+                 student_train_first: bool = False,
+                 **kwargs) -> None:
+        if isinstance(student_iter, bool) or not isinstance(
+                student_iter, int) or student_iter < 1:
+            raise ValueError(
+                f'DataFreeDistillation: student_iter must be an integer >= 1 '
+                f'(student updates per generator update), got '
+                f'{student_iter!r}.')
+        if not isinstance(teachers, Mapping) or not teachers:
+            raise TypeError(
+                'DataFreeDistillation: teachers must be a non-empty dict '
+                '{name: dict(build_cfg=..., ckpt_path=...)}, got '
+                f'{teachers!r}.')
+        if not isinstance(generator, (Mapping, nn.Module)):
+            raise TypeError(
+                'DataFreeDistillation: generator must be a config dict, got '
+                f'{type(generator).__name__}.')
+        super().__init__(**kwargs)
+        self.student_iter = student_iter
+        self.student_train_first = student_train_first
+
+        self.teachers = nn.ModuleDict({
+            name: self._build_teacher(name, cfg)
+            for name, cfg in teachers.items()
+        })
+        self.generator = generator if isinstance(
+            generator, nn.Module) else MODELS.build(generator)
+
+        self.distiller = MODELS.build(distiller)
+        self.generator_distiller = MODELS.build(generator_distiller)
+        for built in (self.distiller, self.generator_distiller):
+            built.prepare_from_student(self.student)
+            built.prepare_from_teacher(self.teachers)
+        self._warn_on_collaborating_generator()
+
+    @property
+    def student(self) -> nn.Module:
+        """The student (alias of ``architecture``)."""
+        return self.architecture
+
+    @staticmethod
+    def _build_teacher(name: str, cfg: Dict) -> nn.Module:
+        """Build, load and freeze one teacher.
+
+        Args:
+            name (str): The teacher's key in ``teachers``.
+            cfg (dict): ``dict(build_cfg=..., ckpt_path=...)``.
+
+        Returns:
+            nn.Module: The teacher in eval mode with ``requires_grad=False``.
+        """
+        if not isinstance(cfg, Mapping) or 'build_cfg' not in cfg:
+            raise TypeError(
+                f"DataFreeDistillation: teachers['{name}'] must be "
+                "dict(build_cfg=dict(...), ckpt_path='...'), got "
+                f'{cfg!r}.')
+        teacher = MODELS.build(cfg['build_cfg'])
+        ckpt_path = cfg.get('ckpt_path')
+        if ckpt_path:
+            # Marks the teacher initialised, so the runner's init_weights()
+            # does not overwrite the loaded weights.
+            if hasattr(teacher, 'init_weights'):
+                teacher.init_weights()
+            load_teacher_weights(teacher, ckpt_path, name)
+        else:
+            warnings.warn(
+                f"DataFreeDistillation: teacher '{name}' has no ckpt_path; "
+                'it keeps the weights it was built with. Distilling from an '
+                'untrained teacher teaches nothing.')
+        teacher.requires_grad_(False)
+        return teacher.eval()
+
+    def _warn_on_collaborating_generator(self) -> None:
+        losses = getattr(self.generator_distiller, 'distill_losses', {})
+        for loss_name, loss in losses.items():
+            weight = getattr(loss, 'loss_weight', None)
+            if weight is not None and weight >= 0:
+                warnings.warn(
+                    f'DataFreeDistillation: generator_distiller loss '
+                    f"'{loss_name}' has loss_weight={weight}; the generator "
+                    'then minimises the teacher-student discrepancy and '
+                    'collaborates with the student instead of competing. '
+                    'DFAD uses a negative weight (e.g. -1.0).')
+
+    def train(self, mode: bool = True) -> 'DataFreeDistillation':
+        """Set train/eval mode; the teachers always stay in eval mode."""
+        super().train(mode)
+        self.teachers.eval()
+        return self
+
+    @staticmethod
+    def infer_batch_size(data: TrainBatch) -> int:
+        """Number of samples in a training batch, without touching them.
+
+        Args:
+            data (dict): A collated batch: from :class:`DataFreeDataset`
+                (``{'sample_idx': [...]}``) or any MMEngine dataset
+                (``{'inputs': [...], 'data_samples': [...]}``).
+
+        Returns:
+            int: The batch size: how many images to generate per step.
+        """
+        if isinstance(data, Mapping):
+            for key in ('inputs', 'sample_idx', *data.keys()):
+                value = data.get(key)
+                if isinstance(value, (list, tuple, torch.Tensor)) and len(
+                        value) > 0:
+                    return len(value)
+        raise TypeError(
+            'DataFreeDistillation: cannot tell the batch size from the '
+            f'training batch {type(data).__name__}; use '
+            "train_dataloader=dict(batch_size=N, dataset=dict("
+            "type='DataFreeDataset')).")
+
+    def train_step(self, data: TrainBatch,
+                   optim_wrapper: Union[OptimWrapperDict, Mapping]
+                   ) -> Dict[str, torch.Tensor]:
+        """One DFAD iteration: ``student_iter`` student updates, one
+        generator update.
+
+        Args:
+            data (dict): The training batch; only its length is used.
+            optim_wrapper (AlternatingOptimWrapper | OptimWrapperDict): The
+                student's (``architecture``) and generator's wrappers.
+
+        Returns:
+            dict[str, torch.Tensor]: ``distill.*`` (student losses, mean over
+            the student updates) and ``generator.*`` (generator losses,
+            negative: the generator maximises the discrepancy).
+        """
+        batch_size = self.infer_batch_size(data)
+        schedule = AlternatingOptimWrapper.from_optim_wrappers(optim_wrapper)
+        return schedule.alternate(
+            student_step=lambda: self._student_loss(batch_size),
+            generator_step=lambda: self._generator_loss(batch_size),
+            student=self.student,
+            generator=self.generator,
+            student_iter=self.student_iter,
+            student_train_first=self.student_train_first)
+
+    def _student_loss(self,
+                      batch_size: int) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+        """Loss of one student update on fresh, detached fake images."""
+        with torch.no_grad():
+            fake_images = self.generator(batch_size=batch_size)
+        losses = self._discrepancy(
+            self.distiller, fake_images, teacher_needs_grad=False)
+        return self.parse_losses(losses)
+
+    def _generator_loss(
+            self, batch_size: int) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+        """Loss of the generator update; gradients flow through the frozen
+        teachers and the student back to the generator."""
+        fake_images = self.generator(batch_size=batch_size)
+        losses = self._discrepancy(
+            self.generator_distiller, fake_images, teacher_needs_grad=True)
+        return self.parse_losses(losses)
+
+    def _discrepancy(self, distiller: nn.Module, fake_images: torch.Tensor,
+                     teacher_needs_grad: bool) -> Dict[str, torch.Tensor]:
+        """Run student and teachers on ``fake_images`` under the distiller's
+        recorders and return its losses.
+
+        Args:
+            distiller (nn.Module): ``distiller`` or ``generator_distiller``.
+            fake_images (torch.Tensor): Shape ``(N, C, H, W)``.
+            teacher_needs_grad (bool): Build the teachers' autograd graph
+                (needed to reach the generator; their weights stay frozen).
+
+        Returns:
+            dict[str, torch.Tensor]: The distiller's losses.
+        """
+        with distiller.student_recorders:
+            self.student(fake_images, mode='tensor')
+        with distiller.teacher_recorders, torch.set_grad_enabled(
+                teacher_needs_grad and torch.is_grad_enabled()):
+            for teacher in self.teachers.values():
+                teacher(fake_images, mode='tensor')
+        return distiller.compute_distill_losses()
+
+    def loss(self, inputs: torch.Tensor,
+             data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
+        """Not used: DFAD has no supervised loss; training goes through
+        :meth:`train_step`."""
+        raise NotImplementedError(
+            'DataFreeDistillation has no supervised loss; train it through '
+            'train_step (the runner does), or call the student directly.')

@@ -1,0 +1,185 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+import warnings
+from typing import Dict, Optional
+
+import torch
+import torch.nn as nn
+from mmengine.dist import get_rank
+from mmengine.model import BaseModule
+
+from mmrazor_dfad.registry import MODELS
+
+# Spreads the per-rank latent seeds far apart (a large prime).
+_RANK_SEED_STRIDE = 1_000_003
+
+
+@MODELS.register_module()
+class DAFLGenerator(BaseModule):
+    """The DAFL / DFAD image generator (Chen et al. 2019; Fang et al. 2019).
+
+    ``linear -> BN -> up x2 -> conv, BN, LeakyReLU -> up x2 -> conv, BN,
+    LeakyReLU -> conv -> tanh -> BN(affine=False)``. The state-dict keys match
+    MMRazor's ``DAFLGenerator``, so its checkpoints load here.
+
+    The generator draws its own latent noise, on the device of its weights,
+    from a private random generator seeded with ``torch.initial_seed()`` plus
+    an offset per distributed rank: every rank gets different noise without
+    ``randomness.diff_rank_seed``, and runs with the same seed repeat exactly.
+    The random generator's state is saved in the state dict (``_extra_state``)
+    so a resumed run draws the noise an uninterrupted run would have drawn.
+
+    Args:
+        img_size (int): Height and width of the generated images. Must be a
+            multiple of ``scale_factor ** 2``.
+        latent_dim (int): Length of the latent vector ``z``.
+        hidden_channels (int): Channels after the linear layer (``2 * ngf``
+            in the paper's code). Must be even.
+        out_channels (int): Image channels: 3 for RGB teachers, 1 for
+            grayscale ones. Defaults to 3.
+        scale_factor (int): Upsampling factor of each of the two upsampling
+            stages. Defaults to 2.
+        bn_eps (float): ``eps`` of the two inner BatchNorm layers. The paper's
+            code uses 0.8; MMRazor's CIFAR config uses 1e-5. Defaults to 0.8.
+        leaky_slope (float): Negative slope of the LeakyReLUs. Defaults to 0.2.
+        init_cfg (dict, optional): MMEngine initialisation config.
+    """
+
+    def __init__(self,
+                 img_size: int,
+                 latent_dim: int,
+                 hidden_channels: int,
+                 out_channels: int = 3,
+                 scale_factor: int = 2,
+                 bn_eps: float = 0.8,
+                 leaky_slope: float = 0.2,
+                 init_cfg: Optional[Dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        for name, value, minimum in (('img_size', img_size, 1),
+                                     ('latent_dim', latent_dim, 1),
+                                     ('hidden_channels', hidden_channels, 2),
+                                     ('out_channels', out_channels, 1),
+                                     ('scale_factor', scale_factor, 1)):
+            if not isinstance(value, int) or value < minimum:
+                raise ValueError(
+                    f'DAFLGenerator: {name} must be an integer >= {minimum}, '
+                    f'got {value!r}.')
+        if img_size % (scale_factor**2) != 0:
+            raise ValueError(
+                f'DAFLGenerator: img_size={img_size} is not a multiple of '
+                f'scale_factor**2={scale_factor**2}; the two upsampling '
+                'stages could not reach it. Use e.g. img_size='
+                f'{max(1, img_size // scale_factor**2) * scale_factor**2}.')
+        if hidden_channels % 2 != 0:
+            raise ValueError(
+                f'DAFLGenerator: hidden_channels={hidden_channels} must be '
+                'even (the last block halves it).')
+        self.img_size = img_size
+        self.latent_dim = latent_dim
+        self.hidden_channels = hidden_channels
+        self.out_channels = out_channels
+        self.scale_factor = scale_factor
+        self.init_size = img_size // scale_factor**2
+
+        self.linear = nn.Linear(latent_dim,
+                                hidden_channels * self.init_size**2)
+        self.bn1 = nn.BatchNorm2d(hidden_channels)
+        self.conv_blocks1 = nn.Sequential(
+            nn.Conv2d(hidden_channels, hidden_channels, 3, 1, 1),
+            nn.BatchNorm2d(hidden_channels, eps=bn_eps),
+            nn.LeakyReLU(leaky_slope, inplace=True))
+        self.conv_blocks2 = nn.Sequential(
+            nn.Conv2d(hidden_channels, hidden_channels // 2, 3, 1, 1),
+            nn.BatchNorm2d(hidden_channels // 2, eps=bn_eps),
+            nn.LeakyReLU(leaky_slope, inplace=True),
+            nn.Conv2d(hidden_channels // 2, out_channels, 3, 1, 1),
+            nn.Tanh(),
+            # Standardises the images per channel, as the teacher's input
+            # normalisation would.
+            nn.BatchNorm2d(out_channels, affine=False))
+        self._latent_rng: Optional[torch.Generator] = None
+
+    @property
+    def device(self) -> torch.device:
+        """The device of the generator's weights."""
+        return self.linear.weight.device
+
+    def _rng(self) -> torch.Generator:
+        """The latent random generator, (re)created on the weights' device."""
+        if self._latent_rng is None or self._latent_rng.device != self.device:
+            rng = torch.Generator(device=self.device)
+            seed = torch.initial_seed() + _RANK_SEED_STRIDE * get_rank()
+            rng.manual_seed(seed % (2**63))
+            self._latent_rng = rng
+        return self._latent_rng
+
+    def sample_latent(self, batch_size: int) -> torch.Tensor:
+        """Draw latent vectors ``z ~ N(0, I)`` on the generator's device.
+
+        Args:
+            batch_size (int): Number of vectors.
+
+        Returns:
+            torch.Tensor: Shape ``(batch_size, latent_dim)``.
+        """
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError('DAFLGenerator: batch_size must be a positive '
+                             f'integer, got {batch_size!r}.')
+        return torch.randn(
+            batch_size,
+            self.latent_dim,
+            device=self.device,
+            generator=self._rng())
+
+    def forward(self,
+                latent: Optional[torch.Tensor] = None,
+                batch_size: int = 1) -> torch.Tensor:
+        """Generate images.
+
+        Args:
+            latent (torch.Tensor, optional): Latent vectors of shape
+                ``(N, latent_dim)``. Drawn with :meth:`sample_latent` when
+                None.
+            batch_size (int): Number of images when ``latent`` is None.
+                Defaults to 1.
+
+        Returns:
+            torch.Tensor: Images of shape
+            ``(N, out_channels, img_size, img_size)``, standardised per
+            channel by the last BatchNorm.
+        """
+        if latent is None:
+            latent = self.sample_latent(batch_size)
+        elif latent.ndim != 2 or latent.shape[1] != self.latent_dim:
+            raise ValueError(
+                'DAFLGenerator: latent must have shape (N, latent_dim='
+                f'{self.latent_dim}), got {tuple(latent.shape)}.')
+        else:
+            latent = latent.to(self.device)
+        images = self.linear(latent).view(-1, self.hidden_channels,
+                                          self.init_size, self.init_size)
+        images = self.bn1(images)
+        images = nn.functional.interpolate(
+            images, scale_factor=self.scale_factor)
+        images = self.conv_blocks1(images)
+        images = nn.functional.interpolate(
+            images, scale_factor=self.scale_factor)
+        return self.conv_blocks2(images)
+
+    def get_extra_state(self) -> torch.Tensor:
+        """Save the latent random generator's state with the weights."""
+        return self._rng().get_state()
+
+    def set_extra_state(self, state: torch.Tensor) -> None:
+        """Restore the latent random generator's state.
+
+        A state saved on another kind of device (CPU vs CUDA) cannot be
+        restored; the generator is then reseeded and a warning says so.
+        """
+        rng = self._rng()
+        try:
+            rng.set_state(state.detach().to('cpu', torch.uint8))
+        except RuntimeError:
+            warnings.warn(
+                'DAFLGenerator: the saved latent random state comes from '
+                f'another device type than {self.device}; the latent noise '
+                'is reseeded instead of resumed exactly.')

@@ -1,0 +1,7 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .checkpoint import checkpoint_safe_globals, load_teacher_weights
+from .setup_env import register_all_modules
+
+__all__ = [
+    'register_all_modules', 'checkpoint_safe_globals', 'load_teacher_weights'
+]
