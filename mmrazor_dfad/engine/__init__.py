@@ -1,5 +1,9 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .model_wrappers import DataFreeDistributedDataParallel
 from .optimizers import (AlternatingOptimWrapper,
                          AlternatingOptimWrapperConstructor)
 
-__all__ = ['AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor']
+__all__ = [
+    'AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor',
+    'DataFreeDistributedDataParallel'
+]

@@ -1,7 +1,9 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .checkpoint import checkpoint_safe_globals, load_teacher_weights
+from .dist import init_cpu_distributed
 from .setup_env import register_all_modules
 
 __all__ = [
-    'register_all_modules', 'checkpoint_safe_globals', 'load_teacher_weights'
+    'register_all_modules', 'checkpoint_safe_globals', 'load_teacher_weights',
+    'init_cpu_distributed'
 ]

@@ -7,10 +7,15 @@ non-tensor objects (NumPy scalars and arrays in the message hub, the history
 buffers of logged values), so ``--resume`` fails. Instead of unpickling
 arbitrary files, :func:`checkpoint_safe_globals` allow-lists exactly the types
 those checkpoints legitimately contain, for the duration of a ``with`` block.
+The one risky global they use, ``getattr`` (MMEngine pickles the statistics
+methods of ``HistoryBuffer`` as ``getattr(HistoryBuffer, 'mean')``), is
+replaced by :func:`history_buffer_getattr`, which resolves nothing else.
 """
 import contextlib
 import os.path as osp
 from typing import Dict, Iterator, List
+
+import pickle
 
 import numpy as np
 import torch
@@ -32,13 +37,43 @@ def _numpy_safe_globals() -> List:
     ]
 
 
-def checkpoint_safe_globals_list() -> List:
-    """The non-tensor types MMEngine checkpoints legitimately contain.
+# HistoryBuffer registers these lazily, on its first instantiation.
+_BUILTIN_STATISTICS = frozenset(('min', 'max', 'current', 'mean'))
+
+
+def history_buffer_getattr(owner, name: str):
+    """``getattr`` restricted to ``HistoryBuffer``'s statistics methods.
+
+    Args:
+        owner: Must be :class:`mmengine.logging.HistoryBuffer`.
+        name (str): A registered statistics method (``mean``, ``min``...).
 
     Returns:
-        list: Classes and functions for ``torch.serialization``'s allow-list.
+        callable: The method.
+
+    Raises:
+        pickle.UnpicklingError: For anything else.
     """
-    return [HistoryBuffer, *_numpy_safe_globals()]
+    allowed = _BUILTIN_STATISTICS | set(HistoryBuffer._statistics_methods)
+    if owner is HistoryBuffer and name in allowed:
+        return getattr(owner, name)
+    raise pickle.UnpicklingError(
+        f'Refusing getattr({owner!r}, {name!r}) while loading a checkpoint: '
+        'only HistoryBuffer statistics methods are allowed.')
+
+
+def checkpoint_safe_globals_list() -> List:
+    """The non-tensor globals MMEngine checkpoints legitimately contain.
+
+    Returns:
+        list: Classes, functions and ``(function, pickled name)`` pairs for
+        ``torch.serialization``'s allow-list.
+    """
+    return [
+        HistoryBuffer, *_numpy_safe_globals(),
+        (history_buffer_getattr, '__builtin__.getattr'),
+        (history_buffer_getattr, 'builtins.getattr')
+    ]
 
 
 @contextlib.contextmanager

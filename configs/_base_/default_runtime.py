@@ -1,0 +1,40 @@
+# Runtime shared by every mmrazor_dfad config.
+default_scope = 'mmrazor_dfad'
+
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=1000,
+        max_keep_ckpts=2,
+        save_last=True),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+)
+
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'),
+)
+
+# DDP wraps the student and the generator separately, never the frozen
+# teachers, and works on CPU (gloo) as well as GPU (nccl).
+model_wrapper_cfg = dict(
+    type='DataFreeDistributedDataParallel',
+    broadcast_buffers=False,
+    find_unused_parameters=False)
+
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='Visualizer', vis_backends=vis_backends)
+
+log_processor = dict(by_epoch=False, window_size=10)
+log_level = 'INFO'
+load_from = None
+resume = False
+
+# Noise differs per rank without diff_rank_seed: the generator offsets its
+# own random generator by the rank.
+randomness = dict(seed=0, deterministic=False)
