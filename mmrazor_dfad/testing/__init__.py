@@ -1,0 +1,7 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .fake_data import (accept_fake_cifar10, save_random_classifier,
+                        write_fake_cifar10)
+
+__all__ = [
+    'accept_fake_cifar10', 'save_random_classifier', 'write_fake_cifar10'
+]

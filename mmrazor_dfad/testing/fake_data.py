@@ -1,0 +1,80 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Stand-ins for data and teachers that cannot be downloaded (tests, smoke)."""
+import contextlib
+import os
+import os.path as osp
+import pickle
+from typing import Iterator
+
+import numpy as np
+import torch
+
+CIFAR10_FILES = [f'data_batch_{i}' for i in range(1, 6)] + ['test_batch']
+
+
+def write_fake_cifar10(root: str, per_file: int = 8, seed: int = 0) -> str:
+    """Write a folder in CIFAR-10's python format with random images.
+
+    Args:
+        root (str): Becomes ``data_prefix`` of MMCls's ``CIFAR10``.
+        per_file (int): Images in each of the six batch files.
+        seed (int): Seed of the random images and labels.
+
+    Returns:
+        str: ``root``.
+    """
+    rng = np.random.default_rng(seed)
+    folder = osp.join(root, 'cifar-10-batches-py')
+    os.makedirs(folder, exist_ok=True)
+    for name in CIFAR10_FILES:
+        entry = {
+            'data': rng.integers(0, 256, (per_file, 3072), dtype=np.uint8),
+            'labels': [int(x) for x in rng.integers(0, 10, per_file)],
+        }
+        with open(osp.join(folder, name), 'wb') as file:
+            pickle.dump(entry, file)
+    with open(osp.join(folder, 'batches.meta'), 'wb') as file:
+        pickle.dump({'label_names': [f'class{i}' for i in range(10)]}, file)
+    return root
+
+
+@contextlib.contextmanager
+def accept_fake_cifar10() -> Iterator[None]:
+    """Let MMCls's ``CIFAR10`` read a fake folder.
+
+    MMCls checks the md5 of the real archive files, which a fake folder
+    cannot match; inside this block the check passes whenever the files
+    exist.
+    """
+    from mmcls.datasets import CIFAR10
+    original = CIFAR10._check_integrity
+
+    def files_exist(dataset) -> bool:
+        root = osp.join(dataset.data_prefix['root'], dataset.base_folder)
+        return all(osp.exists(osp.join(root, name)) for name in CIFAR10_FILES)
+
+    CIFAR10._check_integrity = files_exist
+    try:
+        yield
+    finally:
+        CIFAR10._check_integrity = original
+
+
+def save_random_classifier(cfg_path: str, path: str, seed: int = 0) -> str:
+    """Save a randomly initialised MMCls classifier as a checkpoint.
+
+    Args:
+        cfg_path (str): e.g. ``'mmcls::resnet/resnet34_8xb16_cifar10.py'``.
+        path (str): Where to write ``{'state_dict': ...}``.
+        seed (int): Initialisation seed.
+
+    Returns:
+        str: ``path``.
+    """
+    from mmengine.hub import get_model
+    torch.manual_seed(seed)
+    model = get_model(cfg_path)
+    model.init_weights()
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    torch.save(dict(state_dict=model.state_dict()), path)
+    return path
