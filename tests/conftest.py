@@ -1,10 +1,7 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Shared fixtures: tiny models, a fake CIFAR-10 folder, random teachers."""
-import os
 import os.path as osp
-import pickle
 
-import numpy as np
 import pytest
 import torch
 import torch.nn as nn
@@ -12,6 +9,8 @@ from mmengine.model import BaseModel
 
 import mmrazor_dfad  # noqa: F401
 from mmrazor_dfad.registry import MODELS
+from mmrazor_dfad.testing import (accept_fake_cifar10, save_random_classifier,
+                                  write_fake_cifar10)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
@@ -91,42 +90,15 @@ def toy_algorithm_cfg(toy_teacher_ckpt):
         student_train_first=True)
 
 
-def write_fake_cifar10(root: str, per_batch: int = 8, seed: int = 0) -> str:
-    """Write a CIFAR-10-format folder with random images.
-
-    Its files fail MMCls's md5 check; tests patch that check.
-    """
-    rng = np.random.default_rng(seed)
-    folder = osp.join(root, 'cifar-10-batches-py')
-    os.makedirs(folder, exist_ok=True)
-    names = [f'data_batch_{i}' for i in range(1, 6)] + ['test_batch']
-    for name in names:
-        entry = {
-            'data': rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8),
-            'labels': [int(x) for x in rng.integers(0, 10, per_batch)],
-        }
-        with open(osp.join(folder, name), 'wb') as file:
-            pickle.dump(entry, file)
-    meta = {'label_names': [f'class{i}' for i in range(10)]}
-    with open(osp.join(folder, 'batches.meta'), 'wb') as file:
-        pickle.dump(meta, file)
-    return root
-
-
 @pytest.fixture
-def fake_cifar10(tmp_path, monkeypatch):
-    """A fake CIFAR-10 folder that MMCls accepts."""
-    from mmcls.datasets import CIFAR10
-    monkeypatch.setattr(CIFAR10, '_check_integrity', lambda self: True)
-    return write_fake_cifar10(str(tmp_path / 'cifar10'))
+def fake_cifar10(tmp_path):
+    """A fake CIFAR-10 folder that MMCls accepts while the fixture lives."""
+    with accept_fake_cifar10():
+        yield write_fake_cifar10(str(tmp_path / 'cifar10'))
 
 
 @pytest.fixture
 def random_resnet34_ckpt(tmp_path):
     """A randomly initialised MMCls CIFAR ResNet-34, saved like a teacher."""
-    from mmengine.hub import get_model
-    torch.manual_seed(0)
-    model = get_model('mmcls::resnet/resnet34_8xb16_cifar10.py')
-    path = tmp_path / 'resnet34_random.pth'
-    torch.save(dict(state_dict=model.state_dict()), path)
-    return str(path)
+    return save_random_classifier('mmcls::resnet/resnet34_8xb16_cifar10.py',
+                                  str(tmp_path / 'resnet34_random.pth'))

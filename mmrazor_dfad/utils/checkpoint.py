@@ -109,6 +109,7 @@ def load_teacher_weights(teacher: nn.Module, ckpt_path: str,
         FileNotFoundError: A local ``ckpt_path`` does not exist.
         RuntimeError: A URL could not be fetched or read.
         KeyError: The checkpoint's keys do not fit the teacher.
+        ValueError: The checkpoint's shapes do not fit the teacher.
     """
     where = f"model.teachers['{name}'].ckpt_path"
     if not _is_url(ckpt_path) and not osp.isfile(ckpt_path):
@@ -133,7 +134,14 @@ def load_teacher_weights(teacher: nn.Module, ckpt_path: str,
                        f'dict (found {type(state_dict).__name__}).')
     if state_dict and all(key.startswith('module.') for key in state_dict):
         state_dict = {key[len('module.'):]: v for key, v in state_dict.items()}
-    result = teacher.load_state_dict(state_dict, strict=False)
+    try:
+        result = teacher.load_state_dict(state_dict, strict=False)
+    except RuntimeError as error:  # shape mismatches
+        raise ValueError(
+            f"Teacher '{name}': checkpoint '{ckpt_path}' does not fit the "
+            f'teacher built from build_cfg: {error}. Check that build_cfg '
+            'describes the architecture the checkpoint was trained with.'
+        ) from error
     if result.missing_keys or result.unexpected_keys:
         raise KeyError(
             f"Teacher '{name}': checkpoint '{ckpt_path}' does not fit the "

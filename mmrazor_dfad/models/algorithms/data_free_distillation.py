@@ -53,6 +53,7 @@ class DataFreeDistillation(BaseAlgorithm):
     """
 
     def __init__(self,
+                 architecture: Union[Dict, nn.Module],
                  distiller: Dict,
                  generator_distiller: Dict,
                  teachers: Dict[str, Dict],
@@ -75,7 +76,11 @@ class DataFreeDistillation(BaseAlgorithm):
             raise TypeError(
                 'DataFreeDistillation: generator must be a config dict, got '
                 f'{type(generator).__name__}.')
-        super().__init__(**kwargs)
+        # Built from our registry (MMRazor's BaseAlgorithm would use its own
+        # and miss modules of this scope).
+        if isinstance(architecture, Mapping):
+            architecture = MODELS.build(architecture)
+        super().__init__(architecture, **kwargs)
         self.student_iter = student_iter
         self.student_train_first = student_train_first
 

@@ -1,0 +1,189 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+import copy
+
+import pytest
+import torch
+import torch.nn.functional as F
+from conftest import logits_distiller
+from mmengine.optim import OptimWrapperDict, build_optim_wrapper
+
+from mmrazor_dfad.engine import AlternatingOptimWrapper
+from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+
+
+def build(cfg):
+    torch.manual_seed(0)
+    return MODELS.build(copy.deepcopy(cfg))
+
+
+def build_optim(algorithm, student_lr=0.1):
+    constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(
+            type='AlternatingOptimWrapperConstructor',
+            optim_wrapper_cfg=dict(
+                architecture=dict(
+                    optimizer=dict(type='SGD', lr=student_lr, momentum=0.9)),
+                generator=dict(optimizer=dict(type='AdamW', lr=1e-3)))))
+    return constructor(algorithm)
+
+
+def snapshot(module):
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+def count_steps(optim_wrapper):
+    counter = dict(steps=0)
+    optim_wrapper.optimizer.register_step_post_hook(
+        lambda *args: counter.__setitem__('steps', counter['steps'] + 1))
+    return counter
+
+
+def data_free_batch(batch_size):
+    return dict(sample_idx=list(range(batch_size)))
+
+
+def test_train_step_moves_only_what_it_should(toy_algorithm_cfg):
+    algorithm = build(toy_algorithm_cfg).train()
+    optim = build_optim(algorithm)
+    teacher = algorithm.teachers['tea']
+    teacher_before = snapshot(teacher)
+    student_before = snapshot(algorithm.student)
+    generator_before = snapshot(algorithm.generator)
+    student_steps = count_steps(optim.student)
+    generator_steps = count_steps(optim.generator)
+
+    log_vars = algorithm.train_step(data_free_batch(6), optim)
+
+    # Teacher: weights and BN statistics untouched, still frozen and eval.
+    for key, value in snapshot(teacher).items():
+        assert torch.equal(value, teacher_before[key]), key
+    assert not teacher.training
+    assert all(not p.requires_grad for p in teacher.parameters())
+    assert all(p.grad is None for p in teacher.parameters())
+    # Student and generator learned.
+    assert not torch.equal(algorithm.student.head.fc.weight,
+                           student_before['head.fc.weight'])
+    assert not torch.equal(algorithm.generator.linear.weight,
+                           generator_before['linear.weight'])
+    # Exactly student_iter student updates and one generator update.
+    assert student_steps['steps'] == toy_algorithm_cfg['student_iter'] == 3
+    assert generator_steps['steps'] == 1
+    # Loss signs: the student minimises the discrepancy, the generator
+    # maximises it (negative loss).
+    assert log_vars['distill.loss_l1'] > 0
+    assert log_vars['generator.loss_l1'] < 0
+    assert set(log_vars) == {
+        'distill.loss', 'distill.loss_l1', 'generator.loss',
+        'generator.loss_l1'
+    }
+
+
+def test_generator_step_leaves_the_student_untouched(toy_algorithm_cfg):
+    # student_train_first=True: the generator update comes last, so the
+    # student's weights at the end are the ones of its last update.
+    algorithm = build(toy_algorithm_cfg).train()
+    optim = build_optim(algorithm)
+    after_last_student_update = {}
+    optim.student.optimizer.register_step_post_hook(
+        lambda *args: after_last_student_update.update(
+            {k: v.detach().clone()
+             for k, v in algorithm.student.named_parameters()}))
+    generator_grads = {}
+    optim.generator.optimizer.register_step_pre_hook(
+        lambda *args: generator_grads.update(
+            {k: p.grad.clone()
+             for k, p in algorithm.generator.named_parameters()}))
+
+    algorithm.train_step(data_free_batch(4), optim)
+
+    for name, param in algorithm.student.named_parameters():
+        assert torch.equal(param, after_last_student_update[name]), name
+        # The student's gradients of the generator step were discarded.
+        assert param.grad is None or not param.grad.any(), name
+    # The generator's gradients came through teacher and student.
+    assert any(grad.abs().sum() > 0 for grad in generator_grads.values())
+
+
+def test_generator_first_order(toy_algorithm_cfg):
+    cfg = dict(toy_algorithm_cfg, student_train_first=False, student_iter=2)
+    algorithm = build(cfg).train()
+    optim = build_optim(algorithm)
+    order = []
+    optim.student.optimizer.register_step_post_hook(
+        lambda *args: order.append('student'))
+    optim.generator.optimizer.register_step_post_hook(
+        lambda *args: order.append('generator'))
+    algorithm.train_step(data_free_batch(4), optim)
+    assert order == ['generator', 'student', 'student']
+
+
+def test_losses_are_the_l1_between_logits(toy_algorithm_cfg):
+    algorithm = build(toy_algorithm_cfg).train()
+    images = algorithm.generator(batch_size=5)
+    losses = algorithm._discrepancy(
+        algorithm.generator_distiller, images, teacher_needs_grad=True)
+    student_logits = algorithm.student(images, mode='tensor')
+    teacher_logits = algorithm.teachers['tea'](images, mode='tensor')
+    torch.testing.assert_close(losses['loss_l1'],
+                               -F.l1_loss(student_logits, teacher_logits))
+
+
+def test_mmrazor_optim_wrapper_dict_is_accepted(toy_algorithm_cfg):
+    # What MMRazor's SeparateOptimWrapperConstructor builds.
+    algorithm = build(toy_algorithm_cfg).train()
+    optim = OptimWrapperDict(
+        architecture=build_optim_wrapper(
+            algorithm.student,
+            dict(optimizer=dict(type='SGD', lr=0.1))),
+        generator=build_optim_wrapper(
+            algorithm.generator, dict(optimizer=dict(type='Adam', lr=1e-3))))
+    log_vars = algorithm.train_step(
+        dict(inputs=[torch.zeros(3, 8, 8)] * 3, data_samples=[None] * 3),
+        optim)
+    assert log_vars['generator.loss'] < 0
+    with pytest.raises(ValueError, match='exactly the optimizer wrappers'):
+        AlternatingOptimWrapper(architecture=optim['architecture'])
+
+
+def test_teachers_stay_in_eval_mode(toy_algorithm_cfg):
+    algorithm = build(toy_algorithm_cfg)
+    algorithm.train()
+    assert algorithm.student.training and algorithm.generator.training
+    assert not algorithm.teachers['tea'].training
+
+
+def test_batch_size_comes_from_the_batch(toy_algorithm_cfg):
+    algorithm = build(toy_algorithm_cfg)
+    assert algorithm.infer_batch_size(data_free_batch(7)) == 7
+    assert algorithm.infer_batch_size(dict(inputs=[1, 2])) == 2
+    with pytest.raises(TypeError, match='DataFreeDataset'):
+        algorithm.infer_batch_size(dict())
+
+
+def test_bad_configs_fail_with_the_fix(toy_algorithm_cfg, tmp_path):
+    with pytest.raises(ValueError, match='student_iter must be an integer'):
+        build(dict(toy_algorithm_cfg, student_iter=0))
+    with pytest.raises(TypeError, match='teachers must be a non-empty dict'):
+        build(dict(toy_algorithm_cfg, teachers='ToyClassifier'))
+    missing = copy.deepcopy(toy_algorithm_cfg)
+    missing['teachers']['tea']['ckpt_path'] = str(tmp_path / 'nope.pth')
+    with pytest.raises(FileNotFoundError, match="Fix model.teachers\\['tea'\\]"):
+        build(missing)
+    wrong = copy.deepcopy(toy_algorithm_cfg)
+    wrong['teachers']['tea']['build_cfg'] = dict(
+        type='ToyClassifier', width=8, num_classes=5)
+    with pytest.raises(ValueError, match='does not fit.*size mismatch'):
+        build(wrong)
+    torch.save(dict(state_dict={'other.weight': torch.zeros(1)}),
+               tmp_path / 'other.pth')
+    foreign = copy.deepcopy(toy_algorithm_cfg)
+    foreign['teachers']['tea']['ckpt_path'] = str(tmp_path / 'other.pth')
+    with pytest.raises(KeyError, match='unexpected keys: other.weight'):
+        build(foreign)
+
+
+def test_collaborating_generator_warns(toy_algorithm_cfg):
+    cfg = dict(
+        toy_algorithm_cfg, generator_distiller=logits_distiller('tea', 1.0))
+    with pytest.warns(UserWarning, match='collaborates with the student'):
+        build(cfg)

@@ -1,0 +1,103 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+import pytest
+import torch
+
+from mmrazor_dfad.models import DAFLGenerator
+from mmrazor_dfad.models.generators import dafl_generator
+
+
+@pytest.mark.parametrize('out_channels', [1, 3])
+def test_shapes_and_standardised_output(out_channels):
+    torch.manual_seed(0)
+    generator = DAFLGenerator(
+        img_size=32, latent_dim=16, hidden_channels=8,
+        out_channels=out_channels)
+    images = generator(batch_size=6)
+    assert images.shape == (6, out_channels, 32, 32)
+    # The last BatchNorm (train mode) standardises each channel.
+    per_channel_mean = images.mean(dim=(0, 2, 3))
+    assert torch.allclose(per_channel_mean, torch.zeros(out_channels),
+                          atol=1e-4)
+    latent = torch.randn(2, 16)
+    assert generator(latent).shape == (2, out_channels, 32, 32)
+
+
+def test_architecture_matches_the_paper():
+    generator = DAFLGenerator(
+        img_size=32, latent_dim=100, hidden_channels=128, bn_eps=0.8)
+    assert generator.linear.out_features == 128 * 8 * 8
+    conv1, bn1, act1 = generator.conv_blocks1
+    assert (conv1.in_channels, conv1.out_channels) == (128, 128)
+    assert bn1.eps == 0.8 and act1.negative_slope == 0.2
+    last_conv, tanh, last_bn = list(generator.conv_blocks2)[3:]
+    assert (last_conv.in_channels, last_conv.out_channels) == (64, 3)
+    assert isinstance(tanh, torch.nn.Tanh)
+    assert last_bn.affine is False
+
+
+def test_loads_mmrazor_generator_weights():
+    from mmrazor.models.architectures.generators import \
+        DAFLGenerator as MMRazorDAFLGenerator
+    theirs = MMRazorDAFLGenerator(
+        img_size=32, latent_dim=16, hidden_channels=8, bn_eps=1e-5)
+    ours = DAFLGenerator(
+        img_size=32, latent_dim=16, hidden_channels=8, bn_eps=1e-5)
+    result = ours.load_state_dict(theirs.state_dict(), strict=False)
+    assert result.unexpected_keys == []
+    assert result.missing_keys == ['_extra_state']
+    theirs.eval(), ours.eval()
+    latent = torch.randn(3, 16)
+    torch.testing.assert_close(ours(latent), theirs(latent))
+
+
+@pytest.mark.parametrize(
+    'kwargs, message',
+    [(dict(img_size=30), 'multiple of scale_factor'),
+     (dict(hidden_channels=7), 'must be even'),
+     (dict(latent_dim=0), 'latent_dim must be an integer >= 1'),
+     (dict(out_channels=0), 'out_channels must be an integer >= 1')])
+def test_bad_arguments_are_named(kwargs, message):
+    arguments = dict(img_size=32, latent_dim=8, hidden_channels=8)
+    arguments.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        DAFLGenerator(**arguments)
+
+
+def test_bad_latent_and_batch_size():
+    generator = DAFLGenerator(img_size=8, latent_dim=8, hidden_channels=4)
+    with pytest.raises(ValueError, match=r'latent_dim=8\), got \(2, 5\)'):
+        generator(torch.randn(2, 5))
+    with pytest.raises(ValueError, match='batch_size must be a positive'):
+        generator(batch_size=0)
+
+
+def test_noise_is_seeded_per_rank_and_resumable(monkeypatch):
+    def draw(rank):
+        monkeypatch.setattr(dafl_generator, 'get_rank', lambda: rank)
+        torch.manual_seed(7)
+        generator = DAFLGenerator(img_size=8, latent_dim=8, hidden_channels=4)
+        return generator, generator.sample_latent(4)
+
+    generator, rank0 = draw(0)
+    _, rank0_again = draw(0)
+    _, rank1 = draw(1)
+    assert torch.equal(rank0, rank0_again)  # same seed, same noise
+    assert not torch.allclose(rank0, rank1)  # other rank, other noise
+
+    # The random state travels with the state dict: a resumed generator
+    # draws what the original would have drawn next.
+    state = generator.state_dict()
+    expected_next = generator.sample_latent(4)
+    torch.manual_seed(999)  # a resumed process starts elsewhere
+    resumed = DAFLGenerator(img_size=8, latent_dim=8, hidden_channels=4)
+    resumed.load_state_dict(state)
+    assert torch.equal(resumed.sample_latent(4), expected_next)
+
+
+def test_noise_follows_the_weights_device():
+    generator = DAFLGenerator(img_size=8, latent_dim=8, hidden_channels=4)
+    assert generator.sample_latent(2).device == torch.device('cpu')
+    if torch.cuda.is_available():
+        generator.cuda()
+        assert generator.sample_latent(2).device.type == 'cuda'
+        assert generator(batch_size=2).device.type == 'cuda'
