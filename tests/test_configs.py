@@ -1,0 +1,69 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from conftest import REPO_ROOT
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+
+from mmrazor_dfad.models import DataFreeDistillation
+from mmrazor_dfad.registry import MODELS
+
+ALL_CONFIGS = sorted(
+    glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True))
+EXPERIMENTS = [path for path in ALL_CONFIGS if '_base_' not in path]
+
+
+@pytest.mark.parametrize(
+    'path', ALL_CONFIGS, ids=lambda p: osp.relpath(p, REPO_ROOT))
+def test_config_loads(path):
+    cfg = Config.fromfile(path)
+    if path in EXPERIMENTS:
+        assert cfg.default_scope == 'mmrazor_dfad'
+        assert cfg.model.type == 'DataFreeDistillation'
+
+
+@pytest.mark.parametrize(
+    'path', EXPERIMENTS, ids=lambda p: osp.relpath(p, REPO_ROOT))
+def test_experiment_model_builds(path, tmp_path):
+    cfg = Config.fromfile(path)
+    init_default_scope(cfg.default_scope)
+    # Replace the teacher checkpoints (URLs, not reachable offline) by
+    # random weights of the same architecture.
+    for name, teacher in cfg.model.teachers.items():
+        built = MODELS.build(teacher.build_cfg)
+        ckpt = tmp_path / f'{name}.pth'
+        torch.save(dict(state_dict=built.state_dict()), ckpt)
+        teacher.ckpt_path = str(ckpt)
+    model = MODELS.build(cfg.model)
+    assert isinstance(model, DataFreeDistillation)
+    images = model.generator(batch_size=2)
+    assert model.student(images, mode='tensor').shape[0] == 2
+
+
+def test_cifar_config_has_the_seed_hyper_parameters():
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', 'dfad',
+                 'dfad_logits_resnet34_resnet18_8xb32_cifar10.py'))
+    assert cfg.model.teachers.res34.ckpt_path == (
+        'https://download.openmmlab.com/mmclassification/v0/resnet/'
+        'resnet34_b16x8_cifar10_20210528-a8aa36a6.pth')
+    assert cfg.model.generator.latent_dim == 256
+    assert cfg.model.generator.hidden_channels == 128
+    assert cfg.model.student_iter == 5
+    student_optim = cfg.optim_wrapper.architecture.optimizer
+    assert (student_optim.type, student_optim.lr, student_optim.momentum,
+            student_optim.weight_decay) == ('SGD', 0.1, 0.9, 5e-4)
+    assert cfg.optim_wrapper.generator.optimizer.type == 'AdamW'
+    assert cfg.optim_wrapper.generator.optimizer.lr == 1e-3
+    assert cfg.train_dataloader.batch_size == 32
+    assert cfg.train_dataloader.dataset.type == 'DataFreeDataset'
+    assert cfg.train_cfg.max_iters == 25000
+    assert cfg.train_cfg.val_interval == 250
+    for side in ('architecture', 'generator'):
+        assert cfg.param_scheduler[side][0].milestones == [5000, 10000]
+    assert cfg.val_dataloader.dataset.data_prefix == 'data/cifar10'
+    assert cfg.val_dataloader.dataset.test_mode is True
+    assert cfg.val_evaluator.topk == (1, 5)

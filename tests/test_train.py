@@ -1,0 +1,122 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""End to end: real configs through tools/train.py and tools/test.py."""
+import glob
+import json
+import os
+import os.path as osp
+import shutil
+import sys
+
+import pytest
+import torch
+from conftest import CIFAR_CONFIG, REPO_ROOT
+
+sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
+import test as test_tool  # noqa: E402
+import train as train_tool  # noqa: E402
+
+MMRAZOR_DFAD_CONFIG = 'distill/mmcls/dfad/dfad_logits_resnet34_resnet18_8xb32_cifar10.py'  # noqa: E501
+
+
+def read_scalars(work_dir):
+    """Logged scalars of the latest run in ``work_dir``."""
+    runs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                     'scalars.json')))
+    with open(runs[-1]) as file:
+        return [json.loads(line) for line in file]
+
+
+def cifar_overrides(data_root, teacher, iters):
+    return [
+        f'model.teachers.res34.ckpt_path={teacher}',
+        'train_dataloader.batch_size=4',
+        f'train_cfg.max_iters={iters}',
+        'train_cfg.val_interval=2',
+        f'val_dataloader.dataset.data_prefix={data_root}',
+        'val_dataloader.num_workers=0',
+        f'test_dataloader.dataset.data_prefix={data_root}',
+        'test_dataloader.num_workers=0',
+        'default_hooks.logger.interval=1',
+        'default_hooks.checkpoint.interval=2',
+    ]
+
+
+def test_cifar_config_trains_resumes_and_tests(fake_cifar10,
+                                               random_resnet34_ckpt,
+                                               tmp_path):
+    work_dir = str(tmp_path / 'work')
+    teacher_before = torch.load(random_resnet34_ckpt)['state_dict']
+    runner = train_tool.main([
+        CIFAR_CONFIG, '--work-dir', work_dir, '--cfg-options',
+        *cifar_overrides(fake_cifar10, random_resnet34_ckpt, 2)
+    ])
+    assert runner.iter == 2
+    assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
+    scalars = read_scalars(work_dir)
+    train_logs = [row for row in scalars if 'distill.loss' in row]
+    assert [row['iter'] for row in train_logs] == [1, 2]
+    for row in train_logs:
+        assert row['distill.loss_l1'] > 0 > row['generator.loss_l1']
+        assert row['architecture.lr'] == pytest.approx(0.1)
+        assert row['generator.lr'] == pytest.approx(1e-3)
+    assert any('accuracy/top1' in row and 'accuracy/top5' in row
+               for row in scalars)
+    # The teacher inside the trained model is still the one loaded.
+    teacher = runner.model.teachers['res34'].state_dict()
+    for key, value in teacher_before.items():
+        assert torch.equal(teacher[key].cpu(), value), key
+
+    # --resume continues from iteration 2 (torch 2.x weights_only loading).
+    runner = train_tool.main([
+        CIFAR_CONFIG, '--work-dir', work_dir, '--resume', '--cfg-options',
+        *cifar_overrides(fake_cifar10, random_resnet34_ckpt, 3)
+    ])
+    assert runner.iter == 3
+    resumed = [row['iter'] for row in read_scalars(work_dir)
+               if 'distill.loss' in row]
+    assert resumed == [3]
+
+    # tools/test.py evaluates the student of the checkpoint.
+    metrics = test_tool.main([
+        CIFAR_CONFIG,
+        osp.join(work_dir, 'iter_3.pth'), '--work-dir',
+        str(tmp_path / 'test'), '--cfg-options',
+        *cifar_overrides(fake_cifar10, random_resnet34_ckpt, 3)
+    ])
+    assert set(metrics) == {'accuracy/top1', 'accuracy/top5'}
+
+
+def test_mmrazor_own_dfad_config_with_only_the_scope_changed(
+        fake_cifar10, random_resnet34_ckpt, tmp_path, monkeypatch):
+    import mmrazor
+    source = osp.join(
+        osp.dirname(mmrazor.__file__), '.mim', 'configs', MMRAZOR_DFAD_CONFIG)
+    text = open(source).read()
+    assert text.count("_scope_='mmrazor'") == 1
+    config = tmp_path / 'mmrazor_dfad_scope.py'
+    config.write_text(text.replace("_scope_='mmrazor'",
+                                   "_scope_='mmrazor_dfad'"))
+    # Offline: the teacher URLs resolve to a random ResNet-34 in the torch
+    # hub cache, and data/cifar10 to the fake folder.
+    hub = tmp_path / 'torch_home' / 'hub' / 'checkpoints'
+    hub.mkdir(parents=True)
+    shutil.copy(random_resnet34_ckpt,
+                hub / 'resnet34_b16x8_cifar10_20210528-a8aa36a6.pth')
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+    os.makedirs(tmp_path / 'data')
+    os.symlink(fake_cifar10, tmp_path / 'data' / 'cifar10')
+    monkeypatch.chdir(tmp_path)
+
+    runner = train_tool.main([
+        str(config), '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options', 'train_cfg.max_iters=2',
+        'default_hooks.logger.interval=1'
+    ])
+    assert type(runner.model).__module__.startswith('mmrazor_dfad.')
+    assert runner.iter == 2
+    train_logs = [
+        row for row in read_scalars(str(tmp_path / 'work'))
+        if 'distill.loss' in row
+    ]
+    assert len(train_logs) == 2
+    assert all(row['generator.loss'] < 0 for row in train_logs)
