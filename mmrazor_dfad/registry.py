@@ -9,13 +9,13 @@ import the registering modules on first use, so nothing is imported eagerly.
 Modules of MMCls are reached with ``_scope_='mmcls'`` or an ``mmcls.`` prefix.
 """
 import mmrazor_dfad  # noqa: F401  (installs the PyTorch 2.x compat first)
+from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import Registry
 from mmrazor.registry import DATA_SAMPLERS as MMRAZOR_DATA_SAMPLERS
 from mmrazor.registry import DATASETS as MMRAZOR_DATASETS
 from mmrazor.registry import HOOKS as MMRAZOR_HOOKS
 from mmrazor.registry import LOOPS as MMRAZOR_LOOPS
 from mmrazor.registry import METRICS as MMRAZOR_METRICS
-from mmrazor.registry import MODEL_WRAPPERS as MMRAZOR_MODEL_WRAPPERS
 from mmrazor.registry import MODELS as MMRAZOR_MODELS
 from mmrazor.registry import \
     OPTIM_WRAPPER_CONSTRUCTORS as MMRAZOR_OPTIM_WRAPPER_CONSTRUCTORS
@@ -63,10 +63,12 @@ MODELS = Registry(
     parent=MMRAZOR_MODELS,
     scope=SCOPE,
     locations=['mmrazor_dfad.models'])
-# Model wrappers for distributed training.
+# Model wrappers for distributed training. A direct child of MMEngine's
+# root: the runner looks wrappers up with ``MODEL_WRAPPERS.get(type)`` on the
+# root, which reaches ``mmrazor_dfad.X`` only in its direct children.
 MODEL_WRAPPERS = Registry(
     'model_wrapper',
-    parent=MMRAZOR_MODEL_WRAPPERS,
+    parent=MMENGINE_MODEL_WRAPPERS,
     scope=SCOPE,
     locations=['mmrazor_dfad.engine'])
 # Weight initialisers.

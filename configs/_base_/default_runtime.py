@@ -23,7 +23,7 @@ env_cfg = dict(
 # DDP wraps the student and the generator separately, never the frozen
 # teachers, and works on CPU (gloo) as well as GPU (nccl).
 model_wrapper_cfg = dict(
-    type='DataFreeDistributedDataParallel',
+    type='mmrazor_dfad.DataFreeDistributedDataParallel',
     broadcast_buffers=False,
     find_unused_parameters=False)
 

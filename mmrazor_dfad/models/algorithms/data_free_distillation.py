@@ -5,6 +5,7 @@ from typing import Dict, List, Mapping, Optional, Tuple, Union
 import torch
 import torch.nn as nn
 from mmengine.optim import OptimWrapperDict
+from mmengine.runner.checkpoint import get_state_dict
 from mmrazor.models.algorithms.base import BaseAlgorithm
 
 from mmrazor_dfad.engine.optimizers import AlternatingOptimWrapper
@@ -146,6 +147,20 @@ class DataFreeDistillation(BaseAlgorithm):
                     'then minimises the teacher-student discrepancy and '
                     'collaborates with the student instead of competing. '
                     'DFAD uses a negative weight (e.g. -1.0).')
+
+    def state_dict(self, *args, destination=None, prefix: str = '',
+                   keep_vars: bool = False) -> Dict[str, torch.Tensor]:
+        """State dict without the ``module.`` of DDP-wrapped submodules.
+
+        Distributed training wraps the student and the generator separately;
+        PyTorch's ``state_dict`` would then save ``architecture.module.*``
+        while MMEngine loads ``architecture.*``. Saving the unwrapped names
+        makes one checkpoint load the same wrapped or not (resume, test,
+        single-process evaluation of a distributed run).
+        """
+        if args:
+            raise TypeError('state_dict() takes keyword arguments only')
+        return get_state_dict(self, destination, prefix, keep_vars)
 
     def train(self, mode: bool = True) -> 'DataFreeDistillation':
         """Set train/eval mode; the teachers always stay in eval mode."""

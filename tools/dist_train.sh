@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Distributed training with torchrun: GPUs use nccl; without a GPU the
+# processes use gloo on the CPU.
+#   bash tools/dist_train.sh CONFIG GPUS [train.py options]
+# Multi-node: NNODES=2 NODE_RANK=0|1 MASTER_ADDR=host bash tools/dist_train.sh ...
+CONFIG=$1
+GPUS=$2
+NNODES=${NNODES:-1}
+NODE_RANK=${NODE_RANK:-0}
+PORT=${PORT:-29500}
+MASTER_ADDR=${MASTER_ADDR:-"127.0.0.1"}
+
+PYTHONPATH="$(dirname "$0")/..":$PYTHONPATH \
+torchrun \
+    --nnodes="$NNODES" \
+    --node_rank="$NODE_RANK" \
+    --master_addr="$MASTER_ADDR" \
+    --nproc_per_node="$GPUS" \
+    --master_port="$PORT" \
+    "$(dirname "$0")/train.py" \
+    "$CONFIG" \
+    --launcher pytorch "${@:3}"
