@@ -58,3 +58,4 @@ auto_scale_lr = dict(base_batch_size=256)
 
 default_hooks = dict(
     checkpoint=dict(interval=250, max_keep_ckpts=2))
+custom_hooks = [dict(type='GeneratedSamplesHook', interval=1000)]

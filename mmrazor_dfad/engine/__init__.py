@@ -1,9 +1,10 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .hooks import GeneratedSamplesHook
 from .model_wrappers import DataFreeDistributedDataParallel
 from .optimizers import (AlternatingOptimWrapper,
                          AlternatingOptimWrapperConstructor)
 
 __all__ = [
     'AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor',
-    'DataFreeDistributedDataParallel'
+    'DataFreeDistributedDataParallel', 'GeneratedSamplesHook'
 ]

@@ -1,0 +1,90 @@
+# DFAD on the paper's MNIST pair: LeNet-5 teacher -> LeNet-5-half student,
+# 32x32 grayscale, no training data. Sized for 2 CPU cores (<= 15 minutes).
+_base_ = [
+    '../_base_/datasets/mnist.py',
+    '../_base_/schedules/dfad_alternating.py',
+    '../_base_/default_runtime.py',
+]
+
+teacher_ckpt = 'checkpoints/lenet5_mnist.pth'
+
+logits_recorders = dict(
+    student_recorders=dict(fc=dict(type='ModuleOutputs', source='head.fc')),
+    teacher_recorders=dict(
+        lenet5_fc=dict(type='ModuleOutputs', source='lenet5.head.fc')))
+logits_mapping = dict(
+    s_feature=dict(from_student=True, recorder='fc'),
+    t_feature=dict(from_student=False, recorder='lenet5_fc'))
+
+lenet5 = dict(
+    type='mmcls.ImageClassifier',
+    data_preprocessor={{_base_.data_preprocessor}},
+    backbone=dict(type='LeNet5', channels=(6, 16, 120), fc_channels=84),
+    head=dict(
+        type='mmcls.LinearClsHead',
+        num_classes=10,
+        in_channels=84,
+        loss=dict(type='mmcls.CrossEntropyLoss')))
+lenet5_half = dict(
+    lenet5,
+    backbone=dict(type='LeNet5', channels=(3, 8, 60), fc_channels=42),
+    head=dict(lenet5['head'], in_channels=42))
+
+model = dict(
+    type='DataFreeDistillation',
+    data_preprocessor={{_base_.data_preprocessor}},
+    architecture=lenet5_half,
+    teachers=dict(lenet5=dict(build_cfg=lenet5, ckpt_path=teacher_ckpt)),
+    generator=dict(
+        type='DAFLGenerator',
+        img_size=32,
+        latent_dim=100,
+        hidden_channels=32,
+        out_channels=1,
+        bn_eps=0.8),
+    distiller=dict(
+        type='ConfigurableDistiller',
+        distill_losses=dict(loss_l1=dict(type='L1Loss', loss_weight=1.0)),
+        loss_forward_mappings=dict(loss_l1=logits_mapping),
+        **logits_recorders),
+    generator_distiller=dict(
+        type='ConfigurableDistiller',
+        distill_losses=dict(loss_l1=dict(type='L1Loss', loss_weight=-1.0)),
+        loss_forward_mappings=dict(loss_l1=logits_mapping),
+        **logits_recorders),
+    student_iter=5,
+    student_train_first=True)
+
+train_dataloader = dict(
+    _delete_=True,
+    batch_size=256,
+    num_workers=0,
+    sampler=dict(type='InfiniteSampler', shuffle=False),
+    dataset=dict(type='DataFreeDataset'),
+    collate_fn=dict(type='pseudo_collate'))
+
+max_iters = 1200
+optim_wrapper = dict(
+    architecture=dict(
+        optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4)),
+    generator=dict(optimizer=dict(_delete_=True, type='Adam', lr=1e-3)))
+param_scheduler = dict(
+    architecture=[
+        dict(
+            type='MultiStepLR',
+            by_epoch=False,
+            milestones=[800, 1000],
+            gamma=0.1)
+    ],
+    generator=[
+        dict(
+            type='MultiStepLR',
+            by_epoch=False,
+            milestones=[800, 1000],
+            gamma=0.1)
+    ])
+train_cfg = dict(max_iters=max_iters, val_interval=200)
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(interval=200, max_keep_ckpts=1))
+custom_hooks = [dict(type='GeneratedSamplesHook', interval=200)]
