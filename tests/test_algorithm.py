@@ -187,3 +187,35 @@ def test_collaborating_generator_warns(toy_algorithm_cfg):
         toy_algorithm_cfg, generator_distiller=logits_distiller('tea', 1.0))
     with pytest.warns(UserWarning, match='collaborates with the student'):
         build(cfg)
+
+
+def test_incompatible_shapes_fail_at_build(toy_algorithm_cfg):
+    cfg = copy.deepcopy(toy_algorithm_cfg)
+    cfg['generator']['out_channels'] = 1  # the toy teacher takes RGB
+    with pytest.raises(ValueError, match=r"\(N, 1, 8, 8\) images but the "
+                       r"teacher 'tea' cannot take them"):
+        build(cfg)
+    cfg = copy.deepcopy(toy_algorithm_cfg)
+    cfg['architecture']['num_classes'] = 5
+    with pytest.raises(ValueError, match=r'Student logits have shape '
+                       r'\(2, 5\) but the teacher'):
+        build(cfg)
+
+
+def test_nan_loss_stops_before_any_update(toy_algorithm_cfg):
+    algorithm = build(toy_algorithm_cfg).train()
+    optim = build_optim(algorithm)
+    with torch.no_grad():
+        algorithm.student.head.fc.bias.fill_(float('nan'))
+    student_before = snapshot(algorithm.student)
+    generator_before = snapshot(algorithm.generator)
+    with pytest.raises(FloatingPointError,
+                       match='student loss is nan .*last checkpoint is '
+                       'intact'):
+        algorithm.train_step(data_free_batch(4), optim)
+    for before, module in ((student_before, algorithm.student),
+                           (generator_before, algorithm.generator)):
+        for key, value in snapshot(module).items():
+            if value.is_floating_point() and 'running' not in key:
+                torch.testing.assert_close(
+                    value, before[key], equal_nan=True, rtol=0, atol=0)

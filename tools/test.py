@@ -12,7 +12,8 @@ import mmrazor_dfad  # noqa: F401  (makes MMRazor importable on torch 2.x)
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmrazor_dfad.utils import checkpoint_safe_globals, init_cpu_distributed
+from mmrazor_dfad.utils import (checkpoint_safe_globals, ensure_writable_dir,
+                                init_cpu_distributed)
 
 
 def parse_args(argv=None):
@@ -49,6 +50,7 @@ def main(argv=None):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    ensure_writable_dir(cfg.work_dir, '--work-dir')
     init_cpu_distributed(args.launcher)
     runner = Runner.from_cfg(cfg)
     with checkpoint_safe_globals():

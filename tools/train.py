@@ -12,7 +12,9 @@ import mmrazor_dfad  # noqa: F401  (makes MMRazor importable on torch 2.x)
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmrazor_dfad.utils import checkpoint_safe_globals, init_cpu_distributed
+from mmrazor_dfad.utils import (checkpoint_safe_globals, ensure_writable_dir,
+                                find_resumable_checkpoint,
+                                init_cpu_distributed)
 
 
 def parse_args(argv=None):
@@ -93,8 +95,10 @@ def build_config(args) -> Config:
                 'in the config.')
         cfg.auto_scale_lr.enable = True
     if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
+        # MMEngine trusts work_dir/last_checkpoint blindly; pick the newest
+        # checkpoint that is complete instead (None: start from scratch).
+        cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
+        cfg.resume = cfg.load_from is not None
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
@@ -104,6 +108,7 @@ def build_config(args) -> Config:
 def main(argv=None):
     args = parse_args(argv)
     cfg = build_config(args)
+    ensure_writable_dir(cfg.work_dir, '--work-dir')
     init_cpu_distributed(args.launcher)
     runner = Runner.from_cfg(cfg)
     with checkpoint_safe_globals():

@@ -10,7 +10,10 @@ default_hooks = dict(
         by_epoch=False,
         interval=1000,
         max_keep_ckpts=2,
-        save_last=True),
+        save_last=True,
+        # Written to a temporary file, then renamed: a crash during a save
+        # never leaves a truncated checkpoint.
+        backend_args=dict(backend='atomic_local')),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 

@@ -1,4 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .fileio import AtomicLocalBackend
 from .hooks import GeneratedSamplesHook
 from .model_wrappers import DataFreeDistributedDataParallel
 from .optimizers import (AlternatingOptimWrapper,
@@ -6,5 +7,6 @@ from .optimizers import (AlternatingOptimWrapper,
 
 __all__ = [
     'AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor',
-    'DataFreeDistributedDataParallel', 'GeneratedSamplesHook'
+    'AtomicLocalBackend', 'DataFreeDistributedDataParallel',
+    'GeneratedSamplesHook'
 ]

@@ -3,6 +3,7 @@ from typing import Callable, Dict, Mapping, Tuple, Union
 
 import torch
 import torch.nn as nn
+from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmrazor_dfad.registry import OPTIM_WRAPPERS
@@ -127,6 +128,7 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         for _ in range(student_iter):
             with self.student.optim_context(student):
                 loss, step_log_vars = student_step()
+            check_finite(loss, 'student')
             self.student.update_params(loss)
             for name, value in step_log_vars.items():
                 value = value.detach()
@@ -141,6 +143,7 @@ class AlternatingOptimWrapper(OptimWrapperDict):
                          generator: nn.Module) -> Dict[str, torch.Tensor]:
         with self.generator.optim_context(generator):
             loss, step_log_vars = generator_step()
+        check_finite(loss, 'generator')
         self.generator.update_params(loss)
         # The backward pass also filled the student's .grad; drop it so the
         # next student update sees only its own loss.
@@ -149,3 +152,30 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             f'generator.{name}': value.detach()
             for name, value in step_log_vars.items()
         }
+
+
+def check_finite(loss: torch.Tensor, step: str) -> None:
+    """Stop before a NaN/Inf loss updates any weight.
+
+    Raising here, inside the iteration, means the checkpoint hook never
+    saves the broken state: the last checkpoint on disk stays the last good
+    one.
+
+    Args:
+        loss (torch.Tensor): The scalar loss about to be back-propagated.
+        step (str): ``'student'`` or ``'generator'``, for the message.
+
+    Raises:
+        FloatingPointError: The loss is NaN or infinite.
+    """
+    if bool(torch.isfinite(loss).all()):
+        return
+    iteration = MessageHub.get_current_instance().get_info('iter')
+    where = f'iteration {iteration + 1}' if iteration is not None else \
+        'this iteration'
+    raise FloatingPointError(
+        f'DFAD {step} loss is {loss.item()} at {where}; stopped before '
+        'updating any weight, so the last checkpoint is intact. Lower the '
+        f'{step} learning rate or set clip_grad in optim_wrapper.'
+        f'{"architecture" if step == "student" else "generator"}, then '
+        'resume with --resume.')

@@ -98,6 +98,7 @@ class DataFreeDistillation(BaseAlgorithm):
             built.prepare_from_student(self.student)
             built.prepare_from_teacher(self.teachers)
         self._warn_on_collaborating_generator()
+        self._check_shapes()
 
     @property
     def student(self) -> nn.Module:
@@ -135,6 +136,46 @@ class DataFreeDistillation(BaseAlgorithm):
                 'untrained teacher teaches nothing.')
         teacher.requires_grad_(False)
         return teacher.eval()
+
+    @torch.no_grad()
+    def _check_shapes(self) -> None:
+        """Fail at build time if the models cannot play together.
+
+        Runs teachers and student in eval mode (no statistics change) on two
+        blank images of the generator's output shape and compares logits.
+        """
+        size = getattr(self.generator, 'img_size', None)
+        channels = getattr(self.generator, 'out_channels', 3)
+        if size is None:
+            return
+        images = torch.zeros(2, channels, size, size)
+        shape_text = f'(N, {channels}, {size}, {size})'
+        fix = ('Set model.generator img_size/out_channels to the input the '
+               'teacher was trained on.')
+        logits = {}
+        for name, model in [(f"teacher '{n}'", t)
+                            for n, t in self.teachers.items()] + [
+                                ('student', self.student)
+                            ]:
+            was_training = model.training
+            model.eval()
+            try:
+                logits[name] = model(images, mode='tensor')
+            except Exception as error:
+                raise ValueError(
+                    f'The generator makes {shape_text} images but the {name} '
+                    f'cannot take them ({type(error).__name__}: {error}). '
+                    f'{fix}') from error
+            finally:
+                model.train(was_training)
+        student_shape = tuple(logits.pop('student').shape)
+        for name, teacher_logits in logits.items():
+            if tuple(teacher_logits.shape) != student_shape:
+                raise ValueError(
+                    f'Student logits have shape {student_shape} but the '
+                    f'{name} gives {tuple(teacher_logits.shape)}: they cannot '
+                    'be compared. Give the student the teacher\'s number of '
+                    'classes (head.num_classes).')
 
     def _warn_on_collaborating_generator(self) -> None:
         losses = getattr(self.generator_distiller, 'distill_losses', {})
