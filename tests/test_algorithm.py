@@ -219,3 +219,29 @@ def test_nan_loss_stops_before_any_update(toy_algorithm_cfg):
             if value.is_floating_point() and 'running' not in key:
                 torch.testing.assert_close(
                     value, before[key], equal_nan=True, rtol=0, atol=0)
+
+
+def test_unknown_type_names_registry_and_scope(toy_algorithm_cfg):
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmrazor_dfad')
+    cfg = dict(toy_algorithm_cfg, generator=dict(type='NoSuchGenerator'))
+    with pytest.raises(KeyError,
+                       match='NoSuchGenerator is not in the mmrazor_dfad::'
+                       'model registry'):
+        build(cfg)
+
+
+def test_single_optimizer_is_refused(toy_algorithm_cfg):
+    algorithm = build(toy_algorithm_cfg)
+    single = build_optim_wrapper(algorithm,
+                                 dict(optimizer=dict(type='SGD', lr=0.1)))
+    with pytest.raises(TypeError, match='separate optimizers'):
+        algorithm.train_step(data_free_batch(2), single)
+
+
+def test_unreachable_teacher_url_says_how_to_fix(toy_algorithm_cfg):
+    cfg = copy.deepcopy(toy_algorithm_cfg)
+    cfg['teachers']['tea']['ckpt_path'] = 'http://127.0.0.1:9/teacher.pth'
+    with pytest.raises(RuntimeError, match="could not download .*set "
+                       r"model.teachers\['tea'\].ckpt_path to the local"):
+        build(cfg)
