@@ -1,5 +1,9 @@
 # DFAD on the paper's MNIST pair: LeNet-5 teacher -> LeNet-5-half student,
-# 32x32 grayscale, no training data. Sized for 2 CPU cores (<= 15 minutes).
+# 32x32 grayscale, no training data. Sized for 2 CPU cores (<= 15 minutes):
+# the paper's optimisers and student_iter; batch 128 (paper 512), generator
+# hidden_channels 64 (paper 128), 900 iterations (paper 2,000). Measured on
+# the offline split: hidden 64 / batch 128 ended at 96.65, hidden 32 /
+# batch 256 at 96.05 (same 900 iterations, seed 0).
 _base_ = [
     '../_base_/datasets/mnist.py',
     '../_base_/schedules/dfad_alternating.py',
@@ -39,7 +43,7 @@ model = dict(
         type='DAFLGenerator',
         img_size=32,
         latent_dim=100,
-        hidden_channels=32,
+        hidden_channels=64,
         out_channels=1,
         bn_eps=0.8),
     distiller=dict(
@@ -57,13 +61,13 @@ model = dict(
 
 train_dataloader = dict(
     _delete_=True,
-    batch_size=256,
+    batch_size=128,
     num_workers=0,
     sampler=dict(type='InfiniteSampler', shuffle=False),
     dataset=dict(type='DataFreeDataset'),
     collate_fn=dict(type='pseudo_collate'))
 
-max_iters = 1200
+max_iters = 900
 optim_wrapper = dict(
     architecture=dict(
         optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4)),
@@ -73,18 +77,18 @@ param_scheduler = dict(
         dict(
             type='MultiStepLR',
             by_epoch=False,
-            milestones=[800, 1000],
+            milestones=[600, 800],
             gamma=0.1)
     ],
     generator=[
         dict(
             type='MultiStepLR',
             by_epoch=False,
-            milestones=[800, 1000],
+            milestones=[600, 800],
             gamma=0.1)
     ])
-train_cfg = dict(max_iters=max_iters, val_interval=200)
+train_cfg = dict(max_iters=max_iters, val_interval=100)
 default_hooks = dict(
     logger=dict(interval=20),
-    checkpoint=dict(interval=200, max_keep_ckpts=1))
+    checkpoint=dict(interval=300, max_keep_ckpts=1))
 custom_hooks = [dict(type='GeneratedSamplesHook', interval=200)]

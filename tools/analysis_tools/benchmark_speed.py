@@ -1,0 +1,270 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Seconds per DFAD iteration: ours (MMEngine runner) vs a bare PyTorch loop
+vs MMRazor 1.0.0's DataFreeDistillation, same models, batch, student_iter.
+
+    python tools/analysis_tools/benchmark_speed.py CONFIG [--batch 32]
+        [--iters 5] [--repeats 3] [--out results/speed.json]
+
+The contenders run in one process, interleaved (ours, bare, MMRazor, ours,
+...) so machine noise hits all of them alike; each measurement is the
+median per-iteration time after one warm-up iteration. Peak RSS is measured
+in a separate short process per contender (a process's peak covers
+everything it ever did). MMRazor's algorithm is made runnable here only: the
+PyTorch 2.x import compat, a ``.module`` attribute on its generator (what DDP
+would provide) and a labelled batch for its cross-entropy; its math is not
+changed.
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.join(REPO, 'tools'))
+
+import mmrazor_dfad  # noqa: E402,F401
+from mmengine.config import Config  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+
+from mmrazor_dfad.registry import MODELS  # noqa: E402
+
+
+def load_cfg(config, batch):
+    cfg = Config.fromfile(config)
+    cfg.train_dataloader.batch_size = batch
+    init_default_scope(cfg.default_scope)
+    return cfg
+
+
+def build_algorithm(cfg):
+    torch.manual_seed(0)
+    return MODELS.build(cfg.model).train()
+
+
+def teacher_and_student(algorithm):
+    (teacher, ) = algorithm.teachers.values()
+    return teacher, algorithm.student, algorithm.generator
+
+
+def make_optimizers(cfg, student, generator):
+    def build(opt_cfg, params):
+        opt_cfg = dict(opt_cfg)
+        kind = getattr(torch.optim, opt_cfg.pop('type'))
+        return kind(params, **opt_cfg)
+
+    return (build(cfg.optim_wrapper.architecture.optimizer,
+                  student.parameters()),
+            build(cfg.optim_wrapper.generator.optimizer,
+                  generator.parameters()))
+
+
+class Bare:
+    """The same math as a hand-written PyTorch loop (the floor)."""
+
+    def __init__(self, cfg):
+        algorithm = build_algorithm(cfg)
+        self.teacher, self.student, self.generator = teacher_and_student(
+            algorithm)
+        self.opt_s, self.opt_g = make_optimizers(cfg, self.student,
+                                                 self.generator)
+        self.batch = cfg.train_dataloader.batch_size
+        self.student_iter = cfg.model.student_iter
+        self.latent_dim = self.generator.latent_dim
+
+    def iteration(self):
+        for _ in range(self.student_iter):
+            z = torch.randn(self.batch, self.latent_dim)
+            with torch.no_grad():
+                fake = self.generator(z)
+                t_logits = self.teacher(fake, mode='tensor')
+            self.opt_s.zero_grad()
+            F.l1_loss(self.student(fake, mode='tensor'), t_logits).backward()
+            self.opt_s.step()
+        z = torch.randn(self.batch, self.latent_dim)
+        self.opt_g.zero_grad()
+        fake = self.generator(z)
+        loss = -F.l1_loss(
+            self.student(fake, mode='tensor'),
+            self.teacher(fake, mode='tensor'))
+        loss.backward()
+        self.opt_g.step()
+
+    def time(self, iters):
+        self.iteration()  # warm-up
+        times = []
+        for _ in range(iters):
+            start = time.perf_counter()
+            self.iteration()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+
+class WithModule(nn.Module):
+    """Gives MMRazor's algorithm the ``generator.module`` DDP would give."""
+
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+
+    def forward(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
+
+
+class MMRazor:
+    """MMRazor 1.0.0's DataFreeDistillation, made runnable (see module doc)."""
+
+    def __init__(self, cfg):
+        from mmcls.structures import ClsDataSample
+        from mmengine.optim import OptimWrapper, OptimWrapperDict
+        from mmrazor.models import DataFreeDistillation as Theirs
+        model_cfg = dict(cfg.model)
+        model_cfg.pop('type')
+        torch.manual_seed(0)
+        self.algorithm = Theirs(**model_cfg).train()
+        self.algorithm.generator = WithModule(self.algorithm.generator)
+        opt_s, opt_g = make_optimizers(cfg, self.algorithm.architecture,
+                                       self.algorithm.generator)
+        self.optim = OptimWrapperDict(
+            architecture=OptimWrapper(opt_s), generator=OptimWrapper(opt_g))
+        batch = cfg.train_dataloader.batch_size
+        size = self.algorithm.generator.module.img_size
+        channels = getattr(self.algorithm.generator.module, 'out_channels', 3)
+        # MMRazor reads real training batches (images and labels).
+        self.data = dict(
+            inputs=[
+                torch.zeros(channels, size, size, dtype=torch.uint8)
+                for _ in range(batch)
+            ],
+            data_samples=[
+                ClsDataSample().set_gt_label(i % 10) for i in range(batch)
+            ])
+
+    def time(self, iters):
+        self.algorithm.train_step(self.data, self.optim)
+        times = []
+        for _ in range(iters):
+            start = time.perf_counter()
+            self.algorithm.train_step(self.data, self.optim)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+
+class Ours:
+    """Our algorithm through MMEngine's runner, as tools/train.py runs it."""
+
+    def __init__(self, config, batch, overrides):
+        self.config, self.batch, self.overrides = config, batch, overrides
+
+    def time(self, iters):
+        import train
+        work_dir = tempfile.mkdtemp(prefix='speed_ours_')
+        options = [
+            f'train_dataloader.batch_size={self.batch}',
+            f'train_cfg.max_iters={iters + 1}', 'val_cfg=None',
+            'val_dataloader=None', 'val_evaluator=None',
+            'default_hooks.logger.interval=1',
+            f'default_hooks.checkpoint.interval={10**9}',
+            'default_hooks.checkpoint.save_last=False', 'custom_hooks=[]'
+        ] + list(self.overrides)
+        train.main([self.config, '--work-dir', work_dir, '--cfg-options',
+                    *options])
+        from plot_curves import read_scalars
+        times = [r['time'] for r in read_scalars(work_dir) if 'time' in r
+                 and 'distill.loss' in r][1:]  # drop the warm-up
+        return statistics.median(times)
+
+
+def peak_rss_mb(contender, config, batch, iters, overrides):
+    """Peak RSS of a fresh process running only ``contender``."""
+    code = (f'import sys; sys.argv = {[__file__, config]!r} + '
+            f'["--batch", "{batch}", "--iters", "{iters}", '
+            f'"--only", "{contender}", "--repeats", "1"] + '
+            f'{["--cfg-options", *overrides] if overrides else []!r}; '
+            f'sys.path.insert(0, {osp.dirname(__file__)!r}); '
+            'import benchmark_speed; benchmark_speed.main()')
+    out = subprocess.run([sys.executable, '-c', code],
+                         capture_output=True,
+                         text=True,
+                         cwd=REPO)
+    for line in out.stdout.splitlines():
+        if line.startswith('PEAK_RSS_MB'):
+            return float(line.split()[1])
+    raise RuntimeError(f'memory probe of {contender} failed: '
+                       f'{out.stderr[-1500:]}')
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('--batch', type=int, default=32)
+    parser.add_argument('--iters', type=int, default=5)
+    parser.add_argument('--repeats', type=int, default=3)
+    parser.add_argument('--out', default=None)
+    parser.add_argument('--only', choices=['ours', 'bare', 'mmrazor'])
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='extra overrides for ours (e.g. teacher path)')
+    args = parser.parse_args()
+    os.chdir(REPO)
+    cfg = load_cfg(args.config, args.batch)
+    for option in args.cfg_options:
+        key, value = option.split('=', 1)
+        cfg.merge_from_dict({key: value})
+
+    names = [args.only] if args.only else ['ours', 'bare', 'mmrazor']
+    makers = dict(
+        ours=lambda: Ours(args.config, args.batch, args.cfg_options),
+        bare=lambda: Bare(cfg),
+        mmrazor=lambda: MMRazor(cfg))
+    contenders = {name: makers[name]() for name in names}
+    samples = {name: [] for name in names}
+    for repeat in range(args.repeats):
+        for name in names:
+            samples[name].append(contenders[name].time(args.iters))
+            print(f'repeat {repeat}: {name} {samples[name][-1]:.4f} s/iter',
+                  flush=True)
+    if args.only:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f'PEAK_RSS_MB {peak:.1f}')
+        return
+
+    s_per_iter = {n: statistics.median(v) for n, v in samples.items()}
+    rss = {
+        n: peak_rss_mb(n, args.config, args.batch, 2, args.cfg_options)
+        for n in names
+    }
+    result = dict(
+        config=osp.relpath(args.config, REPO),
+        batch=args.batch,
+        student_iter=cfg.model.student_iter,
+        iters_per_repeat=args.iters,
+        repeats=args.repeats,
+        s_per_iter=s_per_iter,
+        samples=samples,
+        iters_per_s={n: 1 / v for n, v in s_per_iter.items()},
+        ratio_vs_bare=s_per_iter['bare'] / s_per_iter['ours'],
+        ratio_vs_mmrazor=s_per_iter['mmrazor'] / s_per_iter['ours'],
+        peak_rss_mb=rss,
+        device='cpu',
+        machine=f'{os.cpu_count()} CPU cores, {platform.machine()}',
+        torch=torch.__version__,
+        date=time.strftime('%Y-%m-%d'))
+    print(json.dumps(result, indent=2))
+    if args.out:
+        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+        with open(args.out, 'w') as file:
+            json.dump(result, file, indent=2)
+
+
+if __name__ == '__main__':
+    main()
