@@ -88,8 +88,8 @@ def build_config(args) -> Config:
     if args.amp:
         enable_amp(cfg)
     if args.auto_scale_lr:
-        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
-                cfg.auto_scale_lr:
+        scale_cfg = cfg.get('auto_scale_lr')
+        if not scale_cfg or 'base_batch_size' not in scale_cfg:
             raise ValueError(
                 '--auto-scale-lr needs auto_scale_lr=dict(base_batch_size=N) '
                 'in the config.')

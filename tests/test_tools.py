@@ -1,0 +1,45 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+import os.path as osp
+import sys
+
+import pytest
+from conftest import CIFAR_CONFIG, REPO_ROOT
+from mmengine.config import Config
+
+sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
+import train as train_tool  # noqa: E402
+
+
+def test_amp_switches_both_players():
+    cfg = Config.fromfile(CIFAR_CONFIG)
+    train_tool.enable_amp(cfg)
+    for side in ('architecture', 'generator'):
+        assert cfg.optim_wrapper[side].type == 'AmpOptimWrapper'
+        assert cfg.optim_wrapper[side].loss_scale == 'dynamic'
+    assert cfg.optim_wrapper.constructor == \
+        'AlternatingOptimWrapperConstructor'
+
+
+def test_local_rank_spellings_and_cfg_options(tmp_path):
+    for flag in ('--local_rank', '--local-rank'):
+        args = train_tool.parse_args([CIFAR_CONFIG, flag, '0'])
+        assert args.local_rank == 0
+    args = train_tool.parse_args([
+        CIFAR_CONFIG, '--work-dir',
+        str(tmp_path), '--resume', '--cfg-options', 'model.student_iter=3',
+        'train_dataloader.batch_size=64'
+    ])
+    cfg = train_tool.build_config(args)
+    assert cfg.model.student_iter == 3
+    assert cfg.train_dataloader.batch_size == 64
+    assert cfg.work_dir == str(tmp_path)
+    # Nothing to resume from yet: start from scratch.
+    assert cfg.resume is False and cfg.load_from is None
+
+
+def test_auto_scale_lr_needs_a_base_batch_size(tmp_path):
+    args = train_tool.parse_args([
+        CIFAR_CONFIG, '--auto-scale-lr', '--cfg-options', 'auto_scale_lr=None'
+    ])
+    with pytest.raises(ValueError, match='base_batch_size'):
+        train_tool.build_config(args)
