@@ -130,6 +130,15 @@ class MMRazor:
         from mmrazor.models import DataFreeDistillation as Theirs
         model_cfg = dict(cfg.model)
         model_cfg.pop('type')
+        # Their own generator where it can serve (RGB); it has no
+        # out_channels, so grayscale teachers get ours.
+        generator_cfg = dict(model_cfg['generator'])
+        self.generator_used = 'ours (MMRazor has no grayscale generator)'
+        if generator_cfg.get('out_channels', 3) == 3:
+            generator_cfg.pop('out_channels', None)
+            generator_cfg['type'] = 'mmrazor.DAFLGenerator'
+            self.generator_used = 'mmrazor.DAFLGenerator'
+        model_cfg['generator'] = generator_cfg
         torch.manual_seed(0)
         self.algorithm = Theirs(**model_cfg).train()
         self.algorithm.generator = WithModule(self.algorithm.generator)
@@ -139,7 +148,8 @@ class MMRazor:
             architecture=OptimWrapper(opt_s), generator=OptimWrapper(opt_g))
         batch = cfg.train_dataloader.batch_size
         size = self.algorithm.generator.module.img_size
-        channels = getattr(self.algorithm.generator.module, 'out_channels', 3)
+        channels = getattr(self.algorithm.generator.module, 'out_channels',
+                           3)
         # MMRazor reads real training batches (images and labels).
         self.data = dict(
             inputs=[
@@ -255,6 +265,7 @@ def main():
         ratio_vs_bare=s_per_iter['bare'] / s_per_iter['ours'],
         ratio_vs_mmrazor=s_per_iter['mmrazor'] / s_per_iter['ours'],
         peak_rss_mb=rss,
+        mmrazor_generator=contenders['mmrazor'].generator_used,
         device='cpu',
         machine=f'{os.cpu_count()} CPU cores, {platform.machine()}',
         torch=torch.__version__,
