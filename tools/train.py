@@ -6,13 +6,13 @@
 """
 import argparse
 import os
-import os.path as osp
 
 import mmrazor_dfad  # noqa: F401  (makes MMRazor importable on torch 2.x)
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmrazor_dfad.utils import (checkpoint_safe_globals, ensure_writable_dir,
+                                resolve_work_dir,
                                 find_resumable_checkpoint,
                                 init_cpu_distributed)
 
@@ -80,11 +80,7 @@ def build_config(args) -> Config:
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    resolve_work_dir(cfg, args.config, args.work_dir)
     if args.amp:
         enable_amp(cfg)
     if args.auto_scale_lr:

@@ -8,6 +8,27 @@ import zipfile
 from typing import Optional
 
 
+def resolve_work_dir(cfg, config_path: str,
+                     work_dir: Optional[str] = None) -> str:
+    """The work dir by MMEngine's precedence: ``--work-dir``, then the
+    config's ``work_dir``, then ``./work_dirs/<config name>``.
+
+    Args:
+        cfg (Config): The loaded config (updated in place).
+        config_path (str): Path of the config file.
+        work_dir (str, optional): The ``--work-dir`` argument.
+
+    Returns:
+        str: The chosen work dir, also stored as ``cfg.work_dir``.
+    """
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(config_path))[0])
+    return cfg.work_dir
+
+
 def ensure_writable_dir(path: str, option: str = 'work_dir') -> None:
     """Fail now, not after hours of training, if ``path`` is not writable.
 
