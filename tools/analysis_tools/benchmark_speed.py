@@ -7,9 +7,10 @@ vs MMRazor 1.0.0's DataFreeDistillation, same models, batch, student_iter.
 
 The contenders run in one process, interleaved (ours, bare, MMRazor, ours,
 ...) so machine noise hits all of them alike; each measurement is the
-median per-iteration time after one warm-up iteration. Peak RSS is measured
-in a separate short process per contender (a process's peak covers
-everything it ever did). MMRazor's algorithm is made runnable here only: the
+median per-iteration time after one warm-up iteration. Peak RSS is the
+largest resident memory sampled while the contender trains, in a separate
+short process per contender (so one contender's allocations do not count
+for another). MMRazor's algorithm is made runnable here only: the
 PyTorch 2.x import compat, a ``.module`` attribute on its generator (what DDP
 would provide) and a labelled batch for its cross-entropy; its math is not
 changed.
@@ -195,6 +196,44 @@ class Ours:
         return statistics.median(times)
 
 
+class RssSampler:
+    """Peak resident memory of this process while a block runs.
+
+    ``ru_maxrss`` would report the largest RSS ever, which for small models
+    is reached while importing libraries; sampling ``VmRSS`` during the
+    iterations measures what the contender itself needs.
+    """
+
+    def __init__(self, period=0.002):
+        import threading
+        self.period, self.peak = period, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def current_mb():
+        with open('/proc/self/status') as file:
+            for line in file:
+                if line.startswith('VmRSS:'):
+                    return int(line.split()[1]) / 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.current_mb())
+            time.sleep(self.period)
+
+    def __enter__(self):
+        self.peak = self.current_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.current_mb())
+
+
 def peak_rss_mb(contender, config, batch, iters, overrides):
     """Peak RSS of a fresh process running only ``contender``."""
     code = (f'import sys; sys.argv = {[__file__, config]!r} + '
@@ -236,6 +275,13 @@ def main():
         ours=lambda: Ours(args.config, args.batch, args.cfg_options),
         bare=lambda: Bare(cfg),
         mmrazor=lambda: MMRazor(cfg))
+    if args.only:
+        # Memory probe: the peak RSS while this contender builds its models
+        # and trains (after the libraries are imported).
+        with RssSampler() as sampler:
+            makers[args.only]().time(args.iters)
+        print(f'PEAK_RSS_MB {sampler.peak:.1f}')
+        return
     contenders = {name: makers[name]() for name in names}
     samples = {name: [] for name in names}
     for repeat in range(args.repeats):
@@ -243,10 +289,6 @@ def main():
             samples[name].append(contenders[name].time(args.iters))
             print(f'repeat {repeat}: {name} {samples[name][-1]:.4f} s/iter',
                   flush=True)
-    if args.only:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f'PEAK_RSS_MB {peak:.1f}')
-        return
 
     s_per_iter = {n: statistics.median(v) for n, v in samples.items()}
     rss = {
