@@ -287,3 +287,50 @@ def test_speed_switches_keep_the_math(toy_algorithm_cfg):
         for key in ref:
             torch.testing.assert_close(
                 ref[key], other[key], rtol=1e-4, atol=1e-5)
+
+
+def test_skipping_student_weight_grads_keeps_the_math(toy_algorithm_cfg,
+                                                      monkeypatch):
+    """The generator step no longer computes the student's weight gradients;
+    the generator's update must be exactly what it was with them."""
+    import contextlib
+
+    from mmrazor_dfad.engine.optimizers import alternating_optim_wrapper
+    frozen_during_step = []
+    real_frozen_weights = alternating_optim_wrapper.frozen_weights
+
+    @contextlib.contextmanager
+    def spy(module):
+        with real_frozen_weights(module):
+            frozen_during_step.append(
+                not any(p.requires_grad for p in module.parameters()))
+            yield
+
+    monkeypatch.setattr(alternating_optim_wrapper, 'frozen_weights', spy)
+    skipped = _weights_after(toy_algorithm_cfg, 3)
+    assert frozen_during_step == [True] * 3
+    @contextlib.contextmanager
+    def compute_then_discard(module):
+        yield
+        module.zero_grad()
+
+    monkeypatch.setattr(alternating_optim_wrapper, 'frozen_weights',
+                        compute_then_discard)
+    computed = _weights_after(toy_algorithm_cfg, 3)
+    for ref, other in zip(computed, skipped):
+        for key in ref:
+            assert torch.equal(ref[key], other[key]), key
+
+
+def test_frozen_weights_are_restored_even_on_error(toy_algorithm_cfg):
+    from mmrazor_dfad.engine.optimizers.alternating_optim_wrapper import \
+        frozen_weights
+    algorithm = build(toy_algorithm_cfg)
+    student = algorithm.student
+    student.head.fc.bias.requires_grad_(False)  # user-frozen stays frozen
+    with pytest.raises(RuntimeError, match='boom'):
+        with frozen_weights(student):
+            assert not any(p.requires_grad for p in student.parameters())
+            raise RuntimeError('boom')
+    for name, param in student.named_parameters():
+        assert param.requires_grad == (name != 'head.fc.bias'), name

@@ -103,11 +103,16 @@ def test_noise_follows_the_weights_device():
         assert generator(batch_size=2).device.type == 'cuda'
 
 
-def test_fast_upsampling_equals_interpolate():
+@pytest.mark.parametrize('scale', [2, 3])
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_fast_upsampling_equals_interpolate(scale, channels_last):
     from mmrazor_dfad.models.generators.dafl_generator import upsample_nearest
-    images = torch.randn(3, 4, 5, 6, requires_grad=True)
-    fast = upsample_nearest(images, 2)
-    reference = torch.nn.functional.interpolate(images, scale_factor=2)
+    images = torch.randn(3, 4, 5, 6)
+    if channels_last:
+        images = images.contiguous(memory_format=torch.channels_last)
+    images.requires_grad_()
+    fast = upsample_nearest(images, scale)
+    reference = torch.nn.functional.interpolate(images, scale_factor=scale)
     assert torch.equal(fast, reference)
     weights = torch.randn_like(fast)
     (fast_grad, ) = torch.autograd.grad((fast * weights).sum(), images)

@@ -1,8 +1,10 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-from typing import Callable, Dict, Mapping, Tuple, Union
+from contextlib import ExitStack, contextmanager
+from typing import Callable, Dict, Iterator, Mapping, Tuple, Union
 
 import torch
 import torch.nn as nn
+from torch.nn.parallel import DistributedDataParallel
 from mmengine.logging import MessageHub
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
@@ -115,9 +117,11 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         if student_train_first:
             log_vars.update(
                 self._train_student(student_step, student, student_iter))
-            log_vars.update(self._train_generator(generator_step, generator))
+            log_vars.update(
+                self._train_generator(generator_step, generator, student))
         else:
-            log_vars.update(self._train_generator(generator_step, generator))
+            log_vars.update(
+                self._train_generator(generator_step, generator, student))
             log_vars.update(
                 self._train_student(student_step, student, student_iter))
         return log_vars
@@ -140,18 +144,44 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         }
 
     def _train_generator(self, generator_step: StepFunction,
-                         generator: nn.Module) -> Dict[str, torch.Tensor]:
-        with self.generator.optim_context(generator):
+                         generator: nn.Module,
+                         student: nn.Module) -> Dict[str, torch.Tensor]:
+        # The generator's loss back-propagates through the student to its
+        # input only: the student's weight gradients would be thrown away
+        # (and, under DDP, all-reduced first), so they are never computed.
+        with frozen_weights(student), self.generator.optim_context(
+                generator):
             loss, step_log_vars = generator_step()
-        check_finite(loss, 'generator')
-        self.generator.update_params(loss)
-        # The backward pass also filled the student's .grad; drop it so the
-        # next student update sees only its own loss.
-        self.student.zero_grad()
+            check_finite(loss, 'generator')
+            self.generator.update_params(loss)
         return {
             f'generator.{name}': value.detach()
             for name, value in step_log_vars.items()
         }
+
+
+@contextmanager
+def frozen_weights(module: nn.Module) -> Iterator[None]:
+    """Stop gradients from reaching ``module``'s weights for a while.
+
+    Gradients still flow through the module to its inputs. Under DDP the
+    module's gradient synchronisation is suspended too (``no_sync``): with no
+    weight gradient to reduce, DDP would otherwise wait for one.
+
+    Args:
+        module (nn.Module): A module, possibly wrapped in DDP.
+    """
+    trainable = [p for p in module.parameters() if p.requires_grad]
+    with ExitStack() as stack:
+        if isinstance(module, DistributedDataParallel):
+            stack.enter_context(module.no_sync())
+        for param in trainable:
+            param.requires_grad_(False)
+        try:
+            yield
+        finally:
+            for param in trainable:
+                param.requires_grad_(True)
 
 
 def check_finite(loss: torch.Tensor, step: str) -> None:
