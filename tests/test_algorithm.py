@@ -189,6 +189,23 @@ def test_collaborating_generator_warns(toy_algorithm_cfg):
         build(cfg)
 
 
+def test_one_sided_generator_terms_do_not_warn(toy_algorithm_cfg):
+    """DAFL's class-balance entropy on the teacher alone may be positive."""
+    import warnings
+    distiller = logits_distiller('tea', -1.0)
+    distiller['distill_losses']['loss_ie'] = dict(
+        type='InformationEntropyLoss', loss_weight=5.0, gather=True)
+    distiller['loss_forward_mappings']['loss_ie'] = dict(
+        preds_T=dict(from_student=False, recorder='t_fc'))
+    cfg = dict(toy_algorithm_cfg, generator_distiller=distiller)
+    with warnings.catch_warnings():
+        warnings.filterwarnings('error', message='.*collaborates')
+        algorithm = build(cfg).train()
+    log_vars = algorithm.train_step(data_free_batch(4), build_optim(algorithm))
+    assert 'generator.loss_ie' in log_vars
+    assert log_vars['generator.loss_ie'] < 0
+
+
 def test_incompatible_shapes_fail_at_build(toy_algorithm_cfg):
     cfg = copy.deepcopy(toy_algorithm_cfg)
     cfg['generator']['out_channels'] = 1  # the toy teacher takes RGB

@@ -46,6 +46,12 @@ SETUPS = {
         data_root='data/fashion_mnist'),
 }
 
+BASELINES = {
+    'supervised': '(a) supervised on the real training split',
+    'kd': '(b) KD on the real training images (L1 on logits)',
+    'frozen': '(c) DFAD, generator never updated (final)',
+}
+
 
 def final_val_top1(work_dir: str) -> float:
     from plot_curves import read_scalars
@@ -119,6 +125,10 @@ def main() -> None:
         '--skip-baselines', action='store_true',
         help='only the DFAD seeds (baselines are copied from --out if any)')
     parser.add_argument(
+        '--baselines', nargs='+', choices=list(BASELINES), default=list(BASELINES),
+        help='which baselines to (re)compute; the others are copied from '
+        '--out if it has them')
+    parser.add_argument(
         '--only-baselines', action='store_true',
         help='only the baselines; the DFAD seeds are read from --out')
     args = parser.parse_args()
@@ -142,25 +152,28 @@ def main() -> None:
             distill_and_report(
                 setup['config'], osp.join(work_root, f'seed{seed}'), seed))
     baselines = {}
-    if args.skip_baselines and osp.isfile(out):
+    if osp.isfile(out):
         with open(out) as file:
             baselines = json.load(file).get('baselines', {})
-    elif not args.skip_baselines:
-        print('== baseline: DFAD with a frozen generator')
-        frozen = distill_and_report(
-            setup['config'], osp.join(work_root, 'frozen_generator'),
-            args.seeds[0], ['optim_wrapper.generator.optimizer.lr=0.0'])
-        print('== baseline: supervised student')
-        supervised = train_baseline(setup['supervised'],
-                                    osp.join(work_root, 'supervised'))
-        print('== baseline: KD on real training images')
-        kd = train_baseline(setup['kd'], osp.join(work_root, 'kd_real_data'))
+    if not args.skip_baselines:
+        if 'frozen' in args.baselines:
+            print('== baseline: DFAD with a frozen generator')
+            frozen = distill_and_report(
+                setup['config'], osp.join(work_root, 'frozen_generator'),
+                args.seeds[0], ['optim_wrapper.generator.optimizer.lr=0.0'])
+            baselines[BASELINES['frozen']] = frozen['student_top1_final']
+        if 'supervised' in args.baselines:
+            print('== baseline: supervised student')
+            baselines[BASELINES['supervised']] = train_baseline(
+                setup['supervised'], osp.join(work_root,
+                                              'supervised'))['top1']
+        if 'kd' in args.baselines:
+            print('== baseline: KD on real training images')
+            baselines[BASELINES['kd']] = train_baseline(
+                setup['kd'], osp.join(work_root, 'kd_real_data'))['top1']
         baselines = {
-            '(a) supervised on the real training split':
-            supervised['top1'],
-            '(b) KD on the real training images (L1 on logits)': kd['top1'],
-            '(c) DFAD, generator never updated (final)':
-            frozen['student_top1_final'],
+            name: baselines[name]
+            for name in BASELINES.values() if name in baselines
         }
 
     if args.only_baselines:

@@ -10,10 +10,19 @@ The contenders run in one process, interleaved (ours, bare, MMRazor, ours,
 median per-iteration time after one warm-up iteration. Peak RSS is the
 largest resident memory sampled while the contender trains, in a separate
 short process per contender (so one contender's allocations do not count
-for another). MMRazor's algorithm is made runnable here only: the
-PyTorch 2.x import compat, a ``.module`` attribute on its generator (what DDP
-would provide) and a labelled batch for its cross-entropy; its math is not
-changed.
+for another).
+
+- ours: ``tools/train.py`` with the config (runner, hooks, logging).
+- bare: a hand-written loop with the same modules and math, written as a
+  careful user would (no-grad generation for the student steps, student
+  weights frozen during the generator step): the floor.
+- mmrazor: MMRazor 1.0.0's ``DataFreeDistillation.train_step`` and its
+  ``DAFLGenerator`` on an in-memory batch (no runner, no data loading: the
+  kindest setting for it). Made runnable here only: the PyTorch 2.x import
+  compat, a ``.module`` attribute on its generator (what DDP would provide),
+  a labelled batch for its cross-entropy, and, for grayscale teachers, its
+  generator's last conv and BN rebuilt with one channel (it has no option
+  for that); its math is not changed.
 """
 import argparse
 import json
@@ -82,23 +91,30 @@ class Bare:
         self.batch = cfg.train_dataloader.batch_size
         self.student_iter = cfg.model.student_iter
         self.latent_dim = self.generator.latent_dim
+        # The same layout switch as ours (build_algorithm converted the
+        # modules already).
+        self.memory_format = torch.channels_last if cfg.model.get(
+            'channels_last') else torch.contiguous_format
 
     def iteration(self):
         for _ in range(self.student_iter):
             z = torch.randn(self.batch, self.latent_dim)
             with torch.no_grad():
-                fake = self.generator(z)
+                fake = self.generator(z).contiguous(
+                    memory_format=self.memory_format)
                 t_logits = self.teacher(fake, mode='tensor')
             self.opt_s.zero_grad()
             F.l1_loss(self.student(fake, mode='tensor'), t_logits).backward()
             self.opt_s.step()
         z = torch.randn(self.batch, self.latent_dim)
         self.opt_g.zero_grad()
-        fake = self.generator(z)
+        self.student.requires_grad_(False)
+        fake = self.generator(z).contiguous(memory_format=self.memory_format)
         loss = -F.l1_loss(
             self.student(fake, mode='tensor'),
             self.teacher(fake, mode='tensor'))
         loss.backward()
+        self.student.requires_grad_(True)
         self.opt_g.step()
 
     def time(self, iters):
@@ -131,17 +147,22 @@ class MMRazor:
         from mmrazor.models import DataFreeDistillation as Theirs
         model_cfg = dict(cfg.model)
         model_cfg.pop('type')
-        # Their own generator where it can serve (RGB); it has no
-        # out_channels, so grayscale teachers get ours.
+        # Their own generator. It has no out_channels option, so for
+        # grayscale teachers its last conv and BN are rebuilt with the
+        # teacher's channel count: the smallest edit a user would make.
         generator_cfg = dict(model_cfg['generator'])
-        self.generator_used = 'ours (MMRazor has no grayscale generator)'
-        if generator_cfg.get('out_channels', 3) == 3:
-            generator_cfg.pop('out_channels', None)
-            generator_cfg['type'] = 'mmrazor.DAFLGenerator'
-            self.generator_used = 'mmrazor.DAFLGenerator'
+        out_channels = generator_cfg.pop('out_channels', 3)
+        generator_cfg['type'] = 'mmrazor.DAFLGenerator'
+        self.generator_used = 'mmrazor.DAFLGenerator' + (
+            '' if out_channels == 3 else
+            f' (last conv and BN rebuilt for {out_channels} channel(s))')
         model_cfg['generator'] = generator_cfg
         torch.manual_seed(0)
         self.algorithm = Theirs(**model_cfg).train()
+        if out_channels != 3:
+            blocks = self.algorithm.generator.conv_blocks2
+            blocks[3] = nn.Conv2d(blocks[3].in_channels, out_channels, 3, 1, 1)
+            blocks[5] = nn.BatchNorm2d(out_channels, affine=False)
         self.algorithm.generator = WithModule(self.algorithm.generator)
         opt_s, opt_g = make_optimizers(cfg, self.algorithm.architecture,
                                        self.algorithm.generator)
@@ -149,8 +170,7 @@ class MMRazor:
             architecture=OptimWrapper(opt_s), generator=OptimWrapper(opt_g))
         batch = cfg.train_dataloader.batch_size
         size = self.algorithm.generator.module.img_size
-        channels = getattr(self.algorithm.generator.module, 'out_channels',
-                           3)
+        channels = out_channels
         # MMRazor reads real training batches (images and labels).
         self.data = dict(
             inputs=[

@@ -196,7 +196,18 @@ class DataFreeDistillation(BaseAlgorithm):
 
     def _warn_on_collaborating_generator(self) -> None:
         losses = getattr(self.generator_distiller, 'distill_losses', {})
+        mappings = getattr(self.generator_distiller, 'loss_forward_mappings',
+                           {})
         for loss_name, loss in losses.items():
+            sides = {
+                item.get('from_student')
+                for item in mappings.get(loss_name, {}).values()
+                if isinstance(item, dict)
+            }
+            # Only a teacher-student discrepancy must be maximised; terms on
+            # one side (e.g. DAFL's class-balance entropy) may be positive.
+            if sides != {True, False}:
+                continue
             weight = getattr(loss, 'loss_weight', None)
             if weight is not None and weight >= 0:
                 warnings.warn(
