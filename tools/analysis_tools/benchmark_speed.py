@@ -138,8 +138,60 @@ class WithModule(nn.Module):
         return self.module(*args, **kwargs)
 
 
-class MMRazor:
-    """MMRazor 1.0.0's DataFreeDistillation, made runnable (see module doc)."""
+def mmrazor_generator_cfg(generator_cfg):
+    """MMRazor's own ``DAFLGenerator`` config and its channel count.
+
+    It has no ``out_channels`` option; for grayscale teachers
+    :func:`fit_mmrazor_generator` rebuilds its last conv and BN (the
+    smallest edit a user would make).
+    """
+    generator_cfg = dict(generator_cfg)
+    out_channels = generator_cfg.pop('out_channels', 3)
+    generator_cfg['type'] = 'mmrazor.DAFLGenerator'
+    return generator_cfg, out_channels
+
+
+def fit_mmrazor_generator(generator, out_channels):
+    if out_channels != 3:
+        blocks = generator.conv_blocks2
+        blocks[3] = nn.Conv2d(blocks[3].in_channels, out_channels, 3, 1, 1)
+        blocks[5] = nn.BatchNorm2d(out_channels, affine=False)
+    # MMRazor reads generator.module.latent_dim (what DDP would give).
+    return WithModule(generator)
+
+
+def generator_label(out_channels):
+    return 'mmrazor.DAFLGenerator' + (
+        '' if out_channels == 3 else
+        f' (last conv and BN rebuilt for {out_channels} channel(s))')
+
+
+MMRAZOR_AS_SHIPPED = 'MMRazorDataFreeDistillationForBenchmark'
+CONTENDERS = ('ours', 'bare', 'mmrazor', 'mmrazor_train_step')
+
+
+def register_mmrazor_as_shipped():
+    """Register MMRazor's algorithm, made runnable, for the runner path."""
+    if MMRAZOR_AS_SHIPPED in MODELS.module_dict:
+        return
+    from mmrazor.models import DataFreeDistillation as Theirs
+
+    class Shipped(Theirs):
+
+        def __init__(self, generator, **kwargs):
+            generator, out_channels = mmrazor_generator_cfg(generator)
+            for our_switch in ('channels_last', 'compile_cfg'):
+                kwargs.pop(our_switch, None)
+            super().__init__(generator=generator, **kwargs)
+            self.generator = fit_mmrazor_generator(self.generator,
+                                                   out_channels)
+
+    MODELS.register_module(name=MMRAZOR_AS_SHIPPED, module=Shipped)
+
+
+class MMRazorTrainStep:
+    """MMRazor 1.0.0's ``train_step`` on an in-memory batch (no runner, no
+    data loading: the kindest setting for it)."""
 
     def __init__(self, cfg):
         from mmcls.structures import ClsDataSample
@@ -147,34 +199,25 @@ class MMRazor:
         from mmrazor.models import DataFreeDistillation as Theirs
         model_cfg = dict(cfg.model)
         model_cfg.pop('type')
-        # Their own generator. It has no out_channels option, so for
-        # grayscale teachers its last conv and BN are rebuilt with the
-        # teacher's channel count: the smallest edit a user would make.
-        generator_cfg = dict(model_cfg['generator'])
-        out_channels = generator_cfg.pop('out_channels', 3)
-        generator_cfg['type'] = 'mmrazor.DAFLGenerator'
-        self.generator_used = 'mmrazor.DAFLGenerator' + (
-            '' if out_channels == 3 else
-            f' (last conv and BN rebuilt for {out_channels} channel(s))')
-        model_cfg['generator'] = generator_cfg
+        for our_switch in ('channels_last', 'compile_cfg'):
+            model_cfg.pop(our_switch, None)
+        model_cfg['generator'], out_channels = mmrazor_generator_cfg(
+            model_cfg['generator'])
+        self.generator_used = generator_label(out_channels)
         torch.manual_seed(0)
         self.algorithm = Theirs(**model_cfg).train()
-        if out_channels != 3:
-            blocks = self.algorithm.generator.conv_blocks2
-            blocks[3] = nn.Conv2d(blocks[3].in_channels, out_channels, 3, 1, 1)
-            blocks[5] = nn.BatchNorm2d(out_channels, affine=False)
-        self.algorithm.generator = WithModule(self.algorithm.generator)
+        self.algorithm.generator = fit_mmrazor_generator(
+            self.algorithm.generator, out_channels)
         opt_s, opt_g = make_optimizers(cfg, self.algorithm.architecture,
                                        self.algorithm.generator)
         self.optim = OptimWrapperDict(
             architecture=OptimWrapper(opt_s), generator=OptimWrapper(opt_g))
         batch = cfg.train_dataloader.batch_size
         size = self.algorithm.generator.module.img_size
-        channels = out_channels
         # MMRazor reads real training batches (images and labels).
         self.data = dict(
             inputs=[
-                torch.zeros(channels, size, size, dtype=torch.uint8)
+                torch.zeros(out_channels, size, size, dtype=torch.uint8)
                 for _ in range(batch)
             ],
             data_samples=[
@@ -191,15 +234,16 @@ class MMRazor:
         return statistics.median(times)
 
 
-class Ours:
-    """Our algorithm through MMEngine's runner, as tools/train.py runs it."""
+class ThroughRunner:
+    """A config through MMEngine's runner, as ``tools/train.py`` runs it
+    (logging every iteration, no validation, no checkpoint)."""
 
     def __init__(self, config, batch, overrides):
         self.config, self.batch, self.overrides = config, batch, overrides
 
     def time(self, iters):
         import train
-        work_dir = tempfile.mkdtemp(prefix='speed_ours_')
+        work_dir = tempfile.mkdtemp(prefix='speed_')
         options = [
             f'train_dataloader.batch_size={self.batch}',
             f'train_cfg.max_iters={iters + 1}', 'val_cfg=None',
@@ -214,6 +258,46 @@ class Ours:
         times = [r['time'] for r in read_scalars(work_dir) if 'time' in r
                  and 'distill.loss' in r][1:]  # drop the warm-up
         return statistics.median(times)
+
+
+class Ours(ThroughRunner):
+    """Our algorithm through MMEngine's runner."""
+
+
+class MMRazorRunner(ThroughRunner):
+    """MMRazor 1.0.0's algorithm through the same runner, as its users run
+    it: with the real-data ``train_dataloader`` it needs (taken from
+    ``data_config``; MMRazor reads each batch for its size and labels)."""
+
+    def __init__(self, config, batch, overrides, data_config,
+                 fake_cifar10=False):
+        from mmengine.config import Config
+        register_mmrazor_as_shipped()
+        cfg = Config.fromfile(config)
+        data_cfg = Config.fromfile(data_config)
+        cfg.model.type = MMRAZOR_AS_SHIPPED
+        cfg.train_dataloader = data_cfg.train_dataloader
+        self.fake_cifar10 = fake_cifar10
+        if fake_cifar10:
+            # CIFAR-10 cannot be downloaded here; loading random images in
+            # its format costs the same.
+            from mmrazor_dfad.testing import write_fake_cifar10
+            root = write_fake_cifar10(
+                tempfile.mkdtemp(prefix='fake_cifar10_'), per_file=200)
+            cfg.train_dataloader.dataset.data_prefix = root
+        self.generator_used = generator_label(
+            cfg.model.generator.get('out_channels', 3))
+        folder = tempfile.mkdtemp(prefix='speed_mmrazor_cfg_')
+        dumped = osp.join(folder, 'mmrazor_as_shipped.py')
+        cfg.dump(dumped)
+        super().__init__(dumped, batch, overrides)
+
+    def time(self, iters):
+        if not self.fake_cifar10:
+            return super().time(iters)
+        from mmrazor_dfad.testing import accept_fake_cifar10
+        with accept_fake_cifar10():
+            return super().time(iters)
 
 
 class RssSampler:
@@ -254,12 +338,13 @@ class RssSampler:
         self.peak = max(self.peak, self.current_mb())
 
 
-def peak_rss_mb(contender, config, batch, iters, overrides):
+def peak_rss_mb(contender, config, batch, iters, overrides, extra=()):
     """Peak RSS of a fresh process running only ``contender``."""
     code = (f'import sys; sys.argv = {[__file__, config]!r} + '
             f'["--batch", "{batch}", "--iters", "{iters}", '
             f'"--only", "{contender}", "--repeats", "1"] + '
-            f'{["--cfg-options", *overrides] if overrides else []!r}; '
+            f'{["--cfg-options", *overrides] if overrides else []!r} + '
+            f'{list(extra)!r}; '
             f'sys.path.insert(0, {osp.dirname(__file__)!r}); '
             'import benchmark_speed; benchmark_speed.main()')
     out = subprocess.run([sys.executable, '-c', code],
@@ -280,9 +365,22 @@ def main():
     parser.add_argument('--iters', type=int, default=5)
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--out', default=None)
-    parser.add_argument('--only', choices=['ours', 'bare', 'mmrazor'])
+    parser.add_argument('--only', choices=CONTENDERS)
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='extra overrides for ours (e.g. teacher path)')
+    parser.add_argument(
+        '--real-data-config',
+        help='a config whose train_dataloader feeds MMRazor through the '
+        'runner (it needs real batches); without it MMRazor runs only as '
+        'train_step on an in-memory batch')
+    parser.add_argument(
+        '--fake-cifar10', action='store_true',
+        help='feed that dataloader random images in CIFAR-10 format '
+        '(CIFAR-10 cannot be downloaded offline)')
+    parser.add_argument(
+        '--variants', nargs='+', default=[], metavar='NAME=KEY=VALUE',
+        help='extra runs of ours with one override each, e.g. '
+        'channels_last=model.channels_last=True')
     args = parser.parse_args()
     os.chdir(REPO)
     cfg = load_cfg(args.config, args.batch)
@@ -290,11 +388,19 @@ def main():
         key, value = option.split('=', 1)
         cfg.merge_from_dict({key: value})
 
-    names = [args.only] if args.only else ['ours', 'bare', 'mmrazor']
     makers = dict(
         ours=lambda: Ours(args.config, args.batch, args.cfg_options),
         bare=lambda: Bare(cfg),
-        mmrazor=lambda: MMRazor(cfg))
+        mmrazor=lambda: MMRazorRunner(args.config, args.batch, args.
+                                      cfg_options, args.real_data_config,
+                                      args.fake_cifar10),
+        mmrazor_train_step=lambda: MMRazorTrainStep(cfg))
+    for variant in args.variants:
+        name, override = variant.split('=', 1)
+        makers[f'ours+{name}'] = (
+            lambda override=override: Ours(args.config, args.batch, [
+                *args.cfg_options, override]))
+    names = [n for n in makers if n != 'mmrazor' or args.real_data_config]
     if args.only:
         # Memory probe: the peak RSS while this contender builds its models
         # and trains (after the libraries are imported).
@@ -311,10 +417,15 @@ def main():
                   flush=True)
 
     s_per_iter = {n: statistics.median(v) for n, v in samples.items()}
+    probe_args = [args.config, args.batch, 2, args.cfg_options]
+    extra = (['--real-data-config', args.real_data_config]
+             if args.real_data_config else []) + (
+                 ['--fake-cifar10'] if args.fake_cifar10 else [])
     rss = {
-        n: peak_rss_mb(n, args.config, args.batch, 2, args.cfg_options)
-        for n in names
+        n: peak_rss_mb(n, *probe_args, extra)
+        for n in names if n in CONTENDERS
     }
+    theirs = 'mmrazor' if 'mmrazor' in names else 'mmrazor_train_step'
     result = dict(
         config=osp.relpath(args.config, REPO),
         batch=args.batch,
@@ -325,9 +436,18 @@ def main():
         samples=samples,
         iters_per_s={n: 1 / v for n, v in s_per_iter.items()},
         ratio_vs_bare=s_per_iter['bare'] / s_per_iter['ours'],
-        ratio_vs_mmrazor=s_per_iter['mmrazor'] / s_per_iter['ours'],
+        ratio_vs_mmrazor=s_per_iter[theirs] / s_per_iter['ours'],
+        ratio_vs_mmrazor_measured_as=theirs,
+        ratio_vs_mmrazor_train_step=s_per_iter['mmrazor_train_step'] /
+        s_per_iter['ours'],
+        variants_speedup={
+            n: s_per_iter['ours'] / s_per_iter[n]
+            for n in names if n.startswith('ours+')
+        },
         peak_rss_mb=rss,
-        mmrazor_generator=contenders['mmrazor'].generator_used,
+        mmrazor_generator=contenders['mmrazor_train_step'].generator_used,
+        mmrazor_real_data_config=args.real_data_config,
+        fake_cifar10=args.fake_cifar10,
         device='cpu',
         machine=f'{os.cpu_count()} CPU cores, {platform.machine()}',
         torch=torch.__version__,
