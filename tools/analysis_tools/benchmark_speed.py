@@ -277,6 +277,10 @@ class MMRazorRunner(ThroughRunner):
         data_cfg = Config.fromfile(data_config)
         cfg.model.type = MMRAZOR_AS_SHIPPED
         cfg.train_dataloader = data_cfg.train_dataloader
+        # Their dataset (and its pipeline) come from MMCls; our default
+        # scope cannot see MMCls's registries without the prefix.
+        cfg.train_dataloader.dataset.setdefault(
+            '_scope_', data_cfg.get('default_scope', 'mmcls'))
         self.fake_cifar10 = fake_cifar10
         if fake_cifar10:
             # CIFAR-10 cannot be downloaded here; loading random images in
@@ -382,6 +386,11 @@ def main():
         help='extra runs of ours with one override each, e.g. '
         'channels_last=model.channels_last=True')
     args = parser.parse_args()
+    if args.only == 'mmrazor' and not args.real_data_config:
+        parser.error('--only mmrazor runs MMRazor through the runner, which '
+                     'needs --real-data-config (a config with a real-data '
+                     'train_dataloader, e.g. configs/_base_/datasets/'
+                     'mnist.py)')
     os.chdir(REPO)
     cfg = load_cfg(args.config, args.batch)
     for option in args.cfg_options:
