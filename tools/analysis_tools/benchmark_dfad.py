@@ -178,13 +178,7 @@ def main() -> None:
 
     if args.only_baselines:
         previous['baselines'] = baselines
-        results = previous
-        with open(out, 'w') as file:
-            json.dump(results, file, indent=2)
-        table = render_table(results)
-        update_readme(args.dataset, table)
-        print(table)
-        print(f'wrote {out}')
+        write_results(out, args.dataset, previous)
         return
 
     finals = [run['student_top1_final'] for run in runs]
@@ -206,11 +200,16 @@ def main() -> None:
         f'{args.dataset}',
         machine=f'{os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}',
         date=time.strftime('%Y-%m-%d'))
-    os.makedirs(osp.dirname(out), exist_ok=True)
+    write_results(out, args.dataset, results)
+
+
+def write_results(out: str, dataset: str, results: dict) -> None:
+    """Write the JSON and regenerate the README table from it."""
+    os.makedirs(osp.dirname(out) or '.', exist_ok=True)
     with open(out, 'w') as file:
         json.dump(results, file, indent=2)
     table = render_table(results)
-    update_readme(args.dataset, table)
+    update_readme(dataset, table)
     print(table)
     print(f'wrote {out}')
 
