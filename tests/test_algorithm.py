@@ -351,3 +351,71 @@ def test_frozen_weights_are_restored_even_on_error(toy_algorithm_cfg):
             raise RuntimeError('boom')
     for name, param in student.named_parameters():
         assert param.requires_grad == (name != 'head.fc.bias'), name
+
+
+def _train_with_generator_lr(cfg, generator_lrs, **constructor_kwargs):
+    """Train one iteration per entry of ``generator_lrs`` (the generator's
+    learning rate at that iteration); return the algorithm, the generator
+    optimizer's step count and the logged keys per iteration."""
+    algorithm = build(cfg).train()
+    constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(
+            type='AlternatingOptimWrapperConstructor',
+            optim_wrapper_cfg=dict(
+                architecture=dict(
+                    optimizer=dict(type='SGD', lr=0.1, momentum=0.9)),
+                generator=dict(optimizer=dict(type='Adam', lr=1e-3)),
+                **constructor_kwargs)))
+    optim = constructor(algorithm)
+    generator_steps = count_steps(optim.generator)
+    logged = []
+    for lr in generator_lrs:
+        for group in optim.generator.optimizer.param_groups:
+            group['lr'] = lr
+        logged.append(sorted(algorithm.train_step(data_free_batch(4), optim)))
+    return algorithm, generator_steps['steps'], logged
+
+
+def test_zero_lr_generator_updates_are_skipped_exactly(toy_algorithm_cfg):
+    """A generator step at learning rate 0 cannot move the generator, so it
+    is skipped; the noise stream is kept in step, so the student's and the
+    generator's weights end exactly where running the steps leaves them."""
+    lrs = [1e-3, 1e-3, 0.0, 0.0, 0.0]
+    skipped, skipped_steps, skipped_logs = _train_with_generator_lr(
+        toy_algorithm_cfg, lrs)
+    ran, ran_steps, ran_logs = _train_with_generator_lr(
+        toy_algorithm_cfg, lrs, skip_generator_at_zero_lr=False)
+    assert (skipped_steps, ran_steps) == (2, 5)
+    assert all(any(k.startswith('generator.') for k in keys)
+               for keys in ran_logs)
+    assert [any(k.startswith('generator.') for k in keys)
+            for keys in skipped_logs] == [True, True, False, False, False]
+    for name in ('student', 'generator'):
+        theirs = dict(getattr(ran, name).named_parameters())
+        for key, ours in getattr(skipped, name).named_parameters():
+            assert torch.equal(ours, theirs[key]), f'{name}.{key}'
+
+
+def test_generator_updates_resume_when_lr_rises(toy_algorithm_cfg):
+    _, steps, logs = _train_with_generator_lr(toy_algorithm_cfg,
+                                              [0.0, 0.0, 1e-3])
+    assert steps == 1
+    assert any(k.startswith('generator.') for k in logs[-1])
+
+
+def test_skipping_drops_stale_generator_logs(toy_algorithm_cfg):
+    from mmengine.logging import MessageHub
+    hub = MessageHub.get_instance('test_skipping_drops_stale_logs')
+    hub.update_scalar('train/generator.loss', -1.0)
+    hub.update_scalar('train/distill.loss', 1.0)
+    hub.update_scalar('train/generator.lr', 0.0)  # the runner's, kept
+    _train_with_generator_lr(toy_algorithm_cfg, [0.0])
+    assert 'train/generator.loss' not in hub.log_scalars
+    assert 'train/distill.loss' in hub.log_scalars
+    assert 'train/generator.lr' in hub.log_scalars
+
+
+def test_skip_switch_must_be_a_bool(toy_algorithm_cfg):
+    with pytest.raises(TypeError, match='skip_generator_at_zero_lr must be'):
+        _train_with_generator_lr(
+            toy_algorithm_cfg, [0.0], skip_generator_at_zero_lr='yes')

@@ -62,7 +62,10 @@ model = dict(
         loss_forward_mappings=dict(loss_l1=logits_mapping),
         **logits_recorders),
     student_iter=5,
-    student_train_first=True)
+    student_train_first=True,
+    # NHWC tensors: 1.27x faster iterations on 2 CPU cores for these small
+    # convolutions (docs/speed.md); same math, other summation order.
+    channels_last=True)
 
 train_dataloader = dict(
     _delete_=True,
@@ -90,13 +93,17 @@ param_scheduler = dict(
     # The generator learns for the first quarter only; the student then
     # settles on what it generates. Kept adversarial to the end, the
     # generator drifts to images that pull the student away from the real
-    # data (seed 2: 96.7 at iteration 200, 93.85 at the end).
+    # data (seed 2: 96.7 at iteration 200, 93.85 at the end). `end` is one
+    # past T_max because MMEngine's last scheduled step is end - 1: the rate
+    # reaches exactly 0 there and stays 0, and from then on the generator
+    # updates, which could not change it, are skipped
+    # (optim_wrapper.skip_generator_at_zero_lr).
     generator=[
         dict(
             type='CosineAnnealingLR',
             by_epoch=False,
             T_max=generator_iters,
-            end=generator_iters,
+            end=generator_iters + 1,
             eta_min=0.0)
     ])
 train_cfg = dict(max_iters=max_iters, val_interval=100)

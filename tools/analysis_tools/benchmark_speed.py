@@ -8,9 +8,10 @@ vs MMRazor 1.0.0's DataFreeDistillation, same models, batch, student_iter.
 The contenders run in one process, interleaved (ours, bare, MMRazor, ours,
 ...) so machine noise hits all of them alike; each measurement is the
 median per-iteration time after one warm-up iteration. Peak RSS is the
-largest resident memory sampled while the contender trains, in a separate
-short process per contender (so one contender's allocations do not count
-for another).
+kernel's high-water mark of resident memory while the contender builds
+its models and trains (reset after the imports), in separate short
+processes per contender (so one contender's allocations do not count for
+another); the median of ``--rss-probes`` processes is reported.
 
 - ours: ``tools/train.py`` with the config (runner, hooks, logging).
 - bare: a hand-written loop with the same modules and math, written as a
@@ -308,23 +309,33 @@ class RssSampler:
     """Peak resident memory of this process while a block runs.
 
     ``ru_maxrss`` would report the largest RSS ever, which for small models
-    is reached while importing libraries; sampling ``VmRSS`` during the
-    iterations measures what the contender itself needs.
+    is reached while importing libraries. On Linux the kernel's high-water
+    mark (``VmHWM``) is reset on entry (``/proc/self/clear_refs``) and read
+    on exit: the exact peak of the block. Where that is not possible, VmRSS
+    is sampled every few milliseconds instead (may miss short peaks).
     """
 
     def __init__(self, period=0.002):
         import threading
-        self.period, self.peak = period, 0.0
+        self.period, self.peak, self.exact = period, 0.0, False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     @staticmethod
-    def current_mb():
+    def _status_mb(field):
         with open('/proc/self/status') as file:
             for line in file:
-                if line.startswith('VmRSS:'):
+                if line.startswith(field + ':'):
                     return int(line.split()[1]) / 1024
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        raise KeyError(field)
+
+    @classmethod
+    def current_mb(cls):
+        try:
+            return cls._status_mb('VmRSS')
+        except (OSError, KeyError):
+            return resource.getrusage(
+                resource.RUSAGE_SELF).ru_maxrss / 1024
 
     def _run(self):
         while not self._stop.is_set():
@@ -332,11 +343,19 @@ class RssSampler:
             time.sleep(self.period)
 
     def __enter__(self):
-        self.peak = self.current_mb()
-        self._thread.start()
+        try:
+            with open('/proc/self/clear_refs', 'w') as file:
+                file.write('5')  # reset VmHWM to the current RSS
+            self.exact = True
+        except OSError:
+            self.peak = self.current_mb()
+            self._thread.start()
         return self
 
     def __exit__(self, *exc):
+        if self.exact:
+            self.peak = self._status_mb('VmHWM')
+            return
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, self.current_mb())
@@ -370,6 +389,10 @@ def main():
     parser.add_argument('--repeats', type=int, default=3)
     parser.add_argument('--out', default=None)
     parser.add_argument('--only', choices=CONTENDERS)
+    parser.add_argument(
+        '--rss-probes', type=int, default=3,
+        help='fresh processes per contender for peak memory; the median is '
+        'reported (allocator behaviour varies between processes)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='extra overrides for ours (e.g. teacher path)')
     parser.add_argument(
@@ -416,6 +439,7 @@ def main():
         with RssSampler() as sampler:
             makers[args.only]().time(args.iters)
         print(f'PEAK_RSS_MB {sampler.peak:.1f}')
+        print(f'PEAK_RSS_EXACT {int(sampler.exact)}')
         return
     contenders = {name: makers[name]() for name in names}
     samples = {name: [] for name in names}
@@ -430,10 +454,11 @@ def main():
     extra = (['--real-data-config', args.real_data_config]
              if args.real_data_config else []) + (
                  ['--fake-cifar10'] if args.fake_cifar10 else [])
-    rss = {
-        n: peak_rss_mb(n, *probe_args, extra)
-        for n in names if n in CONTENDERS
-    }
+    rss_samples = {n: [] for n in names if n in CONTENDERS}
+    for _ in range(args.rss_probes):  # interleaved, like the timings
+        for n in rss_samples:
+            rss_samples[n].append(peak_rss_mb(n, *probe_args, extra))
+    rss = {n: statistics.median(v) for n, v in rss_samples.items()}
     theirs = 'mmrazor' if 'mmrazor' in names else 'mmrazor_train_step'
     result = dict(
         config=osp.relpath(args.config, REPO),
@@ -454,6 +479,10 @@ def main():
             for n in names if n.startswith('ours+')
         },
         peak_rss_mb=rss,
+        peak_rss_mb_samples=rss_samples,
+        peak_rss_method=('kernel high-water mark (VmHWM) reset after '
+                         'imports, median of fresh processes'),
+        ratio_rss_vs_mmrazor=rss['ours'] / rss[theirs],
         mmrazor_generator=contenders['mmrazor_train_step'].generator_used,
         mmrazor_real_data_config=args.real_data_config,
         fake_cifar10=args.fake_cifar10,

@@ -1,11 +1,11 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from contextlib import ExitStack, contextmanager
-from typing import Callable, Dict, Iterator, Mapping, Tuple, Union
+from typing import Callable, Dict, Iterator, Mapping, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
 from torch.nn.parallel import DistributedDataParallel
-from mmengine.logging import MessageHub
+from mmengine.logging import MessageHub, print_log
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmrazor_dfad.registry import OPTIM_WRAPPERS
@@ -30,15 +30,31 @@ class AlternatingOptimWrapper(OptimWrapperDict):
     generator learns what the student gets wrong); the student's gradients
     from it are discarded, so only the generator moves.
 
+    While every learning rate of the generator is 0 (e.g. after a schedule
+    that freezes it), its update is skipped: a step at learning rate 0
+    cannot change its weights, yet costs a generator, teacher and student
+    forward and backward pass. The caller's ``skip_generator_step`` keeps
+    the generator's noise stream where the update would have left it, so
+    the student sees the same images either way.
+
     Args:
-        architecture (OptimWrapper): Optimizer wrapper of the student.
-        generator (OptimWrapper): Optimizer wrapper of the generator.
+        skip_generator_at_zero_lr (bool): Skip generator updates while its
+            learning rates are all 0. Defaults to True. The only state that
+            differs from running them: the generator optimizer's moments
+            (which matter only if its learning rate rises again) and the
+            running statistics of the generator's BatchNorm layers (used
+            in eval mode, i.e. by :class:`GeneratedSamplesHook`, not in
+            training).
+        **optim_wrappers (OptimWrapper): ``architecture`` (the student's)
+            and ``generator``.
     """
 
     STUDENT_KEY = 'architecture'
     GENERATOR_KEY = 'generator'
 
-    def __init__(self, **optim_wrappers: OptimWrapper) -> None:
+    def __init__(self,
+                 skip_generator_at_zero_lr: bool = True,
+                 **optim_wrappers: OptimWrapper) -> None:
         expected = {self.STUDENT_KEY, self.GENERATOR_KEY}
         if set(optim_wrappers) != expected:
             raise ValueError(
@@ -49,6 +65,7 @@ class AlternatingOptimWrapper(OptimWrapperDict):
                 'architecture=dict(optimizer=...), '
                 'generator=dict(optimizer=...)).')
         super().__init__(**optim_wrappers)
+        self.skip_generator_at_zero_lr = skip_generator_at_zero_lr
 
     @classmethod
     def from_optim_wrappers(
@@ -87,10 +104,16 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         """The generator's optimizer wrapper."""
         return self.optim_wrappers[self.GENERATOR_KEY]
 
-    def alternate(self, student_step: StepFunction,
-                  generator_step: StepFunction, student: nn.Module,
-                  generator: nn.Module, student_iter: int,
-                  student_train_first: bool) -> Dict[str, torch.Tensor]:
+    def alternate(
+        self,
+        student_step: StepFunction,
+        generator_step: StepFunction,
+        student: nn.Module,
+        generator: nn.Module,
+        student_iter: int,
+        student_train_first: bool,
+        skip_generator_step: Optional[Callable[[], None]] = None
+    ) -> Dict[str, torch.Tensor]:
         """Run one DFAD iteration.
 
         Args:
@@ -104,6 +127,11 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             student_iter (int): Student updates per iteration.
             student_train_first (bool): Update the student before the
                 generator instead of after.
+            skip_generator_step (callable, optional): Called instead of
+                ``generator_step`` when the generator update is skipped
+                (its learning rate is 0); advances what the step would have
+                advanced, e.g. the generator's noise stream. Without it,
+                generator updates are never skipped.
 
         Returns:
             dict[str, torch.Tensor]: Detached values to log: the student's
@@ -118,13 +146,21 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             log_vars.update(
                 self._train_student(student_step, student, student_iter))
             log_vars.update(
-                self._train_generator(generator_step, generator, student))
+                self._train_generator(generator_step, generator, student,
+                                      skip_generator_step))
         else:
             log_vars.update(
-                self._train_generator(generator_step, generator, student))
+                self._train_generator(generator_step, generator, student,
+                                      skip_generator_step))
             log_vars.update(
                 self._train_student(student_step, student, student_iter))
         return log_vars
+
+    def generator_can_learn(self) -> bool:
+        """Whether a generator update could change its weights: some
+        parameter group has a learning rate other than 0."""
+        return any(group['lr'] != 0
+                   for group in self.generator.optimizer.param_groups)
 
     def _train_student(self, student_step: StepFunction, student: nn.Module,
                        student_iter: int) -> Dict[str, torch.Tensor]:
@@ -143,9 +179,18 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             for name, value in summed.items()
         }
 
-    def _train_generator(self, generator_step: StepFunction,
-                         generator: nn.Module,
-                         student: nn.Module) -> Dict[str, torch.Tensor]:
+    def _train_generator(
+        self, generator_step: StepFunction, generator: nn.Module,
+        student: nn.Module,
+        skip_generator_step: Optional[Callable[[], None]]
+    ) -> Dict[str, torch.Tensor]:
+        skip = (self.skip_generator_at_zero_lr
+                and skip_generator_step is not None
+                and not self.generator_can_learn())
+        if skip:
+            skip_generator_step()
+            self._forget_generator_logs()
+            return {}
         # The generator's loss back-propagates through the student to its
         # input only: the student's weight gradients would be thrown away
         # (and, under DDP, all-reduced first), so they are never computed.
@@ -158,6 +203,38 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             f'generator.{name}': value.detach()
             for name, value in step_log_vars.items()
         }
+
+    def _forget_generator_logs(self) -> None:
+        """Drop the generator's last logged losses once its updates stop.
+
+        Skipped updates compute no loss; without this the log would keep
+        showing the last values as if current. Stateless (it looks at what
+        the message hub holds), so it also holds when a new wrapper is made
+        per iteration from MMRazor's ``OptimWrapperDict``.
+        """
+        message_hub = MessageHub.get_current_instance()
+        # The runner logs learning rate and momentum under the same prefix;
+        # those stay current.
+        schedule_keys = {
+            f'train/{key}'
+            for key in (*self.get_lr(), *self.get_momentum())
+        }
+        stale = [
+            key for key in message_hub.log_scalars
+            if key.startswith(f'train/{self.GENERATOR_KEY}.')
+            and key not in schedule_keys
+        ]
+        if not stale:
+            return
+        for key in stale:
+            message_hub.log_scalars.pop(key)
+        iteration = (message_hub.get_info('iter') or 0) + 1
+        print_log(
+            f'Iteration {iteration}: the generator learning rate is 0, so its '
+            'updates (which could not change it) are skipped and its losses '
+            'are not logged while the rate stays 0 '
+            '(optim_wrapper.skip_generator_at_zero_lr=False runs them).',
+            logger='current')
 
 
 @contextmanager

@@ -25,6 +25,9 @@ class AlternatingOptimWrapperConstructor:
             architecture=dict(optimizer=dict(type='SGD', lr=0.1)),
             generator=dict(optimizer=dict(type='AdamW', lr=1e-3)))
 
+    ``skip_generator_at_zero_lr`` (top level, default True) is passed to
+    :class:`AlternatingOptimWrapper`.
+
     Args:
         optim_wrapper_cfg (dict): The two sub-configs.
         paramwise_cfg (dict, optional): Not supported at the top level: put
@@ -41,6 +44,13 @@ class AlternatingOptimWrapperConstructor:
                 'at the top level.')
         cfg = dict(copy.deepcopy(optim_wrapper_cfg))
         cfg.pop('type', None)  # the wrapper type is always ours
+        self.skip_generator_at_zero_lr = cfg.pop('skip_generator_at_zero_lr',
+                                                 True)
+        if not isinstance(self.skip_generator_at_zero_lr, bool):
+            raise TypeError(
+                'AlternatingOptimWrapperConstructor: '
+                'optim_wrapper.skip_generator_at_zero_lr must be True or '
+                f'False, got {self.skip_generator_at_zero_lr!r}.')
         keys = (AlternatingOptimWrapper.STUDENT_KEY,
                 AlternatingOptimWrapper.GENERATOR_KEY)
         unknown = sorted(set(cfg) - set(keys))
@@ -82,4 +92,6 @@ class AlternatingOptimWrapperConstructor:
                     f'{type(model).__name__} has no submodule {key!r} to '
                     'optimise.')
             optim_wrappers[key] = constructor(submodule)
-        return AlternatingOptimWrapper(**optim_wrappers)
+        return AlternatingOptimWrapper(
+            skip_generator_at_zero_lr=self.skip_generator_at_zero_lr,
+            **optim_wrappers)

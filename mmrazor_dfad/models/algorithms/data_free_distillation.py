@@ -4,6 +4,7 @@ from typing import Dict, List, Mapping, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
+from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapperDict
 from mmengine.runner.checkpoint import get_state_dict
 from mmrazor.models.algorithms.base import BaseAlgorithm
@@ -285,7 +286,9 @@ class DataFreeDistillation(BaseAlgorithm):
             student=self.student,
             generator=self.generator,
             student_iter=self.student_iter,
-            student_train_first=self.student_train_first)
+            student_train_first=self.student_train_first,
+            skip_generator_step=lambda: self._skip_generator_step(
+                batch_size))
 
     def _student_loss(self,
                       batch_size: int) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
@@ -304,6 +307,20 @@ class DataFreeDistillation(BaseAlgorithm):
         losses = self._discrepancy(
             self.generator_distiller, fake_images, teacher_needs_grad=True)
         return self.parse_losses(losses)
+
+    def _skip_generator_step(self, batch_size: int) -> None:
+        """Stand-in for a generator update that cannot change anything
+        (learning rate 0): draw the latent noise the update would have
+        drawn, so later student updates see the same images as if it had
+        run. Generators without ``sample_latent`` run a gradient-free
+        forward pass instead (they draw their noise there)."""
+        generator = self.generator.module if is_model_wrapper(
+            self.generator) else self.generator
+        if hasattr(generator, 'sample_latent'):
+            generator.sample_latent(batch_size)
+            return
+        with torch.no_grad():
+            self.generator(batch_size=batch_size)
 
     def _generate(self, batch_size: int) -> torch.Tensor:
         """``batch_size`` fake images, shape ``(N, C, H, W)``."""
