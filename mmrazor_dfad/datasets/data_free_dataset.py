@@ -19,13 +19,15 @@ class DataFreeDataset(Dataset):
 
     Args:
         length (int): Samples per "epoch". Only matters for epoch-based loops
-            and samplers that count epochs. Defaults to 1,000,000.
+            and samplers that count epochs. Defaults to 10,000: samplers such
+            as MMEngine's ``InfiniteSampler`` hold a Python list of
+            ``length`` indices, about 36 MB for 1,000,000.
         classes (Sequence[str], optional): Class names of the teacher, stored
             as ``metainfo['classes']`` (saved in checkpoints as dataset meta).
     """
 
     def __init__(self,
-                 length: int = 1_000_000,
+                 length: int = 10_000,
                  classes: Optional[Sequence[str]] = None) -> None:
         if not isinstance(length, int) or length < 1:
             raise ValueError(

@@ -36,9 +36,13 @@ def plot_curves(work_dir: str, out: str) -> str:
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
     loss_ax.plot([r['iter'] for r in train], [r['distill.loss'] for r in train],
                  label='student (distill) loss: L1(student, teacher)')
-    loss_ax.plot([r['iter'] for r in train],
-                 [-r['generator.loss'] for r in train],
-                 label='generator discrepancy (= -generator loss)')
+    # Absent once the generator's learning rate is 0 (its updates are
+    # skipped then).
+    generator = [row for row in train if 'generator.loss' in row]
+    loss_ax.plot([r['iter'] for r in generator],
+                 [-r['generator.loss'] for r in generator],
+                 label='generator discrepancy (= -generator loss), while '
+                 'it learns')
     loss_ax.set_xlabel('iteration')
     loss_ax.set_yscale('log')
     loss_ax.legend()

@@ -1,0 +1,37 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+import json
+import os
+import os.path as osp
+import sys
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.join(REPO, 'tools', 'analysis_tools'))
+
+from plot_curves import plot_curves, read_scalars  # noqa: E402
+
+
+def write_run(work_dir, stamp, rows):
+    folder = osp.join(work_dir, stamp, 'vis_data')
+    os.makedirs(folder)
+    with open(osp.join(folder, 'scalars.json'), 'w') as file:
+        file.writelines(json.dumps(row) + '\n' for row in rows)
+
+
+def test_curves_survive_the_generator_freezing_and_a_resume(tmp_path):
+    """Once the generator's learning rate is 0 its losses are not logged;
+    a resumed run continues in a new timestamp folder."""
+    work_dir = str(tmp_path)
+    learning = [
+        dict(iter=i, **{'distill.loss': 5.0 / i, 'generator.loss': -5.0 / i})
+        for i in (1, 2, 3)
+    ]
+    frozen = [dict(iter=i, **{'distill.loss': 1.0 / i}) for i in (4, 5)]
+    write_run(work_dir, '20260101_000000',
+              learning + [{'accuracy/top1': 50.0, 'step': 3}])
+    write_run(work_dir, '20260101_010000',
+              frozen + [{'accuracy/top1': 60.0, 'step': 5}])
+    rows = read_scalars(work_dir)
+    assert [r['iter'] for r in rows if 'iter' in r] == [1, 2, 3, 4, 5]
+    out = plot_curves(work_dir, str(tmp_path / 'curves.png'))
+    with open(out, 'rb') as file:
+        assert file.read(8) == b'\x89PNG\r\n\x1a\n'
