@@ -7,7 +7,7 @@
 # On 2 CPU cores the generator's cost grows with hidden_channels x batch, so
 # a narrower generator buys a larger batch at the same speed. The generator
 # learns for the first 300 iterations only (see param_scheduler). Final
-# top-1 on the offline split, seeds 0-2: 97.20 / 97.30 / 97.35 (teacher 98.25;
+# top-1 on the offline split, seeds 0-2: 97.30 / 97.10 / 97.55 (teacher 98.25;
 # configs/dfad/README.md, results/mnist_dfad.json).
 _base_ = [
     '../_base_/datasets/mnist.py',
