@@ -419,3 +419,17 @@ def test_skip_switch_must_be_a_bool(toy_algorithm_cfg):
     with pytest.raises(TypeError, match='skip_generator_at_zero_lr must be'):
         _train_with_generator_lr(
             toy_algorithm_cfg, [0.0], skip_generator_at_zero_lr='yes')
+
+
+def test_compile_switch_accepts_true_and_keeps_state_dict_keys(
+        toy_algorithm_cfg):
+    plain = build(toy_algorithm_cfg)
+    compiled = build(dict(toy_algorithm_cfg, compile_cfg=True))
+    # nn.Module.compile is lazy: it marks the modules, compiling at the
+    # first call.
+    assert compiled.student._compiled_call_impl is not None
+    assert compiled.generator._compiled_call_impl is not None
+    assert plain.student._compiled_call_impl is None
+    assert list(plain.state_dict()) == list(compiled.state_dict())
+    with pytest.raises(TypeError, match='compile_cfg must be a dict'):
+        build(dict(toy_algorithm_cfg, compile_cfg='{}'))

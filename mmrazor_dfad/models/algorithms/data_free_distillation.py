@@ -52,10 +52,12 @@ class DataFreeDistillation(BaseAlgorithm):
         channels_last (bool): Run student, teachers and generator in the
             ``channels_last`` memory format (speed switch; same math up to
             floating-point summation order). Defaults to False.
-        compile_cfg (dict, optional): Keyword arguments of
+        compile_cfg (dict | bool, optional): Keyword arguments of
             ``nn.Module.compile`` (``torch.compile``) applied in place to
-            student, teachers and generator; opt-in, first iterations pay
-            the compilation. State-dict keys are unchanged. Defaults to None.
+            student, teachers and generator, or True for its defaults (what
+            ``--cfg-options model.compile_cfg=True`` gives); opt-in, first
+            iterations pay the compilation. State-dict keys are unchanged.
+            Defaults to None (off).
         data_preprocessor (dict, optional): Pre-processes the real validation
             images; defaults to the student's.
         init_cfg (dict, optional): Initialisation config.
@@ -70,7 +72,7 @@ class DataFreeDistillation(BaseAlgorithm):
                  student_iter: int = 1,
                  student_train_first: bool = False,
                  channels_last: bool = False,
-                 compile_cfg: Optional[Dict] = None,
+                 compile_cfg: Union[Dict, bool, None] = None,
                  **kwargs) -> None:
         if isinstance(student_iter, bool) or not isinstance(
                 student_iter, int) or student_iter < 1:
@@ -114,7 +116,15 @@ class DataFreeDistillation(BaseAlgorithm):
         if channels_last:
             for module in players:
                 module.to(memory_format=torch.channels_last)
-        if compile_cfg is not None:
+        if compile_cfg is True:
+            compile_cfg = {}
+        if compile_cfg not in (None, False):
+            if not isinstance(compile_cfg, Mapping):
+                raise TypeError(
+                    'DataFreeDistillation: compile_cfg must be a dict of '
+                    'torch.compile arguments or True, got '
+                    f'{compile_cfg!r}. E.g. --cfg-options '
+                    'model.compile_cfg=True or model.compile_cfg.mode=default.')
             for module in players:
                 module.compile(**compile_cfg)
 
