@@ -11,7 +11,10 @@ median per-iteration time after one warm-up iteration. Peak RSS is the
 kernel's high-water mark of resident memory while the contender builds
 its models and trains (reset after the imports), in separate short
 processes per contender (so one contender's allocations do not count for
-another); the median of ``--rss-probes`` processes is reported.
+another); the median of ``--rss-probes`` processes is reported. On a
+machine with a GPU all contenders train on it (the runner picks it), timers
+synchronise with it, and the peak CUDA memory of each probe is reported
+too (``peak_cuda_mb``).
 
 - ours: ``tools/train.py`` with the config (runner, hooks, logging).
 - bare: a hand-written loop with the same modules and math, written as a
@@ -50,6 +53,16 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 from mmrazor_dfad.registry import MODELS  # noqa: E402
 
+# The runner trains on the GPU when there is one; the other contenders
+# follow it there.
+DEVICE = 'cuda' if torch.cuda.is_available() else 'cpu'
+
+
+def synchronize():
+    """Wait for queued GPU work, so a timer sees the work it timed."""
+    if DEVICE == 'cuda':
+        torch.cuda.synchronize()
+
 
 def load_cfg(config, batch):
     cfg = Config.fromfile(config)
@@ -60,7 +73,7 @@ def load_cfg(config, batch):
 
 def build_algorithm(cfg):
     torch.manual_seed(0)
-    return MODELS.build(cfg.model).train()
+    return MODELS.build(cfg.model).to(DEVICE).train()
 
 
 def teacher_and_student(algorithm):
@@ -99,7 +112,7 @@ class Bare:
 
     def iteration(self):
         for _ in range(self.student_iter):
-            z = torch.randn(self.batch, self.latent_dim)
+            z = torch.randn(self.batch, self.latent_dim, device=DEVICE)
             with torch.no_grad():
                 fake = self.generator(z).contiguous(
                     memory_format=self.memory_format)
@@ -107,7 +120,7 @@ class Bare:
             self.opt_s.zero_grad()
             F.l1_loss(self.student(fake, mode='tensor'), t_logits).backward()
             self.opt_s.step()
-        z = torch.randn(self.batch, self.latent_dim)
+        z = torch.randn(self.batch, self.latent_dim, device=DEVICE)
         self.opt_g.zero_grad()
         self.student.requires_grad_(False)
         fake = self.generator(z).contiguous(memory_format=self.memory_format)
@@ -122,8 +135,10 @@ class Bare:
         self.iteration()  # warm-up
         times = []
         for _ in range(iters):
+            synchronize()
             start = time.perf_counter()
             self.iteration()
+            synchronize()
             times.append(time.perf_counter() - start)
         return statistics.median(times)
 
@@ -206,7 +221,7 @@ class MMRazorTrainStep:
             model_cfg['generator'])
         self.generator_used = generator_label(out_channels)
         torch.manual_seed(0)
-        self.algorithm = Theirs(**model_cfg).train()
+        self.algorithm = Theirs(**model_cfg).to(DEVICE).train()
         self.algorithm.generator = fit_mmrazor_generator(
             self.algorithm.generator, out_channels)
         opt_s, opt_g = make_optimizers(cfg, self.algorithm.architecture,
@@ -229,8 +244,10 @@ class MMRazorTrainStep:
         self.algorithm.train_step(self.data, self.optim)
         times = []
         for _ in range(iters):
+            synchronize()
             start = time.perf_counter()
             self.algorithm.train_step(self.data, self.optim)
+            synchronize()
             times.append(time.perf_counter() - start)
         return statistics.median(times)
 
@@ -361,8 +378,9 @@ class RssSampler:
         self.peak = max(self.peak, self.current_mb())
 
 
-def peak_rss_mb(contender, config, batch, iters, overrides, extra=()):
-    """Peak RSS of a fresh process running only ``contender``."""
+def peak_memory_mb(contender, config, batch, iters, overrides, extra=()):
+    """Peak RSS and, on a GPU, peak CUDA memory (else None) of a fresh
+    process running only ``contender``."""
     code = (f'import sys; sys.argv = {[__file__, config]!r} + '
             f'["--batch", "{batch}", "--iters", "{iters}", '
             f'"--only", "{contender}", "--repeats", "1"] + '
@@ -374,9 +392,12 @@ def peak_rss_mb(contender, config, batch, iters, overrides, extra=()):
                          capture_output=True,
                          text=True,
                          cwd=REPO)
-    for line in out.stdout.splitlines():
-        if line.startswith('PEAK_RSS_MB'):
-            return float(line.split()[1])
+    peaks = dict(
+        line.split()[:2] for line in out.stdout.splitlines()
+        if line.startswith(('PEAK_RSS_MB', 'PEAK_CUDA_MB')))
+    if 'PEAK_RSS_MB' in peaks:
+        cuda = peaks.get('PEAK_CUDA_MB')
+        return float(peaks['PEAK_RSS_MB']), (float(cuda) if cuda else None)
     raise RuntimeError(f'memory probe of {contender} failed: '
                        f'{out.stderr[-1500:]}')
 
@@ -436,9 +457,14 @@ def main():
     if args.only:
         # Memory probe: the peak RSS while this contender builds its models
         # and trains (after the libraries are imported).
+        if DEVICE == 'cuda':
+            torch.cuda.reset_peak_memory_stats()
         with RssSampler() as sampler:
             makers[args.only]().time(args.iters)
         print(f'PEAK_RSS_MB {sampler.peak:.1f}')
+        if DEVICE == 'cuda':
+            print('PEAK_CUDA_MB '
+                  f'{torch.cuda.max_memory_allocated() / 2**20:.1f}')
         print(f'PEAK_RSS_EXACT {int(sampler.exact)}')
         return
     contenders = {name: makers[name]() for name in names}
@@ -455,10 +481,17 @@ def main():
              if args.real_data_config else []) + (
                  ['--fake-cifar10'] if args.fake_cifar10 else [])
     rss_samples = {n: [] for n in names if n in CONTENDERS}
+    cuda_samples = {n: [] for n in rss_samples}
     for _ in range(args.rss_probes):  # interleaved, like the timings
         for n in rss_samples:
-            rss_samples[n].append(peak_rss_mb(n, *probe_args, extra))
+            rss_mb, cuda_mb = peak_memory_mb(n, *probe_args, extra)
+            rss_samples[n].append(rss_mb)
+            cuda_samples[n].append(cuda_mb)
     rss = {n: statistics.median(v) for n, v in rss_samples.items()}
+    cuda = {
+        n: statistics.median(v) if None not in v else None
+        for n, v in cuda_samples.items()
+    }
     theirs = 'mmrazor' if 'mmrazor' in names else 'mmrazor_train_step'
     result = dict(
         config=osp.relpath(args.config, REPO),
@@ -480,13 +513,14 @@ def main():
         },
         peak_rss_mb=rss,
         peak_rss_mb_samples=rss_samples,
+        peak_cuda_mb=cuda if DEVICE == 'cuda' else None,
         peak_rss_method=('kernel high-water mark (VmHWM) reset after '
                          'imports, median of fresh processes'),
         ratio_rss_vs_mmrazor=rss['ours'] / rss[theirs],
         mmrazor_generator=contenders['mmrazor_train_step'].generator_used,
         mmrazor_real_data_config=args.real_data_config,
         fake_cifar10=args.fake_cifar10,
-        device='cpu',
+        device=DEVICE,
         machine=f'{os.cpu_count()} CPU cores, {platform.machine()}',
         torch=torch.__version__,
         date=time.strftime('%Y-%m-%d'))
