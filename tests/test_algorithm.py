@@ -264,9 +264,9 @@ def test_unreachable_teacher_url_says_how_to_fix(toy_algorithm_cfg):
         build(cfg)
 
 
-def _weights_after(cfg, iterations, optimizer_kwargs=None,
-                   generator_optimizer='Adam'):
-    algorithm = build(cfg).train()
+def _alternating_optim(algorithm, optimizer_kwargs=None,
+                       generator_optimizer='Adam', **constructor_kwargs):
+    """SGD student, ``generator_optimizer`` generator (lr 1e-3)."""
     constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
         dict(
             type='AlternatingOptimWrapperConstructor',
@@ -279,8 +279,16 @@ def _weights_after(cfg, iterations, optimizer_kwargs=None,
                     optimizer=dict(
                         type=generator_optimizer,
                         lr=1e-3,
-                        **(optimizer_kwargs or {}))))))
-    optim = constructor(algorithm)
+                        **(optimizer_kwargs or {}))),
+                **constructor_kwargs)))
+    return constructor(algorithm)
+
+
+def _weights_after(cfg, iterations, optimizer_kwargs=None,
+                   generator_optimizer='Adam'):
+    algorithm = build(cfg).train()
+    optim = _alternating_optim(algorithm, optimizer_kwargs,
+                               generator_optimizer)
     for _ in range(iterations):
         algorithm.train_step(data_free_batch(4), optim)
     return snapshot(algorithm.student), snapshot(algorithm.generator)
@@ -358,15 +366,7 @@ def _train_with_generator_lr(cfg, generator_lrs, **constructor_kwargs):
     learning rate at that iteration); return the algorithm, the generator
     optimizer's step count and the logged keys per iteration."""
     algorithm = build(cfg).train()
-    constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
-        dict(
-            type='AlternatingOptimWrapperConstructor',
-            optim_wrapper_cfg=dict(
-                architecture=dict(
-                    optimizer=dict(type='SGD', lr=0.1, momentum=0.9)),
-                generator=dict(optimizer=dict(type='Adam', lr=1e-3)),
-                **constructor_kwargs)))
-    optim = constructor(algorithm)
+    optim = _alternating_optim(algorithm, **constructor_kwargs)
     generator_steps = count_steps(optim.generator)
     logged = []
     for lr in generator_lrs:
