@@ -12,8 +12,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from mmrazor_dfad.utils import (checkpoint_safe_globals, ensure_writable_dir,
-                                resolve_work_dir,
-                                init_cpu_distributed)
+                                init_cpu_distributed, load_checkpoint_strictly,
+                                resolve_work_dir)
 
 
 def parse_args(argv=None):
@@ -45,10 +45,16 @@ def main(argv=None):
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     resolve_work_dir(cfg, args.config, args.work_dir)
-    cfg.load_from = args.checkpoint
+    # Loaded below, strictly: MMEngine would only warn about a checkpoint
+    # of another model and score random weights.
+    cfg.load_from = None
     ensure_writable_dir(cfg.work_dir, '--work-dir')
-    init_cpu_distributed(args.launcher)
+    dist_cfg = cfg.get('env_cfg', {}).get('dist_cfg', {}) or {}
+    init_cpu_distributed(args.launcher, dist_cfg.get('timeout'))
     runner = Runner.from_cfg(cfg)
+    load_checkpoint_strictly(runner.model, args.checkpoint)
+    runner.logger.info(f'Loaded {args.checkpoint} (every weight of the '
+                       'model, strictly).')
     with checkpoint_safe_globals():
         return runner.test()
 

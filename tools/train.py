@@ -1,20 +1,24 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Train a DFAD config with MMEngine's runner.
 
-    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
-        [--auto-scale-lr] [--cfg-options key=value ...] [--launcher pytorch]
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]]
+        [--resume-if-any] [--amp] [--auto-scale-lr]
+        [--cfg-options key=value ...] [--launcher pytorch]
 """
 import argparse
 import os
 
 import mmrazor_dfad  # noqa: F401  (makes MMRazor importable on torch 2.x)
+import torch.distributed as torch_dist
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmrazor_dfad.utils import (checkpoint_safe_globals, ensure_writable_dir,
-                                resolve_work_dir,
-                                find_resumable_checkpoint,
-                                init_cpu_distributed)
+from mmrazor_dfad.engine.hooks import describe_stalled_ranks
+from mmrazor_dfad.utils import (WorkDirLock, checkpoint_safe_globals,
+                                choose_resume_checkpoint, ensure_writable_dir,
+                                init_cpu_distributed, resolve_work_dir,
+                                search_resumable_checkpoint,
+                                use_safe_checkpoint_hook)
 
 
 def parse_args(argv=None):
@@ -27,7 +31,13 @@ def parse_args(argv=None):
         type=str,
         const='auto',
         help='resume from the given checkpoint, or, without a value, from '
-        'the latest checkpoint in the work dir')
+        'the newest complete checkpoint in the work dir (stops if there is '
+        'none)')
+    parser.add_argument(
+        '--resume-if-any',
+        action='store_true',
+        help='resume from the newest complete checkpoint in the work dir if '
+        'there is one, else start from scratch (for requeued jobs)')
     parser.add_argument(
         '--amp',
         action='store_true',
@@ -90,26 +100,93 @@ def build_config(args) -> Config:
                 '--auto-scale-lr needs auto_scale_lr=dict(base_batch_size=N) '
                 'in the config.')
         cfg.auto_scale_lr.enable = True
-    if args.resume == 'auto':
-        # MMEngine trusts work_dir/last_checkpoint blindly; pick the newest
-        # checkpoint that is complete instead (None: start from scratch).
-        cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
-        cfg.resume = cfg.load_from is not None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
     return cfg
+
+
+def prepare_run(cfg: Config, args) -> list:
+    """Safe checkpoints, the resume decision, heartbeats (distributed).
+
+    Returns:
+        list[str]: Lines for the log.
+    """
+    notes = []
+    safe_hook_note = use_safe_checkpoint_hook(cfg)
+    if safe_hook_note:
+        notes.append(safe_hook_note)
+    # MMEngine trusts work_dir/last_checkpoint blindly and silently starts
+    # from scratch when it finds nothing; decide here, and say so.
+    checkpoint, resume_notes = choose_resume_checkpoint(
+        cfg.work_dir, args.resume, args.resume_if_any)
+    notes += resume_notes
+    if checkpoint is not None:
+        cfg.resume = True
+        cfg.load_from = checkpoint
+    if args.launcher != 'none':
+        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
+            dict(type='HeartbeatHook', _scope_='mmrazor_dfad')
+        ]
+    return notes
+
+
+def _is_main_rank() -> bool:
+    return int(os.environ.get('RANK', '0')) == 0
 
 
 def main(argv=None):
     args = parse_args(argv)
     cfg = build_config(args)
+    notes = prepare_run(cfg, args)
     ensure_writable_dir(cfg.work_dir, '--work-dir')
-    init_cpu_distributed(args.launcher)
+    # One training per work dir. The OS drops the lock when the process
+    # ends in any way, kill -9 included, so it is never stale.
+    lock = WorkDirLock(cfg.work_dir)
+    if _is_main_rank():
+        lock.acquire()
+    try:
+        return _train(cfg, args, notes)
+    finally:
+        lock.release()
+
+
+def _train(cfg: Config, args, notes: list) -> Runner:
+    dist_cfg = cfg.get('env_cfg', {}).get('dist_cfg', {}) or {}
+    init_cpu_distributed(args.launcher, dist_cfg.get('timeout'))
     runner = Runner.from_cfg(cfg)
-    with checkpoint_safe_globals():
-        runner.train()
+    for note in notes:
+        runner.logger.info(note)
+    try:
+        with checkpoint_safe_globals():
+            runner.train()
+    except FloatingPointError:
+        newest = search_resumable_checkpoint(runner.work_dir).path
+        runner.logger.error(
+            f'Newest complete checkpoint: {newest} (resume with --resume '
+            f'{newest}).' if newest else
+            'No checkpoint was saved before training stopped.')
+        raise
+    except RuntimeError as error:
+        if not _is_collective_timeout(error):
+            raise
+        rank = torch_dist.get_rank()
+        stalled = describe_stalled_ranks(runner.work_dir,
+                                         torch_dist.get_world_size(), rank)
+        raise RuntimeError(
+            f'Rank {rank} gave up waiting for the other ranks after the '
+            'distributed timeout (env_cfg.dist_cfg.timeout, seconds): '
+            f'{stalled}. Check that process (stopped, swapping, out of '
+            'memory?); the checkpoints saved before are intact: resume with '
+            '--resume.') from error
     return runner
+
+
+def _is_collective_timeout(error: RuntimeError) -> bool:
+    """A distributed collective gave up on a rank that stopped answering."""
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return False
+    text = str(error).lower()
+    return any(word in text for word in ('timed out', 'timeout',
+                                         'connection closed by peer',
+                                         'connection reset by peer'))
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .fileio import AtomicLocalBackend
-from .hooks import GeneratedSamplesHook
+from .hooks import (GeneratedSamplesHook, HeartbeatHook, SafeCheckpointHook,
+                    TeacherCheckHook)
 from .model_wrappers import DataFreeDistributedDataParallel
 from .optimizers import (AlternatingOptimWrapper,
                          AlternatingOptimWrapperConstructor)
@@ -8,5 +9,6 @@ from .optimizers import (AlternatingOptimWrapper,
 __all__ = [
     'AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor',
     'AtomicLocalBackend', 'DataFreeDistributedDataParallel',
-    'GeneratedSamplesHook'
+    'GeneratedSamplesHook', 'HeartbeatHook', 'SafeCheckpointHook',
+    'TeacherCheckHook'
 ]

@@ -13,9 +13,9 @@ replaced by :func:`history_buffer_getattr`, which resolves nothing else.
 """
 import contextlib
 import os.path as osp
-from typing import Dict, Iterator, List
-
 import pickle
+import zipfile
+from typing import Dict, Iterator, List, Optional
 
 import numpy as np
 import torch
@@ -94,9 +94,57 @@ def _is_url(path: str) -> bool:
     return '://' in path
 
 
+def checkpoint_file_problem(path: str) -> Optional[str]:
+    """Why a local checkpoint file cannot be used, or None if it looks sound.
+
+    Cheap and without unpickling: ``torch.save`` writes a zip archive, so a
+    file that is empty, not a zip archive (an HTML error page saved by a
+    failed download, a text file) or a zip whose members fail their CRC
+    (a truncated or damaged write) is recognised here.
+
+    Args:
+        path (str): A local file path.
+
+    Returns:
+        str | None: A short description of the damage ("the file is
+        empty", ...) or None.
+    """
+    if not osp.exists(path):
+        return 'the file does not exist'
+    if not osp.isfile(path):
+        return 'it is not a file'
+    size = osp.getsize(path)
+    if size == 0:
+        return 'the file is empty (0 bytes)'
+    with open(path, 'rb') as file:
+        head = file.read(512)
+    if not head.startswith(b'PK'):
+        text = head.lstrip().lower()
+        if text.startswith((b'<!doctype html', b'<html', b'<?xml', b'<')):
+            return ('it is an HTML/XML page, not a checkpoint (a failed '
+                    'download saved as .pth?)')
+        if head[:1] == b'\x80':
+            return ('it is a legacy (non-zip) PyTorch pickle; re-save it '
+                    'with torch.save on PyTorch >= 1.6')
+        return f'it is not a PyTorch checkpoint ({size} bytes of other data)'
+    try:
+        with zipfile.ZipFile(path) as archive:
+            bad_member = archive.testzip()
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        return (f'the file is truncated or damaged ({size} bytes; '
+                f'{error})')
+    if bad_member is not None:
+        return f'the file is damaged (member {bad_member} fails its CRC)'
+    return None
+
+
 def load_teacher_weights(teacher: nn.Module, ckpt_path: str,
                          name: str) -> None:
     """Load a teacher checkpoint strictly, with errors that say what to fix.
+
+    The teacher's weights come from ``ckpt_path`` only: checkpoints of the
+    algorithm do not carry them (see ``DataFreeDistillation.state_dict``),
+    so training, resuming and testing all read this file.
 
     Args:
         teacher (nn.Module): The built teacher.
@@ -107,32 +155,47 @@ def load_teacher_weights(teacher: nn.Module, ckpt_path: str,
 
     Raises:
         FileNotFoundError: A local ``ckpt_path`` does not exist.
+        ValueError: The file is empty, truncated, damaged or not a
+            checkpoint, or its shapes do not fit the teacher.
         RuntimeError: A URL could not be fetched or read.
         KeyError: The checkpoint's keys do not fit the teacher.
-        ValueError: The checkpoint's shapes do not fit the teacher.
     """
     where = f"model.teachers['{name}'].ckpt_path"
-    if not _is_url(ckpt_path) and not osp.isfile(ckpt_path):
-        raise FileNotFoundError(
-            f"Teacher '{name}': checkpoint file '{ckpt_path}' does not "
-            f'exist. Fix {where} (a local .pth file or an http(s) URL).')
+    fix = (f'Point {where} at the teacher\'s checkpoint (re-copy or '
+           're-download it, or retrain it with its config).')
+    if not _is_url(ckpt_path):
+        if not osp.isfile(ckpt_path):
+            raise FileNotFoundError(
+                f"Teacher '{name}': checkpoint file '{ckpt_path}' does not "
+                f'exist. Fix {where} (a local .pth file or an http(s) URL).')
+        problem = checkpoint_file_problem(ckpt_path)
+        if problem is not None:
+            raise ValueError(
+                f"Teacher '{name}': cannot load '{ckpt_path}': {problem}. "
+                f'{fix}')
     try:
         with checkpoint_safe_globals():
             checkpoint = CheckpointLoader.load_checkpoint(
                 ckpt_path, map_location='cpu')
     except Exception as error:  # the loaders raise many kinds
-        if not _is_url(ckpt_path):
-            raise
-        raise RuntimeError(
-            f"Teacher '{name}': could not download '{ckpt_path}' "
-            f'({type(error).__name__}: {error}). Download it where you have '
-            f'internet and set {where} to the local file.') from error
+        if _is_url(ckpt_path):
+            raise RuntimeError(
+                f"Teacher '{name}': could not download '{ckpt_path}' "
+                f'({type(error).__name__}). Download it where you have '
+                f'internet and set {where} to the local file.') from error
+        # PyTorch's own text advises turning weights_only off, i.e.
+        # executing whatever the file contains; it is not repeated here.
+        raise ValueError(
+            f"Teacher '{name}': '{ckpt_path}' is not a checkpoint this "
+            f'package can read ({type(error).__name__}: it holds objects '
+            'other than tensors and the plain values MMEngine saves, or '
+            f'it is damaged). {fix}') from None
     state_dict: Dict = checkpoint.get('state_dict', checkpoint) \
         if isinstance(checkpoint, dict) else checkpoint
-    if not isinstance(state_dict, dict):
-        raise KeyError(f"Teacher '{name}': '{ckpt_path}' holds no state "
-                       f'dict (found {type(state_dict).__name__}).')
-    if state_dict and all(key.startswith('module.') for key in state_dict):
+    if not isinstance(state_dict, dict) or not state_dict:
+        raise KeyError(f"Teacher '{name}': '{ckpt_path}' holds no weights "
+                       f'(found {type(state_dict).__name__}). {fix}')
+    if all(key.startswith('module.') for key in state_dict):
         state_dict = {key[len('module.'):]: v for key, v in state_dict.items()}
     try:
         result = teacher.load_state_dict(state_dict, strict=False)
@@ -157,3 +220,96 @@ def _preview(keys: List[str], limit: int = 5) -> str:
     shown = ', '.join(keys[:limit])
     return f'{shown} (+{len(keys) - limit} more)' if len(keys) > limit \
         else shown
+
+
+def _likely_cause(expected: List[str], found: List[str],
+                  checkpoint: str) -> str:
+    """Guess why a checkpoint's keys do not fit a model."""
+    student_prefix = 'architecture.'
+    model_is_dfad = any(k.startswith(student_prefix) for k in expected)
+    ckpt_is_dfad = any(k.startswith(student_prefix) for k in found)
+    if model_is_dfad and not ckpt_is_dfad:
+        exported = {student_prefix + k for k in found}
+        if exported & set(expected):
+            own_config = osp.splitext(checkpoint)[0] + '.py'
+            where = f' ({own_config})' if osp.isfile(own_config) else ''
+            return ('This is an exported student (a plain classifier '
+                    'checkpoint): test it with the config written next to '
+                    f'it{where}, not with the DFAD config.')
+        return ('It is not a DataFreeDistillation checkpoint; test it with '
+                'the config it was trained with.')
+    if ckpt_is_dfad and not model_is_dfad:
+        return ('This is a DataFreeDistillation checkpoint: test it with its '
+                'DFAD config, or export its student first with '
+                'tools/model_converters/export_student.py.')
+    return ('It was trained with another architecture (e.g. another '
+            'student); use the config it was trained with.')
+
+
+def load_checkpoint_strictly(model: nn.Module, checkpoint: str) -> Dict:
+    """Load weights for evaluation, refusing a checkpoint that does not fit.
+
+    MMEngine loads non-strictly and only warns, so a checkpoint of another
+    model is "evaluated" with randomly initialised weights. Here every
+    weight of ``model`` must come from ``checkpoint`` with the right shape,
+    and the checkpoint may hold nothing else.
+
+    Args:
+        model (nn.Module): The model to evaluate (possibly wrapped).
+        checkpoint (str): Local path or URL.
+
+    Returns:
+        dict: The loaded checkpoint (``meta`` etc.).
+
+    Raises:
+        ValueError: The file is damaged, or its weights do not fit; the
+            message names the keys and the likely cause.
+    """
+    from mmengine.model import is_model_wrapper
+    from mmengine.runner.checkpoint import load_state_dict
+    if not _is_url(checkpoint):
+        problem = checkpoint_file_problem(checkpoint)
+        if problem is not None:
+            raise ValueError(f"Cannot test '{checkpoint}': {problem}.")
+    with checkpoint_safe_globals():
+        loaded = CheckpointLoader.load_checkpoint(
+            checkpoint, map_location='cpu')
+    state_dict = loaded.get('state_dict', loaded) if isinstance(
+        loaded, dict) else loaded
+    if not isinstance(state_dict, dict):
+        raise ValueError(f"Cannot test '{checkpoint}': it holds no state "
+                         f'dict (found {type(state_dict).__name__}).')
+    state_dict = {
+        key[len('module.'):] if key.startswith('module.') else key: value
+        for key, value in state_dict.items()
+    }
+    if is_model_wrapper(model):
+        model = model.module
+    # Old checkpoints of the algorithm carried the teachers too; the
+    # teachers come from their own files.
+    expected = model.state_dict()
+    found = [k for k in state_dict if not k.startswith('teachers.')]
+    missing = sorted(set(expected) - set(found))
+    unexpected = sorted(set(found) - set(expected))
+    if missing or unexpected:
+        raise ValueError(
+            f"'{checkpoint}' does not fit the model of this config: "
+            f'{len(missing)} of its {len(expected)} weights are missing '
+            f'({_preview(missing)}), {len(unexpected)} unexpected '
+            f'({_preview(unexpected)}). '
+            f'{_likely_cause(list(expected), found, checkpoint)}')
+    mismatched = [
+        f'{key} {tuple(state_dict[key].shape)} vs '
+        f'{tuple(value.shape)}' for key, value in expected.items()
+        if hasattr(state_dict[key], 'shape')
+        and tuple(state_dict[key].shape) != tuple(value.shape)
+    ]
+    if mismatched:
+        raise ValueError(
+            f"'{checkpoint}' does not fit the model of this config: shapes "
+            f'differ for {_preview(mismatched)} (checkpoint vs model). '
+            f'{_likely_cause([], [], checkpoint)}')
+    load_state_dict(
+        model, {k: state_dict[k]
+                for k in found}, strict=True)
+    return loaded

@@ -1,11 +1,21 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+import datetime
 import os
+from typing import Optional, Union
 
 import torch
 import torch.distributed as torch_dist
 
 
-def init_cpu_distributed(launcher: str) -> bool:
+# Seconds a CPU rank waits for the others in a collective before it gives
+# up. PyTorch's default (30 minutes) leaves a run stuck in silence; a CPU
+# iteration of the shipped configs takes seconds, a checkpoint save or a
+# validation on rank 0 at most a few minutes.
+DEFAULT_CPU_TIMEOUT = 600
+
+
+def init_cpu_distributed(launcher: str,
+                         timeout: Optional[Union[int, float]] = None) -> bool:
     """Start a gloo process group when launched distributed without a GPU.
 
     MMEngine's ``init_dist`` calls ``torch.cuda.set_device`` unconditionally,
@@ -16,6 +26,9 @@ def init_cpu_distributed(launcher: str) -> bool:
 
     Args:
         launcher (str): ``none``, ``pytorch``, ``slurm`` or ``mpi``.
+        timeout (int | float, optional): Seconds a collective waits for the
+            other ranks (``env_cfg.dist_cfg.timeout``, as MMEngine reads it
+            for GPUs). Defaults to :data:`DEFAULT_CPU_TIMEOUT`.
 
     Returns:
         bool: True if this call initialised the process group.
@@ -36,5 +49,13 @@ def init_cpu_distributed(launcher: str) -> bool:
         raise RuntimeError(
             f'--launcher pytorch needs the environment variables {missing}; '
             'start the script with torchrun (tools/dist_train.sh).')
-    torch_dist.init_process_group(backend='gloo')
+    if timeout is None:
+        timeout = DEFAULT_CPU_TIMEOUT
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) \
+            or timeout <= 0:
+        raise ValueError(
+            'env_cfg.dist_cfg.timeout must be a positive number of seconds, '
+            f'got {timeout!r}.')
+    torch_dist.init_process_group(
+        backend='gloo', timeout=datetime.timedelta(seconds=timeout))
     return True

@@ -1,4 +1,10 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .generated_samples_hook import GeneratedSamplesHook
+from .heartbeat_hook import HeartbeatHook, describe_stalled_ranks
+from .safe_checkpoint_hook import SafeCheckpointHook
+from .teacher_check_hook import TeacherCheckHook
 
-__all__ = ['GeneratedSamplesHook']
+__all__ = [
+    'GeneratedSamplesHook', 'HeartbeatHook', 'SafeCheckpointHook',
+    'TeacherCheckHook', 'describe_stalled_ranks'
+]

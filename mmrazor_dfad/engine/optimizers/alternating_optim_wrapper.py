@@ -1,4 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+import math
 from contextlib import ExitStack, contextmanager
 from typing import Callable, Dict, Iterator, Mapping, Optional, Tuple, Union
 
@@ -9,6 +10,7 @@ from mmengine.logging import MessageHub, print_log
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmrazor_dfad.registry import OPTIM_WRAPPERS
+from .divergence_guard import DivergenceGuard
 
 # A step function returns the loss to minimise and the values to log.
 StepFunction = Callable[[], Tuple[torch.Tensor, Dict[str, torch.Tensor]]]
@@ -37,7 +39,20 @@ class AlternatingOptimWrapper(OptimWrapperDict):
     the generator's noise stream where the update would have left it, so
     the student sees the same images either way.
 
+    Every loss is checked before its update and every player's weights
+    after its updates (:class:`DivergenceGuard`): NaN/Inf always stops the
+    run; by default an explosion far beyond the run's history stops it too,
+    inside the iteration, so the checkpoint hook never writes the exploded
+    state.
+
     Args:
+        divergence_guard (dict | None): Arguments of
+            :class:`DivergenceGuard` (``loss_factor``, ``weight_factor``,
+            ``window``, ``warmup``, ``action='stop'|'skip'``...). None keeps
+            only the NaN/Inf check. Defaults to ``dict()`` (on, with its
+            defaults). Its history lives in this object: a wrapper made anew
+            every iteration from MMRazor's ``OptimWrapperDict`` checks
+            NaN/Inf only.
         skip_generator_at_zero_lr (bool): Skip generator updates while its
             learning rates are all 0. Defaults to True. The only state that
             differs from running them: the generator optimizer's moments
@@ -54,6 +69,7 @@ class AlternatingOptimWrapper(OptimWrapperDict):
 
     def __init__(self,
                  skip_generator_at_zero_lr: bool = True,
+                 divergence_guard: Optional[Dict] = dict(),
                  **optim_wrappers: OptimWrapper) -> None:
         expected = {self.STUDENT_KEY, self.GENERATOR_KEY}
         if set(optim_wrappers) != expected:
@@ -66,6 +82,16 @@ class AlternatingOptimWrapper(OptimWrapperDict):
                 'generator=dict(optimizer=...)).')
         super().__init__(**optim_wrappers)
         self.skip_generator_at_zero_lr = skip_generator_at_zero_lr
+        if divergence_guard is None or divergence_guard is False:
+            # Only non-finite values are judged.
+            divergence_guard = dict(
+                loss_factor=math.inf, weight_factor=math.inf)
+        if not isinstance(divergence_guard, Mapping):
+            raise TypeError(
+                'optim_wrapper.divergence_guard must be a dict of '
+                'DivergenceGuard arguments or None, got '
+                f'{divergence_guard!r}.')
+        self.divergence_guard = DivergenceGuard(**divergence_guard)
 
     @classmethod
     def from_optim_wrappers(
@@ -168,12 +194,13 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         for _ in range(student_iter):
             with self.student.optim_context(student):
                 loss, step_log_vars = student_step()
-            check_finite(loss, 'student')
-            self.student.update_params(loss)
+            if self.divergence_guard.check_loss(loss, 'student'):
+                self.student.update_params(loss)
             for name, value in step_log_vars.items():
                 value = value.detach()
                 summed[name] = summed[name] + value if name in summed \
                     else value
+        self.divergence_guard.check_weights(student.parameters(), 'student')
         return {
             f'distill.{name}': value / student_iter
             for name, value in summed.items()
@@ -197,8 +224,10 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         with frozen_weights(student), self.generator.optim_context(
                 generator):
             loss, step_log_vars = generator_step()
-            check_finite(loss, 'generator')
-            self.generator.update_params(loss)
+            if self.divergence_guard.check_loss(loss, 'generator'):
+                self.generator.update_params(loss)
+        self.divergence_guard.check_weights(generator.parameters(),
+                                            'generator')
         return {
             f'generator.{name}': value.detach()
             for name, value in step_log_vars.items()
@@ -259,30 +288,3 @@ def frozen_weights(module: nn.Module) -> Iterator[None]:
         finally:
             for param in trainable:
                 param.requires_grad_(True)
-
-
-def check_finite(loss: torch.Tensor, step: str) -> None:
-    """Stop before a NaN/Inf loss updates any weight.
-
-    Raising here, inside the iteration, means the checkpoint hook never
-    saves the broken state: the last checkpoint on disk stays the last good
-    one.
-
-    Args:
-        loss (torch.Tensor): The scalar loss about to be back-propagated.
-        step (str): ``'student'`` or ``'generator'``, for the message.
-
-    Raises:
-        FloatingPointError: The loss is NaN or infinite.
-    """
-    if bool(torch.isfinite(loss).all()):
-        return
-    iteration = MessageHub.get_current_instance().get_info('iter')
-    where = f'iteration {iteration + 1}' if iteration is not None else \
-        'this iteration'
-    raise FloatingPointError(
-        f'DFAD {step} loss is {loss.item()} at {where}; stopped before '
-        'updating any weight, so the last checkpoint is intact. Lower the '
-        f'{step} learning rate or set clip_grad in optim_wrapper.'
-        f'{"architecture" if step == "student" else "generator"}, then '
-        'resume with --resume.')

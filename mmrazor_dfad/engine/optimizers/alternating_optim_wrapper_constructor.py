@@ -25,8 +25,9 @@ class AlternatingOptimWrapperConstructor:
             architecture=dict(optimizer=dict(type='SGD', lr=0.1)),
             generator=dict(optimizer=dict(type='AdamW', lr=1e-3)))
 
-    ``skip_generator_at_zero_lr`` (top level, default True) is passed to
-    :class:`AlternatingOptimWrapper`.
+    ``skip_generator_at_zero_lr`` (top level, default True) and
+    ``divergence_guard`` (top level, a dict or None, default ``dict()``) are
+    passed to :class:`AlternatingOptimWrapper`.
 
     Args:
         optim_wrapper_cfg (dict): The two sub-configs.
@@ -51,6 +52,7 @@ class AlternatingOptimWrapperConstructor:
                 'AlternatingOptimWrapperConstructor: '
                 'optim_wrapper.skip_generator_at_zero_lr must be True or '
                 f'False, got {self.skip_generator_at_zero_lr!r}.')
+        self.divergence_guard = cfg.pop('divergence_guard', dict())
         keys = (AlternatingOptimWrapper.STUDENT_KEY,
                 AlternatingOptimWrapper.GENERATOR_KEY)
         unknown = sorted(set(cfg) - set(keys))
@@ -94,4 +96,5 @@ class AlternatingOptimWrapperConstructor:
             optim_wrappers[key] = constructor(submodule)
         return AlternatingOptimWrapper(
             skip_generator_at_zero_lr=self.skip_generator_at_zero_lr,
+            divergence_guard=self.divergence_guard,
             **optim_wrappers)

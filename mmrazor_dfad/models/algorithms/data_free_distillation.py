@@ -63,6 +63,8 @@ class DataFreeDistillation(BaseAlgorithm):
         init_cfg (dict, optional): Initialisation config.
     """
 
+    TEACHERS_PREFIX = 'teachers.'
+
     def __init__(self,
                  architecture: Union[Dict, nn.Module],
                  distiller: Dict,
@@ -101,6 +103,8 @@ class DataFreeDistillation(BaseAlgorithm):
             name: self._build_teacher(name, cfg)
             for name, cfg in teachers.items()
         })
+        self._register_load_state_dict_pre_hook(
+            self._use_own_teacher_weights)
         self.generator = generator if isinstance(
             generator, nn.Module) else MODELS.build(generator)
 
@@ -230,17 +234,35 @@ class DataFreeDistillation(BaseAlgorithm):
 
     def state_dict(self, *args, destination=None, prefix: str = '',
                    keep_vars: bool = False) -> Dict[str, torch.Tensor]:
-        """State dict without the ``module.`` of DDP-wrapped submodules.
+        """State dict of what training changes: student and generator.
 
-        Distributed training wraps the student and the generator separately;
-        PyTorch's ``state_dict`` would then save ``architecture.module.*``
-        while MMEngine loads ``architecture.*``. Saving the unwrapped names
-        makes one checkpoint load the same wrapped or not (resume, test,
-        single-process evaluation of a distributed run).
+        Two differences from PyTorch's:
+
+        - The frozen teachers are left out. Their weights come from one
+          place, ``teachers[name]['ckpt_path']``, whether training starts,
+          resumes or a checkpoint is tested; checkpoints do not carry a
+          second copy that could go stale.
+        - Distributed training wraps the student and the generator
+          separately; PyTorch would save ``architecture.module.*`` while
+          MMEngine loads ``architecture.*``. The unwrapped names make one
+          checkpoint load the same wrapped or not.
         """
         if args:
             raise TypeError('state_dict() takes keyword arguments only')
-        return get_state_dict(self, destination, prefix, keep_vars)
+        state = get_state_dict(self, destination, prefix, keep_vars)
+        teacher_prefix = f'{prefix}{self.TEACHERS_PREFIX}'
+        for key in [k for k in state if k.startswith(teacher_prefix)]:
+            del state[key]
+        return state
+
+    def _use_own_teacher_weights(self, state_dict: Dict, prefix: str,
+                                 *args) -> None:
+        """Load-state-dict pre-hook: the teachers keep the weights loaded
+        from their ``ckpt_path`` (entries of older checkpoints that carried
+        teacher weights are overridden, missing ones are filled in)."""
+        teacher_prefix = f'{prefix}{self.TEACHERS_PREFIX}'
+        for key, value in self.teachers.state_dict().items():
+            state_dict[f'{teacher_prefix}{key}'] = value
 
     def train(self, mode: bool = True) -> 'DataFreeDistillation':
         """Set train/eval mode; the teachers always stay in eval mode."""

@@ -1,0 +1,122 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+import glob
+import os
+import os.path as osp
+from contextlib import contextmanager
+from typing import Iterator, List, Tuple
+
+from mmengine.dist import is_main_process
+from mmengine.hooks import CheckpointHook
+
+from mmrazor_dfad.engine.fileio.atomic_local_backend import TEMPORARY_SUFFIX
+from mmrazor_dfad.registry import HOOKS
+
+
+class _DeferredRemovals:
+    """A file backend whose ``remove``/``rmtree`` only take note.
+
+    Everything else is forwarded to the wrapped backend.
+    """
+
+    def __init__(self, backend) -> None:
+        self._backend = backend
+        self.pending: List[Tuple[str, str]] = []
+
+    def remove(self, filepath) -> None:
+        self.pending.append(('remove', filepath))
+
+    def rmtree(self, dir_path) -> None:
+        self.pending.append(('rmtree', dir_path))
+
+    def __getattr__(self, name):
+        return getattr(self._backend, name)
+
+
+@HOOKS.register_module()
+class SafeCheckpointHook(CheckpointHook):
+    """MMEngine's ``CheckpointHook`` that never has fewer checkpoints on disk
+    than before a save began.
+
+    MMEngine's hook removes the oldest kept checkpoint (``max_keep_ckpts``)
+    and the previous best (``save_best``) *before* writing the new one; a
+    crash, a kill or a full disk in between leaves no checkpoint at all when
+    ``max_keep_ckpts=1``. This hook takes the same arguments and makes the
+    same files, but an old file is removed only once the new checkpoint is
+    complete on disk (written, flushed and renamed by the atomic backend)
+    and ``last_checkpoint`` names it. A save that fails removes nothing and
+    says which checkpoint is still intact. At the start of training it
+    removes the temporary files of saves that were killed.
+
+    Use it like ``CheckpointHook``, with the atomic backend::
+
+        default_hooks = dict(checkpoint=dict(
+            type='SafeCheckpointHook', by_epoch=False, interval=1000,
+            max_keep_ckpts=1, backend_args=dict(backend='atomic_local')))
+    """
+
+    def before_train(self, runner) -> None:
+        super().before_train(runner)
+        if is_main_process():
+            self._remove_killed_writes(runner)
+
+    def _remove_killed_writes(self, runner) -> None:
+        """Delete ``.<name>.<random>.tmp`` leftovers of killed saves.
+
+        Only files that can be the atomic backend's temporaries of this
+        folder's checkpoints are touched; the work-dir lock of
+        ``tools/train.py`` guarantees no other training writes here.
+        """
+        if not osp.isdir(str(self.out_dir)):
+            return
+        pattern = osp.join(str(self.out_dir), f'.*.pth.*{TEMPORARY_SUFFIX}')
+        for path in glob.glob(pattern):
+            size = osp.getsize(path)
+            os.remove(path)
+            runner.logger.info(
+                f'Removed {osp.basename(path)} ({size} bytes), left by a save '
+                'that was interrupted.')
+
+    @contextmanager
+    def _removals_after_save(self, runner) -> Iterator[None]:
+        """Hold back removals until the save inside succeeded."""
+        if isinstance(self.file_backend, _DeferredRemovals):
+            yield  # nested: the outer save performs the removals
+            return
+        backend = self.file_backend
+        deferred = _DeferredRemovals(backend)
+        self.file_backend = deferred
+        try:
+            yield
+        except OSError as error:
+            raise OSError(
+                error.errno,
+                f'Saving a checkpoint failed ({error.strerror or error}); '
+                'nothing was removed: the checkpoints saved before are '
+                f'intact ({self._previous_checkpoint(runner)}). Free disk '
+                'space (or fix the folder\'s permissions) and resume with '
+                '--resume.') from error
+        finally:
+            self.file_backend = backend
+        for operation, path in deferred.pending:
+            if operation == 'remove' and backend.isfile(path):
+                backend.remove(path)
+            elif operation == 'rmtree' and backend.isdir(path):
+                backend.rmtree(path)
+
+    @staticmethod
+    def _previous_checkpoint(runner) -> str:
+        pointer = osp.join(runner.work_dir, 'last_checkpoint')
+        if osp.isfile(pointer):
+            with open(pointer) as file:
+                named = file.read().strip()
+            if named:
+                return f'newest: {named}'
+        return 'none was saved yet'
+
+    def _save_checkpoint_with_step(self, runner, step, meta) -> None:
+        with self._removals_after_save(runner):
+            super()._save_checkpoint_with_step(runner, step, meta)
+
+    def _save_best_checkpoint(self, runner, metrics) -> None:
+        with self._removals_after_save(runner):
+            super()._save_best_checkpoint(runner, metrics)
