@@ -1,7 +1,8 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .fake_data import (accept_fake_cifar10, save_random_classifier,
-                        write_fake_cifar10)
+                        write_fake_cifar10, write_fake_mnist)
 
 __all__ = [
-    'accept_fake_cifar10', 'save_random_classifier', 'write_fake_cifar10'
+    'accept_fake_cifar10', 'save_random_classifier', 'write_fake_cifar10',
+    'write_fake_mnist'
 ]

@@ -38,6 +38,35 @@ def write_fake_cifar10(root: str, per_file: int = 8, seed: int = 0) -> str:
     return root
 
 
+def write_fake_mnist(root: str, num_train: int = 16, num_test: int = 16,
+                     seed: int = 0) -> str:
+    """Write a folder of MNIST-format (IDX) files with random digits.
+
+    MMCls's ``MNIST`` and ``FashionMNIST`` read it with ``download=False``.
+
+    Args:
+        root (str): Becomes ``data_prefix``.
+        num_train (int): Training images.
+        num_test (int): Test images.
+        seed (int): Seed of the images and labels.
+
+    Returns:
+        str: ``root``.
+    """
+    rng = np.random.default_rng(seed)
+    os.makedirs(root, exist_ok=True)
+    for split, count in (('train', num_train), ('t10k', num_test)):
+        images = rng.integers(0, 256, (count, 28, 28), dtype=np.uint8)
+        labels = (np.arange(count) % 10).astype(np.uint8)
+        with open(osp.join(root, f'{split}-images-idx3-ubyte'), 'wb') as f:
+            f.write(np.array([2051, count, 28, 28], dtype='>i4').tobytes())
+            f.write(images.tobytes())
+        with open(osp.join(root, f'{split}-labels-idx1-ubyte'), 'wb') as f:
+            f.write(np.array([2049, count], dtype='>i4').tobytes())
+            f.write(labels.tobytes())
+    return root
+
+
 @contextlib.contextmanager
 def accept_fake_cifar10() -> Iterator[None]:
     """Let MMCls's ``CIFAR10`` read a fake folder.

@@ -32,11 +32,11 @@ class HeartbeatHook(Hook):
 
     priority = 'VERY_HIGH'
 
-    def _beat(self, runner, phase: str) -> None:
+    def _beat(self, runner, phase: str, iteration: int) -> None:
         path = heartbeat_path(runner.work_dir, get_rank())
         os.makedirs(osp.dirname(path), exist_ok=True)
         record = dict(
-            iter=runner.iter,
+            iter=iteration,
             phase=phase,
             time=time.time(),
             pid=os.getpid(),
@@ -46,21 +46,22 @@ class HeartbeatHook(Hook):
             json.dump(record, file)
         os.replace(tmp_path, path)
 
+    # Iterations are counted from 1, as in the log.
     def before_train(self, runner) -> None:
-        self._beat(runner, 'before training')
+        self._beat(runner, 'before training', runner.iter)
 
     def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
-        self._beat(runner, 'in iteration')
+        self._beat(runner, 'in iteration', runner.iter + 1)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
-        self._beat(runner, 'after iteration')
+        self._beat(runner, 'after iteration', runner.iter + 1)
 
     def before_val(self, runner) -> None:
-        self._beat(runner, 'validating')
+        self._beat(runner, 'validating', runner.iter)
 
     def after_val(self, runner) -> None:
-        self._beat(runner, 'after validation')
+        self._beat(runner, 'after validation', runner.iter)
 
 
 def describe_stalled_ranks(work_dir: str, world_size: int, me: int) -> str:

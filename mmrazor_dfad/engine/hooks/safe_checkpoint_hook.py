@@ -2,6 +2,7 @@
 import glob
 import os
 import os.path as osp
+import re
 from contextlib import contextmanager
 from typing import Iterator, List, Tuple
 
@@ -58,6 +59,28 @@ class SafeCheckpointHook(CheckpointHook):
         super().before_train(runner)
         if is_main_process():
             self._remove_killed_writes(runner)
+            self._remove_orphaned_rotations(runner)
+
+    def _remove_orphaned_rotations(self, runner) -> None:
+        """Finish a rotation a crash interrupted.
+
+        A run killed after its new checkpoint was complete but before the
+        oldest was removed leaves one checkpoint too many. Once training has
+        resumed from a complete checkpoint, files of this rotation older
+        than every kept one are removed, as the rotation would have done.
+        """
+        kept = list(getattr(self, 'keep_ckpt_ids', []) or [])
+        if self.max_keep_ckpts <= 0 or not kept:
+            return
+        pattern = re.escape(self.filename_tmpl).replace(r'\{\}', r'(\d+)')
+        for path in glob.glob(osp.join(str(self.out_dir), '*.pth')):
+            match = re.fullmatch(pattern, osp.basename(path))
+            if match and int(match.group(1)) < min(kept):
+                os.remove(path)
+                runner.logger.info(
+                    f'Removed {osp.basename(path)}: older than the kept '
+                    f'checkpoints (max_keep_ckpts={self.max_keep_ckpts}), '
+                    'left by a rotation that was interrupted.')
 
     def _remove_killed_writes(self, runner) -> None:
         """Delete ``.<name>.<random>.tmp`` leftovers of killed saves.
