@@ -2,5 +2,7 @@
 from .algorithms import DataFreeDistillation
 from .backbones import LeNet5
 from .generators import DAFLGenerator
+from .pools import SyntheticImagePool
 
-__all__ = ['DataFreeDistillation', 'DAFLGenerator', 'LeNet5']
+__all__ = ['DataFreeDistillation', 'DAFLGenerator', 'LeNet5',
+           'SyntheticImagePool']

@@ -52,6 +52,11 @@ class DataFreeDistillation(BaseAlgorithm):
         channels_last (bool): Run student, teachers and generator in the
             ``channels_last`` memory format (speed switch; same math up to
             floating-point summation order). Defaults to False.
+        pool (dict, optional): A memory of generated images that student
+            updates replay, e.g. ``dict(type='SyntheticImagePool',
+            capacity=25600, replay_fraction=0.5)``; ``image_shape`` defaults
+            to the generator's output. Every fresh batch of the student
+            updates is added to it. Defaults to None (plain DFAD).
         compile_cfg (dict | bool, optional): Keyword arguments of
             ``nn.Module.compile`` (``torch.compile``) applied in place to
             student, teachers and generator, or True for its defaults (what
@@ -75,6 +80,7 @@ class DataFreeDistillation(BaseAlgorithm):
                  student_train_first: bool = False,
                  channels_last: bool = False,
                  compile_cfg: Union[Dict, bool, None] = None,
+                 pool: Optional[Dict] = None,
                  **kwargs) -> None:
         if isinstance(student_iter, bool) or not isinstance(
                 student_iter, int) or student_iter < 1:
@@ -113,6 +119,7 @@ class DataFreeDistillation(BaseAlgorithm):
         for built in (self.distiller, self.generator_distiller):
             built.prepare_from_student(self.student)
             built.prepare_from_teacher(self.teachers)
+        self.pool = self._build_pool(pool)
         self._warn_on_collaborating_generator()
         self._check_shapes()
         self.channels_last = channels_last
@@ -136,6 +143,23 @@ class DataFreeDistillation(BaseAlgorithm):
     def student(self) -> nn.Module:
         """The student (alias of ``architecture``)."""
         return self.architecture
+
+    def _build_pool(self, pool: Optional[Dict]) -> Optional[nn.Module]:
+        if pool is None or isinstance(pool, nn.Module):
+            return pool
+        if not isinstance(pool, Mapping):
+            raise TypeError('DataFreeDistillation: pool must be a config dict '
+                            f'(e.g. type=SyntheticImagePool), got {pool!r}.')
+        pool = dict(pool)
+        if 'image_shape' not in pool:
+            size = getattr(self.generator, 'img_size', None)
+            if size is None:
+                raise ValueError(
+                    'DataFreeDistillation: set model.pool.image_shape=(C, H, '
+                    'W); the generator does not tell its img_size.')
+            pool['image_shape'] = (getattr(self.generator, 'out_channels',
+                                           3), size, size)
+        return MODELS.build(pool)
 
     @staticmethod
     def _build_teacher(name: str, cfg: Dict) -> nn.Module:
@@ -324,9 +348,24 @@ class DataFreeDistillation(BaseAlgorithm):
 
     def _student_loss(self,
                       batch_size: int) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
-        """Loss of one student update on fresh, detached fake images."""
+        """Loss of one student update on detached fake images: fresh ones
+        and, with a pool, replayed ones."""
+        replayed = self.pool.split(batch_size) if self.pool is not None \
+            else 0
         with torch.no_grad():
-            fake_images = self._generate(batch_size)
+            fake_images = self._generate(batch_size - replayed)
+        if self.pool is not None:
+            fresh_images = fake_images
+            if replayed:
+                fake_images = torch.cat([
+                    fresh_images,
+                    self.pool.sample(replayed, fresh_images.dtype).to(
+                        fresh_images.device)
+                ])
+                if self.channels_last:
+                    fake_images = fake_images.contiguous(
+                        memory_format=torch.channels_last)
+            self.pool.add(fresh_images)
         losses = self._discrepancy(
             self.distiller, fake_images, teacher_needs_grad=False)
         return self.parse_losses(losses)

@@ -26,6 +26,9 @@ class LeNet5(BaseModule):
             Defaults to ``(6, 16, 120)``.
         fc_channels (int): Width of the hidden fully connected layer.
             Defaults to 84.
+        with_bn (bool): BatchNorm after each convolution and the hidden
+            fully connected layer, before the ReLU (a teacher whose BN
+            statistics a generator can match). Defaults to False.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -33,17 +36,27 @@ class LeNet5(BaseModule):
                  in_channels: int = 1,
                  channels: Sequence[int] = (6, 16, 120),
                  fc_channels: int = 84,
+                 with_bn: bool = False,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if len(channels) != 3:
             raise ValueError('LeNet5: channels must list the three '
                              f'convolution widths, got {channels!r}.')
         c1, c2, c3 = channels
-        self.features = nn.Sequential(
-            nn.Conv2d(in_channels, c1, 5), nn.ReLU(inplace=True),
-            nn.MaxPool2d(2), nn.Conv2d(c1, c2, 5), nn.ReLU(inplace=True),
-            nn.MaxPool2d(2), nn.Conv2d(c2, c3, 5), nn.ReLU(inplace=True))
-        self.fc = nn.Sequential(nn.Linear(c3, fc_channels), nn.ReLU(inplace=True))
+
+        def conv(in_width: int, out_width: int) -> list:
+            layers = [nn.Conv2d(in_width, out_width, 5)]
+            if with_bn:
+                layers.append(nn.BatchNorm2d(out_width))
+            return layers + [nn.ReLU(inplace=True)]
+
+        self.features = nn.Sequential(*conv(in_channels, c1), nn.MaxPool2d(2),
+                                      *conv(c1, c2), nn.MaxPool2d(2),
+                                      *conv(c2, c3))
+        fc = [nn.Linear(c3, fc_channels)]
+        if with_bn:
+            fc.append(nn.BatchNorm1d(fc_channels))
+        self.fc = nn.Sequential(*fc, nn.ReLU(inplace=True))
         self.out_channels = fc_channels
 
     def forward(self, images: torch.Tensor) -> Tuple[torch.Tensor]:

@@ -1,0 +1,137 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Kill a training at random moments, resume it each time, compare the end.
+
+    python .dev_scripts/kill_loop.py [--kills 20] [--out results/kill_loop.json]
+
+The shipped MNIST DFAD config, shrunk (batch 64, 600 iterations, a
+checkpoint every iteration, ``max_keep_ckpts=1``, no validation), is
+started with ``--resume-if-any`` and killed after a random delay with
+SIGKILL, SIGTERM or SIGINT, over and over; after each kill the work dir is
+inspected (complete checkpoints, leftover temporary files). Finally it is
+resumed to the end and its student compared with an uninterrupted run of
+the same seed. Prints a summary and writes it as JSON.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import torch
+
+from mmrazor_dfad.utils import checkpoint_file_problem
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
+                  'dfad_logits_lenet5_lenet5half_mnist.py')
+OPTIONS = [
+    'train_dataloader.batch_size=64', 'train_cfg.max_iters=600',
+    'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',
+    'default_hooks.checkpoint.interval=1',
+    'default_hooks.checkpoint.max_keep_ckpts=1',
+    'default_hooks.logger.interval=1', 'randomness.seed=5', 'custom_hooks=[]'
+]
+SIGNALS = [signal.SIGKILL, signal.SIGTERM, signal.SIGINT]
+
+
+def command(work_dir: str) -> list:
+    return [
+        sys.executable,
+        osp.join(REPO_ROOT, 'tools', 'train.py'), CONFIG, '--work-dir',
+        work_dir, '--resume-if-any', '--cfg-options', *OPTIONS
+    ]
+
+
+def complete(work_dir: str) -> list:
+    return sorted(
+        osp.basename(p) for p in glob.glob(osp.join(work_dir, 'iter_*.pth'))
+        if checkpoint_file_problem(p) is None)
+
+
+def student(path: str) -> dict:
+    state = torch.load(path, weights_only=False)['state_dict']
+    return {k: v for k, v in state.items() if k.startswith('architecture.')}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--kills', type=int, default=20)
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--out', default='results/kill_loop.json')
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+    root = tempfile.mkdtemp(prefix='kill_loop_')
+    reference, work_dir = osp.join(root, 'reference'), osp.join(root, 'run')
+    subprocess.run(command(reference), check=True, capture_output=True)
+
+    events = []
+    for number in range(args.kills):
+        process = subprocess.Popen(
+            command(work_dir),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
+        # Start-up takes about 5 s on 2 CPU cores; then an iteration with
+        # its save takes a fraction of a second.
+        delay = rng.uniform(4.0, 9.0)
+        sig = rng.choice(SIGNALS)
+        time.sleep(delay)
+        finished = process.poll() is not None
+        if not finished:
+            process.send_signal(sig)
+        process.wait()
+        leftovers = glob.glob(osp.join(work_dir, '.*.tmp'))
+        kept = complete(work_dir)
+        events.append(
+            dict(
+                kill=number + 1,
+                signal=sig.name,
+                delay_s=round(delay, 2),
+                finished_before_kill=finished,
+                complete_checkpoints=kept,
+                temporary_files_left=len(leftovers)))
+        print(events[-1], flush=True)
+        if finished:
+            break
+
+    final = subprocess.run(
+        command(work_dir), capture_output=True, text=True)
+    expected = student(osp.join(reference, 'iter_600.pth'))
+    actual = student(osp.join(work_dir, 'iter_600.pth'))
+    equal = all(torch.equal(expected[k], actual[k]) for k in expected)
+    after_first_save = [
+        e for e in events
+        if e['complete_checkpoints'] or e['temporary_files_left']
+    ]
+    summary = dict(
+        kills=len(events),
+        signals={s.name: sum(e['signal'] == s.name for e in events)
+                 for s in SIGNALS},
+        kills_leaving_no_complete_checkpoint_after_the_first_save=sum(
+            not e['complete_checkpoints'] for e in after_first_save),
+        kills_leaving_a_temporary_file=sum(
+            e['temporary_files_left'] > 0 for e in events),
+        final_resume_returncode=final.returncode,
+        temporary_files_after_final_resume=len(
+            glob.glob(osp.join(work_dir, '.*.tmp'))),
+        final_student_equal_to_uninterrupted=equal,
+        events=events,
+        command='python .dev_scripts/kill_loop.py '
+        f'--kills {args.kills} --seed {args.seed}',
+        machine='2 CPU cores, x86_64')
+    print(json.dumps({k: v for k, v in summary.items() if k != 'events'},
+                     indent=2))
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    with open(args.out, 'w') as file:
+        json.dump(summary, file, indent=2)
+    shutil.rmtree(root)
+
+
+if __name__ == '__main__':
+    main()
