@@ -95,8 +95,12 @@ PARAM_SCHEDULERS = Registry(
 
 # Metrics (validation uses MMCls's ``Accuracy`` with ``_scope_='mmcls'``).
 METRICS = Registry('metric', parent=MMRAZOR_METRICS, scope=SCOPE)
-# Task utilities.
-TASK_UTILS = Registry('task util', parent=MMRAZOR_TASK_UTILS, scope=SCOPE)
+# Task utilities: recorders of intermediate results (BN statistics).
+TASK_UTILS = Registry(
+    'task util',
+    parent=MMRAZOR_TASK_UTILS,
+    scope=SCOPE,
+    locations=['mmrazor_dfad.models'])
 # Visualizers and their storage backends.
 VISUALIZERS = Registry('visualizer', parent=MMRAZOR_VISUALIZERS, scope=SCOPE)
 VISBACKENDS = Registry('vis_backend', parent=MMRAZOR_VISBACKENDS, scope=SCOPE)

@@ -1,6 +1,7 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .fileio import AtomicLocalBackend
-from .hooks import (GeneratedSamplesHook, HeartbeatHook, SafeCheckpointHook,
+from .hooks import (GeneratedSamplesHook, HeartbeatHook,
+                    LossWeightScheduleHook, SafeCheckpointHook,
                     TeacherCheckHook)
 from .model_wrappers import DataFreeDistributedDataParallel
 from .optimizers import (AlternatingOptimWrapper,
@@ -9,6 +10,7 @@ from .optimizers import (AlternatingOptimWrapper,
 __all__ = [
     'AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor',
     'AtomicLocalBackend', 'DataFreeDistributedDataParallel',
-    'GeneratedSamplesHook', 'HeartbeatHook', 'SafeCheckpointHook',
+    'GeneratedSamplesHook', 'HeartbeatHook', 'LossWeightScheduleHook',
+    'SafeCheckpointHook',
     'TeacherCheckHook'
 ]

@@ -2,7 +2,12 @@
 from .algorithms import DataFreeDistillation
 from .backbones import LeNet5
 from .generators import DAFLGenerator
+from .losses import AgreementMaskedL1Loss, BatchNormStatisticsLoss
 from .pools import SyntheticImagePool
+from .recorders import BatchNormStatisticsRecorder
 
-__all__ = ['DataFreeDistillation', 'DAFLGenerator', 'LeNet5',
-           'SyntheticImagePool']
+__all__ = [
+    'DataFreeDistillation', 'DAFLGenerator', 'LeNet5', 'SyntheticImagePool',
+    'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
+    'BatchNormStatisticsRecorder'
+]

@@ -1,0 +1,5 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .agreement_masked_l1_loss import AgreementMaskedL1Loss
+from .batchnorm_statistics_loss import BatchNormStatisticsLoss
+
+__all__ = ['AgreementMaskedL1Loss', 'BatchNormStatisticsLoss']

@@ -1,0 +1,138 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Generator objectives and schedules beyond plain DFAD: their math on tiny
+hand-made cases, and that they plug into the algorithm from a config."""
+import copy
+import logging
+
+import pytest
+import torch
+import torch.nn as nn
+from conftest import logits_distiller
+from mmengine.logging import MessageHub
+from test_algorithm import build, build_optim, data_free_batch
+
+from mmrazor_dfad.engine.hooks import LossWeightScheduleHook
+from mmrazor_dfad.models import (AgreementMaskedL1Loss,
+                                 BatchNormStatisticsLoss)
+
+
+def test_agreement_masked_l1_counts_only_agreeing_images():
+    teacher = torch.tensor([[2.0, 0.0], [0.0, 2.0], [3.0, 0.0]])
+    student = torch.tensor([[1.0, 0.0], [2.0, 0.0], [1.0, 1.0]])
+    # Image 0 agrees (|1-2|+0)/2 = 0.5; image 1 disagrees; image 2 agrees
+    # (|1-3|+|1-0|)/2 = 1.5. Sum over agreeing / N = 2 / 3.
+    loss = AgreementMaskedL1Loss(loss_weight=-1.0)(student, teacher)
+    assert loss.item() == pytest.approx(-2.0 / 3.0)
+    assert AgreementMaskedL1Loss()(teacher.flip(1), teacher).item() == 0.0
+
+
+def test_agreement_masked_l1_pushes_agreeing_images_apart():
+    teacher = torch.tensor([[2.0, 0.0]])
+    student = torch.tensor([[1.0, 0.0]], requires_grad=True)
+    AgreementMaskedL1Loss(loss_weight=-1.0)(student, teacher).backward()
+    # Minimising the negative discrepancy moves the student logit away
+    # from the teacher's (gradient descent: s -= lr * grad).
+    assert student.grad[0, 0] > 0
+
+
+def test_batchnorm_statistics_loss_value_and_gradient():
+    running_mean, running_var = torch.zeros(2), torch.ones(2)
+    mean = torch.tensor([3.0, 4.0], requires_grad=True)
+    var = torch.tensor([1.0, 1.0], requires_grad=True)
+    loss = BatchNormStatisticsLoss(loss_weight=2.0)(
+        [(mean, var, running_mean, running_var)])
+    assert loss.item() == pytest.approx(2.0 * 5.0)  # ||(3, 4)|| = 5
+    loss.backward()
+    assert torch.all(mean.grad > 0)  # descending moves the means to 0
+    with pytest.raises(ValueError, match='has none'):
+        BatchNormStatisticsLoss()([])
+
+
+def bn_prior_cfg(cfg, weight=1.0):
+    cfg = copy.deepcopy(cfg)
+    generator_distiller = logits_distiller('tea', -1.0)
+    generator_distiller['teacher_recorders']['bn'] = dict(
+        type='mmrazor_dfad.BatchNormStatistics', source='tea')
+    generator_distiller['distill_losses']['loss_bn'] = dict(
+        type='mmrazor_dfad.BatchNormStatisticsLoss', loss_weight=weight)
+    generator_distiller['loss_forward_mappings']['loss_bn'] = dict(
+        bn_statistics=dict(from_student=False, recorder='bn'))
+    cfg['generator_distiller'] = generator_distiller
+    return cfg
+
+
+def test_bn_prior_reads_the_teachers_batchnorm_and_trains_the_generator(
+        toy_algorithm_cfg):
+    algorithm = build(bn_prior_cfg(toy_algorithm_cfg)).train()
+    teacher_bn = algorithm.teachers['tea'].backbone[1]
+    running = teacher_bn.running_mean.clone()
+    optim = build_optim(algorithm)
+    log_vars = algorithm.train_step(data_free_batch(8), optim)
+    assert 'generator.loss_bn' in log_vars and log_vars['generator.loss_bn'] > 0
+    # The teacher's statistics are read, never updated.
+    assert torch.equal(teacher_bn.running_mean, running)
+
+
+def test_bn_prior_needs_a_teacher_with_batchnorm(toy_algorithm_cfg):
+    cfg = bn_prior_cfg(toy_algorithm_cfg)
+    cfg['generator_distiller']['teacher_recorders']['bn']['source'] = \
+        'tea.head'
+    with pytest.raises(ValueError, match="'tea.head' has no BatchNorm"):
+        build(cfg)
+
+
+class FakeRunner:
+
+    def __init__(self, model, iteration):
+        self.model = model
+        self.iter = iteration
+        self.message_hub = MessageHub.get_instance('loss-weight-test')
+        self.logger = logging.getLogger('loss-weight-test')
+
+
+def test_loss_weight_schedule_is_piecewise_linear_in_the_iteration(
+        toy_algorithm_cfg):
+    algorithm = build(toy_algorithm_cfg)
+    hook = LossWeightScheduleHook(
+        'loss_l1', points=[(0, 0.0), (10, 0.0), (20, -1.0)])
+    seen = []
+    for iteration in (0, 5, 10, 15, 20, 30):
+        runner = FakeRunner(algorithm, iteration)
+        hook.before_train_iter(runner, iteration)
+        seen.append(
+            algorithm.generator_distiller.distill_losses['loss_l1']
+            .loss_weight)
+    assert seen == [0.0, 0.0, 0.0, -0.5, -1.0, -1.0]
+    assert runner.message_hub.get_scalar(
+        'train/generator_distiller.loss_l1.weight').current() == -1.0
+
+
+def test_loss_weight_schedule_fails_early_on_a_wrong_name(toy_algorithm_cfg):
+    algorithm = build(toy_algorithm_cfg)
+    hook = LossWeightScheduleHook('loss_adv', points=[(0, 0.0)])
+    with pytest.raises(KeyError, match=r"has no loss 'loss_adv' \(its "
+                       r"losses: \['loss_l1'\]\)"):
+        hook.before_train(FakeRunner(algorithm, 0))
+    with pytest.raises(ValueError, match='increase strictly'):
+        LossWeightScheduleHook('loss_l1', points=[(5, 0.0), (5, 1.0)])
+
+
+def test_dafl_priors_of_mmrazor_plug_into_the_generator_distiller(
+        toy_algorithm_cfg):
+    cfg = copy.deepcopy(toy_algorithm_cfg)
+    distiller = cfg['generator_distiller']
+    distiller['distill_losses'].update(
+        loss_onehot=dict(type='OnehotLikeLoss', loss_weight=1.0),
+        loss_balance=dict(type='InformationEntropyLoss', loss_weight=5.0,
+                          gather=True),
+        loss_adv=dict(type='mmrazor_dfad.AgreementMaskedL1Loss',
+                      loss_weight=-1.0))
+    teacher_logits = dict(from_student=False, recorder='t_fc')
+    distiller['loss_forward_mappings'].update(
+        loss_onehot=dict(preds_T=teacher_logits),
+        loss_balance=dict(preds_T=teacher_logits),
+        loss_adv=distiller['loss_forward_mappings']['loss_l1'])
+    algorithm = build(cfg).train()
+    log_vars = algorithm.train_step(data_free_batch(8), build_optim(algorithm))
+    for name in ('loss_l1', 'loss_onehot', 'loss_balance', 'loss_adv'):
+        assert torch.isfinite(log_vars[f'generator.{name}'])
