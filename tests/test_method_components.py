@@ -136,3 +136,46 @@ def test_dafl_priors_of_mmrazor_plug_into_the_generator_distiller(
     log_vars = algorithm.train_step(data_free_batch(8), build_optim(algorithm))
     for name in ('loss_l1', 'loss_onehot', 'loss_balance', 'loss_adv'):
         assert torch.isfinite(log_vars[f'generator.{name}'])
+
+
+def test_ema_hook_validates_saves_and_exports_the_averaged_student(tmp_path):
+    import os.path as osp
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+    base = osp.join(REPO_ROOT, 'configs', 'dfad',
+                    'dfad_logits_lenet5_lenet5half_mnist.py')
+    config = tmp_path / 'ema.py'
+    config.write_text(
+        f'_base_ = [{base!r}]\n'
+        "custom_hooks = [dict(type='EMAHook', momentum=0.5)]\n"
+        'train_dataloader = dict(batch_size=8)\n'
+        'train_cfg = dict(max_iters=3)\n'
+        'val_cfg = None\nval_dataloader = None\nval_evaluator = None\n'
+        'default_hooks = dict(checkpoint=dict(interval=3))\n')
+    result = subprocess.run(
+        [sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'),
+         str(config), '--work-dir', str(tmp_path / 'run')],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    checkpoint = torch.load(tmp_path / 'run' / 'iter_3.pth',
+                            weights_only=False)
+    averaged = checkpoint['state_dict']
+    raw = {
+        key[len('module.'):]: value
+        for key, value in checkpoint['ema_state_dict'].items()
+        if key.startswith('module.')
+    }
+    key = 'architecture.head.fc.weight'
+    assert not torch.equal(averaged[key], raw[key])
+    exported = subprocess.run(
+        [sys.executable,
+         osp.join(REPO_ROOT, 'tools', 'model_converters',
+                  'export_student.py'), str(config),
+         str(tmp_path / 'run' / 'iter_3.pth'), str(tmp_path / 'student.pth')],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert exported.returncode == 0, exported.stderr[-3000:]
+    student = torch.load(tmp_path / 'student.pth', weights_only=False)
+    assert torch.equal(student['state_dict']['head.fc.weight'],
+                       averaged[key])
