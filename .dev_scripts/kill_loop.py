@@ -3,13 +3,15 @@
 
     python .dev_scripts/kill_loop.py [--kills 20] [--out results/kill_loop.json]
 
-The shipped MNIST DFAD config, shrunk (batch 64, 100 iterations, a
-checkpoint every iteration, ``max_keep_ckpts=1``, no validation), is
-started with ``--resume-if-any`` and killed after a random delay with
-SIGKILL, SIGTERM or SIGINT, over and over; after each kill the work dir is
-inspected (complete checkpoints, leftover temporary files). Finally it is
-resumed to the end and its student compared with an uninterrupted run of
-the same seed. Prints a summary and writes it as JSON.
+The shipped MNIST DFAD config, shrunk (batch 64, a checkpoint every
+iteration, ``max_keep_ckpts=1``, no validation), is started with
+``--resume-if-any``; once it logs its first iteration it is killed after a
+random 0-3 s with SIGKILL, SIGTERM or SIGINT, over and over. After each
+kill the work dir is inspected (complete checkpoints, leftover temporary
+files). Finally it is resumed up to 10 iterations past its newest
+checkpoint, and its student compared with an uninterrupted run of as many
+iterations with the same seed (the learning-rate schedules do not depend on
+``max_iters``). Prints a summary and writes it as JSON.
 """
 import argparse
 import glob
@@ -32,7 +34,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
                   'dfad_logits_lenet5_lenet5half_mnist.py')
 OPTIONS = [
-    'train_dataloader.batch_size=64', 'train_cfg.max_iters=100',
+    'train_dataloader.batch_size=64',
     'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',
     'default_hooks.checkpoint.interval=1',
     'default_hooks.checkpoint.max_keep_ckpts=1',
@@ -41,12 +43,17 @@ OPTIONS = [
 SIGNALS = [signal.SIGKILL, signal.SIGTERM, signal.SIGINT]
 
 
-def command(work_dir: str) -> list:
+def command(work_dir: str, max_iters: int) -> list:
     return [
         sys.executable,
         osp.join(REPO_ROOT, 'tools', 'train.py'), CONFIG, '--work-dir',
-        work_dir, '--resume-if-any', '--cfg-options', *OPTIONS
+        work_dir, '--resume-if-any', '--cfg-options', *OPTIONS,
+        f'train_cfg.max_iters={max_iters}'
     ]
+
+
+def newest_step(names: list) -> int:
+    return max((int(n[len('iter_'):-len('.pth')]) for n in names), default=0)
 
 
 def complete(work_dir: str) -> list:
@@ -69,23 +76,35 @@ def main() -> None:
     rng = random.Random(args.seed)
     root = tempfile.mkdtemp(prefix='kill_loop_')
     reference, work_dir = osp.join(root, 'reference'), osp.join(root, 'run')
-    subprocess.run(command(reference), check=True, capture_output=True)
 
     events = []
     for number in range(args.kills):
         process = subprocess.Popen(
-            command(work_dir),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
-        # Start-up takes about 5 s on 2 CPU cores; then an iteration with
-        # its save takes a fraction of a second.
-        delay = rng.uniform(4.0, 9.0)
+            command(work_dir, 1_000_000),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=dict(os.environ, PYTHONUNBUFFERED='1'),
+            # A shell's background jobs ignore SIGINT, and children inherit
+            # that; a training started by hand would get Ctrl-C.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        for line in process.stdout:  # wait for training to be under way
+            if 'Iter(train)' in line:
+                break
+        delay = rng.uniform(0.0, 3.0)
         sig = rng.choice(SIGNALS)
         time.sleep(delay)
         finished = process.poll() is not None
         if not finished:
             process.send_signal(sig)
-        process.wait()
+        process.stdout.close()
+        try:
+            process.wait(timeout=120)
+            survived = False
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            survived = True
         leftovers = glob.glob(osp.join(work_dir, '.*.tmp'))
         kept = complete(work_dir)
         events.append(
@@ -94,16 +113,19 @@ def main() -> None:
                 signal=sig.name,
                 delay_s=round(delay, 2),
                 finished_before_kill=finished,
+                ran_on_after_the_signal=survived,
                 complete_checkpoints=kept,
                 temporary_files_left=len(leftovers)))
         print(events[-1], flush=True)
         if finished:
             break
 
+    end = newest_step(complete(work_dir)) + 10
     final = subprocess.run(
-        command(work_dir), capture_output=True, text=True)
-    expected = student(osp.join(reference, 'iter_100.pth'))
-    actual = student(osp.join(work_dir, 'iter_100.pth'))
+        command(work_dir, end), capture_output=True, text=True)
+    subprocess.run(command(reference, end), check=True, capture_output=True)
+    expected = student(osp.join(reference, f'iter_{end}.pth'))
+    actual = student(osp.join(work_dir, f'iter_{end}.pth'))
     equal = all(torch.equal(expected[k], actual[k]) for k in expected)
     after_first_save = [
         e for e in events
@@ -115,8 +137,11 @@ def main() -> None:
                  for s in SIGNALS},
         kills_leaving_no_complete_checkpoint_after_the_first_save=sum(
             not e['complete_checkpoints'] for e in after_first_save),
+        kills_the_run_survived=sum(e['ran_on_after_the_signal']
+                                   for e in events),
         kills_leaving_a_temporary_file=sum(
             e['temporary_files_left'] > 0 for e in events),
+        iterations_compared=end,
         final_resume_returncode=final.returncode,
         temporary_files_after_final_resume=len(
             glob.glob(osp.join(work_dir, '.*.tmp'))),

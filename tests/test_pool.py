@@ -98,3 +98,15 @@ def test_student_updates_replay_the_pool_and_it_is_checkpointed(
     restored.load_state_dict(state)
     assert torch.equal(restored.pool.sample(50),
                        copy.deepcopy(algorithm.pool).sample(50))
+
+
+def test_mixup_blends_pairs_of_replayed_images():
+    pool = SyntheticImagePool(capacity=2, image_shape=(1, 4, 4),
+                              mixup_alpha=1.0, dtype='float32', seed=2)
+    pool.add(torch.cat([torch.zeros(1, 1, 4, 4), torch.ones(1, 1, 4, 4)]))
+    mixed = pool.sample(400)
+    values = mixed[:, 0, 0, 0]
+    assert torch.all((values >= 0) & (values <= 1))
+    # Uniform mixing weights (alpha 1): many strictly inside (0, 1).
+    assert ((values > 0.05) & (values < 0.95)).float().mean() > 0.3
+    assert torch.all(mixed == mixed[:, :, :1, :1])  # same weight per image

@@ -61,6 +61,18 @@ def upsample_nearest(images: torch.Tensor, scale: int) -> torch.Tensor:
     return _NearestUpsample.apply(images, scale)
 
 
+class _PixelNormalization(nn.Module):
+    """``[-1, 1] -> [0, 255] -> (x - mean) / std``, per channel."""
+
+    def __init__(self, mean: torch.Tensor, std: torch.Tensor) -> None:
+        super().__init__()
+        self.register_buffer('mean', mean.view(1, -1, 1, 1), persistent=False)
+        self.register_buffer('std', std.view(1, -1, 1, 1), persistent=False)
+
+    def forward(self, images: torch.Tensor) -> torch.Tensor:
+        return ((images + 1) * 127.5 - self.mean) / self.std
+
+
 @MODELS.register_module()
 class DAFLGenerator(BaseModule):
     """The DAFL / DFAD image generator (Chen et al. 2019; Fang et al. 2019).
@@ -89,6 +101,14 @@ class DAFLGenerator(BaseModule):
         bn_eps (float): ``eps`` of the two inner BatchNorm layers. The paper's
             code uses 0.8; MMRazor's CIFAR config uses 1e-5. Defaults to 0.8.
         leaky_slope (float): Negative slope of the LeakyReLUs. Defaults to 0.2.
+        pixel_normalization (dict, optional): ``dict(mean=[...], std=[...])``
+            of the teacher's data preprocessor (pixel units, 0-255). When
+            given, the last layer maps ``tanh`` to the pixel range
+            ``[0, 255]`` and normalises it like the teacher's input,
+            ``((tanh + 1) * 127.5 - mean) / std``, instead of standardising
+            each batch with ``BatchNorm(affine=False)``: every generated
+            image is then a valid image, and no batch can drift outside the
+            range of real pixels. Defaults to None (the paper's layer).
         init_cfg (dict, optional): MMEngine initialisation config.
     """
 
@@ -100,6 +120,7 @@ class DAFLGenerator(BaseModule):
                  scale_factor: int = 2,
                  bn_eps: float = 0.8,
                  leaky_slope: float = 0.2,
+                 pixel_normalization: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         for name, value, minimum in (('img_size', img_size, 1),
@@ -135,15 +156,29 @@ class DAFLGenerator(BaseModule):
             nn.Conv2d(hidden_channels, hidden_channels, 3, 1, 1),
             nn.BatchNorm2d(hidden_channels, eps=bn_eps),
             nn.LeakyReLU(leaky_slope, inplace=True))
-        self.conv_blocks2 = nn.Sequential(
+        last_layers = [
             nn.Conv2d(hidden_channels, hidden_channels // 2, 3, 1, 1),
             nn.BatchNorm2d(hidden_channels // 2, eps=bn_eps),
             nn.LeakyReLU(leaky_slope, inplace=True),
             nn.Conv2d(hidden_channels // 2, out_channels, 3, 1, 1),
-            nn.Tanh(),
+            nn.Tanh()
+        ]
+        if pixel_normalization is None:
             # Standardises the images per channel, as the teacher's input
             # normalisation would.
-            nn.BatchNorm2d(out_channels, affine=False))
+            last_layers.append(nn.BatchNorm2d(out_channels, affine=False))
+        else:
+            mean = torch.as_tensor(
+                pixel_normalization['mean'], dtype=torch.float32)
+            std = torch.as_tensor(
+                pixel_normalization['std'], dtype=torch.float32)
+            if mean.numel() != out_channels or std.numel() != out_channels:
+                raise ValueError(
+                    'DAFLGenerator: pixel_normalization needs one mean and '
+                    f'one std per channel ({out_channels}), got '
+                    f'{pixel_normalization!r}.')
+            last_layers.append(_PixelNormalization(mean, std))
+        self.conv_blocks2 = nn.Sequential(*last_layers)
         self._latent_rng: Optional[torch.Generator] = None
 
     @property

@@ -1,5 +1,8 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .agreement_masked_l1_loss import AgreementMaskedL1Loss
 from .batchnorm_statistics_loss import BatchNormStatisticsLoss
+from .total_variation_loss import TotalVariationLoss
 
-__all__ = ['AgreementMaskedL1Loss', 'BatchNormStatisticsLoss']
+__all__ = [
+    'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss', 'TotalVariationLoss'
+]

@@ -1,6 +1,7 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from typing import Optional, Sequence
 
+import numpy as np
 import torch
 import torch.distributed as torch_dist
 import torch.nn as nn
@@ -44,6 +45,10 @@ class SyntheticImagePool(nn.Module):
         crop_padding (int): Random crops of this many pixels of zero
             padding (translations) of replayed images; 0 disables. Defaults
             to 0.
+        mixup_alpha (float): Mix each replayed image with another replayed
+            one, ``lam * a + (1 - lam) * b``, ``lam ~ Beta(alpha, alpha)``
+            per image (the teacher labels the mixture); 0 disables.
+            Defaults to 0.
         dtype (str): Storage type, ``'float16'`` (half the memory and
             checkpoint size) or ``'float32'``. Defaults to ``'float16'``.
         seed (int): Seed of the sampling and augmentation. Defaults to 0.
@@ -55,6 +60,7 @@ class SyntheticImagePool(nn.Module):
                  replay_fraction: float = 0.5,
                  flip: bool = False,
                  crop_padding: int = 0,
+                 mixup_alpha: float = 0.0,
                  dtype: str = 'float16',
                  seed: int = 0) -> None:
         super().__init__()
@@ -79,7 +85,10 @@ class SyntheticImagePool(nn.Module):
         self.capacity = capacity
         self.replay_fraction = replay_fraction
         self.flip = flip
+        if mixup_alpha < 0:
+            raise ValueError('SyntheticImagePool: mixup_alpha must be >= 0.')
         self.crop_padding = crop_padding
+        self.mixup_alpha = mixup_alpha
         self.seed = seed
         self.register_buffer(
             'images',
@@ -155,7 +164,24 @@ class SyntheticImagePool(nn.Module):
                 images.device)].flip(-1)
         if self.crop_padding:
             images = self._random_translate(images, rng)
+        if self.mixup_alpha > 0:
+            images = self._mixup(images, rng)
         return images
+
+    def _mixup(self, images: torch.Tensor,
+               rng: torch.Generator) -> torch.Tensor:
+        """Mix every image with a random partner of the same draw."""
+        count = images.shape[0]
+        partners = torch.randperm(count, generator=rng).to(images.device)
+        # Beta(a, a) from two Gamma(a) draws of the private generator.
+        seed = int(torch.randint(2**31 - 1, (1, ), generator=rng))
+        gammas = np.random.default_rng(seed).gamma(
+            self.mixup_alpha, size=(2, count))
+        lam = torch.as_tensor(
+            gammas[0] / (gammas[0] + gammas[1]),
+            dtype=images.dtype,
+            device=images.device).view(-1, 1, 1, 1)
+        return lam * images + (1 - lam) * images[partners]
 
     def _random_translate(self, images: torch.Tensor,
                           rng: torch.Generator) -> torch.Tensor:
