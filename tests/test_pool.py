@@ -49,7 +49,10 @@ def test_pool_split_and_bad_settings():
                               replay_fraction=0.5)
     pool.add(numbered(1))
     assert pool.split(10) == 5 and pool.split(1) == 0
-    with pytest.raises(ValueError, match=r'replay_fraction .* \[0, 1\)'):
+    with pytest.raises(ValueError, match=r'replay_fraction .* \[0, 1\]'):
+        SyntheticImagePool(capacity=4, image_shape=(1, 4, 4),
+                           replay_fraction=1.5)
+    with pytest.raises(ValueError, match="set fill_from='generator'"):
         SyntheticImagePool(capacity=4, image_shape=(1, 4, 4),
                            replay_fraction=1.0)
     with pytest.raises(ValueError, match='capacity must be a positive'):
@@ -110,3 +113,22 @@ def test_mixup_blends_pairs_of_replayed_images():
     # Uniform mixing weights (alpha 1): many strictly inside (0, 1).
     assert ((values > 0.05) & (values < 0.95)).float().mean() > 0.3
     assert torch.all(mixed == mixed[:, :, :1, :1])  # same weight per image
+
+
+def test_pool_filled_by_the_generator_feeds_whole_student_batches(
+        toy_algorithm_cfg):
+    cfg = copy.deepcopy(toy_algorithm_cfg)
+    cfg.update(
+        student_train_first=False,
+        pool=dict(type='SyntheticImagePool', capacity=64, replay_fraction=1.0,
+                  fill_from='generator'))
+    algorithm = build(cfg).train()
+    calls = []
+    original = algorithm.generator.forward
+    algorithm.generator.forward = lambda *a, **k: calls.append(k) or \
+        original(*a, **k)
+    algorithm.train_step(data_free_batch(8), build_optim(algorithm))
+    # One generator update (8 images stored), then 3 student updates on
+    # replayed images only: the generator ran once.
+    assert len(calls) == 1
+    assert len(algorithm.pool) == 8 and int(algorithm.pool.draws) == 3

@@ -12,7 +12,7 @@ from test_dist import free_port
 
 REPLAY_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'dfad',
-    'dfad_replay-priors_lenet5_lenet5half_1xb256_fashionmnist.py')
+    'dfad_replay-priors-tv_lenet5_lenet5half_1xb256_fashionmnist.py')
 FAULTS = osp.join(REPO_ROOT, 'tests', 'fault_injection.py')
 TINY = [
     'train_dataloader.batch_size=8', 'train_cfg.max_iters=6', 'val_cfg=None',

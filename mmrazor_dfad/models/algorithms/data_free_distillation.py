@@ -352,20 +352,22 @@ class DataFreeDistillation(BaseAlgorithm):
         and, with a pool, replayed ones."""
         replayed = self.pool.split(batch_size) if self.pool is not None \
             else 0
-        with torch.no_grad():
-            fake_images = self._generate(batch_size - replayed)
-        if self.pool is not None:
-            fresh_images = fake_images
-            if replayed:
-                fake_images = torch.cat([
-                    fresh_images,
-                    self.pool.sample(replayed, fresh_images.dtype).to(
-                        fresh_images.device)
-                ])
-                if self.channels_last:
-                    fake_images = fake_images.contiguous(
-                        memory_format=torch.channels_last)
-            self.pool.add(fresh_images)
+        parts = []
+        if replayed < batch_size:
+            with torch.no_grad():
+                parts.append(self._generate(batch_size - replayed))
+        if replayed:
+            # Drawn before this update's fresh images are stored: replay
+            # shows the student images of earlier updates.
+            parts.append(
+                self.pool.sample(replayed).to(self._generator_device()))
+        if replayed < batch_size and self.pool is not None and \
+                self.pool.stores_student_images:
+            self.pool.add(parts[0])
+        fake_images = torch.cat(parts) if len(parts) > 1 else parts[0]
+        if self.channels_last:
+            fake_images = fake_images.contiguous(
+                memory_format=torch.channels_last)
         losses = self._discrepancy(
             self.distiller, fake_images, teacher_needs_grad=False)
         return self.parse_losses(losses)
@@ -377,6 +379,8 @@ class DataFreeDistillation(BaseAlgorithm):
         fake_images = self._generate(batch_size)
         losses = self._discrepancy(
             self.generator_distiller, fake_images, teacher_needs_grad=True)
+        if self.pool is not None and self.pool.stores_generator_images:
+            self.pool.add(fake_images)
         return self.parse_losses(losses)
 
     def _skip_generator_step(self, batch_size: int) -> None:
@@ -392,6 +396,9 @@ class DataFreeDistillation(BaseAlgorithm):
             return
         with torch.no_grad():
             self.generator(batch_size=batch_size)
+
+    def _generator_device(self) -> torch.device:
+        return next(self.generator.parameters()).device
 
     def _generate(self, batch_size: int) -> torch.Tensor:
         """``batch_size`` fake images, shape ``(N, C, H, W)``."""

@@ -23,10 +23,14 @@ class SyntheticImagePool(nn.Module):
     ones (the drift data-free KD papers after DFAD fix with memories of
     past samples: CMI / Fast-DFKD image pools, MB-DFKD memory banks). The
     pool keeps the last ``capacity`` generated images (first in, first
-    out). Each student update then uses ``1 - replay_fraction`` of its batch
-    fresh from the generator and ``replay_fraction`` drawn uniformly from
-    the pool, optionally augmented; the teacher labels every image as the
-    student sees it, so augmentation never needs label rules.
+    out): the fresh batches of the student updates, the batches of the
+    generator updates, or both (``fill_from``). Each student update then
+    uses ``1 - replay_fraction`` of its batch fresh from the generator and
+    ``replay_fraction`` drawn uniformly from the pool, optionally augmented;
+    the teacher labels every image as the student sees it, so augmentation
+    never needs label rules. With ``replay_fraction=1`` student updates
+    generate nothing: they learn only from what the generator's updates
+    stored (cheap student steps, many per generator step).
 
     State lives in buffers, so it is saved with the algorithm's checkpoint
     (atomically, with everything else) and a resumed run replays exactly
@@ -39,7 +43,12 @@ class SyntheticImagePool(nn.Module):
         capacity (int): Images kept at most.
         image_shape (Sequence[int]): ``(C, H, W)`` of the images.
         replay_fraction (float): Share of each student batch drawn from the
-            pool once it holds images, in ``[0, 1)``. Defaults to 0.5.
+            pool once it holds images, in ``[0, 1]``. Defaults to 0.5.
+        fill_from (str): Which fresh images are stored: ``'student'`` (the
+            fresh part of student batches), ``'generator'`` (the batches of
+            generator updates, detached) or ``'both'``. Defaults to
+            ``'student'``; ``replay_fraction=1`` needs ``'generator'`` or
+            ``'both'``.
         flip (bool): Random horizontal flips of replayed images. Defaults to
             False.
         crop_padding (int): Random crops of this many pixels of zero
@@ -58,6 +67,7 @@ class SyntheticImagePool(nn.Module):
                  capacity: int,
                  image_shape: Sequence[int],
                  replay_fraction: float = 0.5,
+                 fill_from: str = 'student',
                  flip: bool = False,
                  crop_padding: int = 0,
                  mixup_alpha: float = 0.0,
@@ -69,11 +79,20 @@ class SyntheticImagePool(nn.Module):
             raise ValueError(
                 f'SyntheticImagePool: capacity must be a positive number of '
                 f'images, got {capacity!r}.')
-        if not 0 <= replay_fraction < 1:
+        if not 0 <= replay_fraction <= 1:
             raise ValueError(
                 'SyntheticImagePool: replay_fraction is the share of each '
-                'student batch drawn from the pool and must be in [0, 1), '
+                'student batch drawn from the pool and must be in [0, 1], '
                 f'got {replay_fraction!r}.')
+        if fill_from not in ('student', 'generator', 'both'):
+            raise ValueError(
+                "SyntheticImagePool: fill_from must be 'student', "
+                f"'generator' or 'both', got {fill_from!r}.")
+        if replay_fraction == 1 and fill_from == 'student':
+            raise ValueError(
+                'SyntheticImagePool: with replay_fraction=1 student updates '
+                'generate no images, so the pool must be filled by the '
+                "generator's updates: set fill_from='generator' (or 'both').")
         if dtype not in ('float16', 'float32'):
             raise ValueError("SyntheticImagePool: dtype must be 'float16' or "
                              f"'float32', got {dtype!r}.")
@@ -84,6 +103,7 @@ class SyntheticImagePool(nn.Module):
             raise ValueError('SyntheticImagePool: crop_padding must be >= 0.')
         self.capacity = capacity
         self.replay_fraction = replay_fraction
+        self.fill_from = fill_from
         self.flip = flip
         if mixup_alpha < 0:
             raise ValueError('SyntheticImagePool: mixup_alpha must be >= 0.')
@@ -101,12 +121,21 @@ class SyntheticImagePool(nn.Module):
     def __len__(self) -> int:
         return int(self.size)
 
+    @property
+    def stores_student_images(self) -> bool:
+        """Whether the fresh images of student updates are added."""
+        return self.fill_from in ('student', 'both')
+
+    @property
+    def stores_generator_images(self) -> bool:
+        """Whether the images of generator updates are added."""
+        return self.fill_from in ('generator', 'both')
+
     def split(self, batch_size: int) -> int:
         """How many of ``batch_size`` images to replay (0 while empty)."""
         if len(self) == 0:
             return 0
-        return min(int(round(batch_size * self.replay_fraction)),
-                   batch_size - 1)
+        return int(round(batch_size * self.replay_fraction))
 
     @torch.no_grad()
     def add(self, images: torch.Tensor) -> None:
