@@ -2,7 +2,7 @@
 # adversary (LeNet-5 -> LeNet-5-half, Fashion-MNIST, no training data);
 # docs/method_components.md describes each piece.
 # Per iteration: one generator update on 256 images, which are stored in a
-# pool of the last 25,600 generated images; then 20 student updates on 256
+# pool of the last 25,600 generated images; then 40 student updates on 256
 # images each, all replayed from the pool and mixed in pairs (mixup).
 _base_ = ['./dfad_logits_lenet5_lenet5half_fashionmnist.py']
 
@@ -39,7 +39,7 @@ model = dict(
                 images=dict(
                     from_student=False, recorder='lenet5_input',
                     data_idx=0)))),
-    student_iter=20,
+    student_iter=40,
     student_train_first=False)
 
 max_iters = 400
