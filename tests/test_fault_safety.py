@@ -403,7 +403,10 @@ class _OrderRunner:
         self.work_dir = str(work_dir)
         self.events = events
         self.epoch, self.iter = 0, 0
-        self.message_hub = MessageHub.get_instance(f'order-{id(self)}')
+        # A fresh hub per runner: reusing one would carry kept checkpoint
+        # ids and best scores from one run into the next.
+        import uuid
+        self.message_hub = MessageHub.get_instance(f'order-{uuid.uuid4()}')
         import logging
         self.logger = logging.getLogger('order-runner')
 
