@@ -32,7 +32,7 @@ from mmrazor_dfad.utils import checkpoint_file_problem
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
-                  'dfad_logits_lenet5_lenet5half_mnist.py')
+                  'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
 OPTIONS = [
     'train_dataloader.batch_size=64',
     'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',

@@ -21,7 +21,7 @@ from mmrazor_dfad.utils import (WorkDirInUseError, WorkDirLock,
                                 choose_resume_checkpoint)
 
 MNIST_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
-                        'dfad_logits_lenet5_lenet5half_mnist.py')
+                        'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
 FAULTS = osp.join(REPO_ROOT, 'tests', 'fault_injection.py')
 TINY = [
     'train_dataloader.batch_size=8', 'train_cfg.max_iters=6', 'val_cfg=None',

@@ -145,7 +145,7 @@ def test_ema_hook_validates_saves_and_exports_the_averaged_student(tmp_path):
 
     from conftest import REPO_ROOT
     base = osp.join(REPO_ROOT, 'configs', 'dfad',
-                    'dfad_logits_lenet5_lenet5half_mnist.py')
+                    'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
     config = tmp_path / 'ema.py'
     config.write_text(
         f'_base_ = [{base!r}]\n'

@@ -19,7 +19,7 @@ from export_student import export_student  # noqa: E402
 from mmrazor_dfad.registry import MODELS  # noqa: E402
 
 MNIST_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
-                        'dfad_logits_lenet5_lenet5half_mnist.py')
+                        'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
 
 
 def test_mnist_config_trains_draws_samples_and_exports(tmp_path,

@@ -14,7 +14,7 @@ from mmrazor_dfad.engine.fileio import AtomicLocalBackend
 from mmrazor_dfad.utils import ensure_writable_dir, find_resumable_checkpoint
 
 MNIST_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
-                        'dfad_logits_lenet5_lenet5half_mnist.py')
+                        'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
 TINY = [
     'train_dataloader.batch_size=8', 'train_cfg.max_iters=6', 'val_cfg=None',
     'val_dataloader=None', 'val_evaluator=None',

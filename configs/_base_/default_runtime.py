@@ -29,13 +29,6 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
-# DDP wraps the student and the generator separately, never the frozen
-# teachers, and works on CPU (gloo) as well as GPU (nccl).
-model_wrapper_cfg = dict(
-    type='mmrazor_dfad.DataFreeDistributedDataParallel',
-    broadcast_buffers=False,
-    find_unused_parameters=False)
-
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='Visualizer', vis_backends=vis_backends)
 

@@ -53,6 +53,13 @@ model = dict(
     student_iter=5,
     student_train_first=True)
 
+# DDP wraps the student and the generator separately, never the frozen
+# teachers, and works on CPU (gloo) as well as GPU (nccl).
+model_wrapper_cfg = dict(
+    type='mmrazor_dfad.DataFreeDistributedDataParallel',
+    broadcast_buffers=False,
+    find_unused_parameters=False)
+
 # 8 GPUs x 32 images; lr scales with the total when --auto-scale-lr is used.
 auto_scale_lr = dict(base_batch_size=256)
 

@@ -4,12 +4,15 @@
 # Per iteration: one generator update on 256 images, which are stored in a
 # pool of the last 25,600 generated images; then 40 student updates on 256
 # images each, all replayed from the pool and mixed in pairs (mixup).
-_base_ = ['./dfad_logits_lenet5_lenet5half_fashionmnist.py']
+_base_ = ['./dfad_logits_lenet5_lenet5half_1xb256_fashionmnist.py']
 
 teacher_logits = dict(from_student=False, recorder='lenet5_fc')
 model = dict(
     # Generated images stay in the pixel range of real ones.
-    generator=dict(pixel_normalization=dict(mean=[72.94], std=[90.02])),
+    generator=dict(
+        pixel_normalization=dict(
+            mean={{_base_.model.data_preprocessor.mean}},
+            std={{_base_.model.data_preprocessor.std}})),
     pool=dict(
         type='SyntheticImagePool',
         capacity=25600,

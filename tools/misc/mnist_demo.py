@@ -3,7 +3,7 @@
 LeNet-5 teacher without training data, on the CPU, and report.
 
 Steps: prepare MNIST if ``data/mnist`` is missing; train
-``configs/dfad/dfad_logits_lenet5_lenet5half_mnist.py``; evaluate teacher and
+``configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_mnist.py``; evaluate teacher and
 student on the real test split; export the student as a plain MMCls
 checkpoint; plot losses and accuracy. Leaves in the work dir: the DFAD
 checkpoint, ``student_lenet5half_mnist.pth`` (+ ``.py``), ``samples/*.png``
@@ -20,7 +20,7 @@ import time
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'dfad',
-                  'dfad_logits_lenet5_lenet5half_mnist.py')
+                  'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
 for folder in ('tools', 'tools/dataset_converters', 'tools/model_converters',
                'tools/analysis_tools'):
     sys.path.insert(0, osp.join(REPO, folder))

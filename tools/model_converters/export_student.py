@@ -45,10 +45,16 @@ def export_student(config: str, checkpoint: str, out: str) -> dict:
     torch.save(dict(state_dict=student, meta=meta), out)
 
     cfg = Config.fromfile(config)
+    student_model = cfg.model.architecture
+    # The algorithm normalises the real images for its student; alone, the
+    # student needs that normalisation in its own config.
+    if student_model.get('data_preprocessor') is None and cfg.model.get(
+            'data_preprocessor') is not None:
+        student_model.data_preprocessor = cfg.model.data_preprocessor
     student_cfg = Config(
         dict(
             default_scope=cfg.default_scope,
-            model=cfg.model.architecture,
+            model=student_model,
             test_dataloader=cfg.get('test_dataloader'),
             test_evaluator=cfg.get('test_evaluator'),
             test_cfg=cfg.get('test_cfg', dict(type='TestLoop'))))

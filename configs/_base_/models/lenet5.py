@@ -1,14 +1,19 @@
-# LeNet-5 for 32x32 grayscale images as an MMCls classifier (the DFAD paper's
-# MNIST teacher). LeNet-5-half: backbone.channels=(3, 8, 60), fc_channels=42,
-# head.in_channels=42.
-model = dict(
+# LeNet-5 and LeNet-5-half (the DAFL / DFAD papers' MNIST pair) as MMCls
+# classifiers for 32x32 grayscale images. ``model`` is LeNet-5; configs that
+# need both networks (distillation) take ``{{_base_.lenet5}}`` and
+# ``{{_base_.lenet5_half}}``.
+lenet5 = dict(
     type='mmcls.ImageClassifier',
-    data_preprocessor=dict(
-        type='mmcls.ClsDataPreprocessor', mean=[33.32], std=[78.57]),
     backbone=dict(
-        type='LeNet5', in_channels=1, channels=(6, 16, 120), fc_channels=84),
+        type='DAFLLeNet5', in_channels=1, channels=(6, 16, 120),
+        fc_channels=84),
     head=dict(
         type='mmcls.LinearClsHead',
         num_classes=10,
         in_channels=84,
         loss=dict(type='mmcls.CrossEntropyLoss')))
+lenet5_half = dict(
+    lenet5,
+    backbone=dict(lenet5['backbone'], channels=(3, 8, 60), fc_channels=42),
+    head=dict(lenet5['head'], in_channels=42))
+model = lenet5

@@ -1,4 +1,4 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-from .lenet5 import LeNet5
+from .dafl_lenet5 import DAFLLeNet5
 
-__all__ = ['LeNet5']
+__all__ = ['DAFLLeNet5']

@@ -9,16 +9,20 @@ from mmrazor_dfad.registry import MODELS
 
 
 @MODELS.register_module()
-class LeNet5(BaseModule):
-    """LeNet-5 for 32x32 images, as in the DFAD paper's MNIST experiments.
+class DAFLLeNet5(BaseModule):
+    """LeNet-5 for 32x32 images, as in the DAFL and DFAD papers' MNIST runs.
+
+    Named apart from MMCls's ``LeNet5`` (a different network with its own
+    classifier), so a config gets this one whatever its default scope.
 
     ``conv5x5(c1) -> ReLU -> maxpool2 -> conv5x5(c2) -> ReLU -> maxpool2 ->
     conv5x5(c3) -> ReLU -> fc(fc_channels) -> ReLU``. The classifier layer is
     the head's (MMCls ``LinearClsHead``: ``head.fc``), so DFAD's logits
     recorders find it where they find ResNet's.
 
-    ``LeNet5()`` is LeNet-5 (6-16-120, fc 84); ``LeNet5(channels=(3, 8, 60),
-    fc_channels=42)`` is the paper's LeNet-5-half.
+    ``DAFLLeNet5()`` is LeNet-5 (6-16-120, fc 84);
+    ``DAFLLeNet5(channels=(3, 8, 60), fc_channels=42)`` is the papers'
+    LeNet-5-half.
 
     Args:
         in_channels (int): Image channels. Defaults to 1.
@@ -40,7 +44,7 @@ class LeNet5(BaseModule):
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if len(channels) != 3:
-            raise ValueError('LeNet5: channels must list the three '
+            raise ValueError('DAFLLeNet5: channels must list the three '
                              f'convolution widths, got {channels!r}.')
         c1, c2, c3 = channels
 
@@ -70,7 +74,7 @@ class LeNet5(BaseModule):
         """
         if images.shape[-2:] != (32, 32):
             raise ValueError(
-                'LeNet5 takes 32x32 images (MNIST is resized to 32x32), got '
+                'DAFLLeNet5 takes 32x32 images (MNIST is resized to 32x32), got '
                 f'{tuple(images.shape[-2:])}.')
         features = self.features(images).flatten(1)
         return (self.fc(features), )

@@ -3,7 +3,7 @@ import pytest
 import torch
 from mmengine.registry import init_default_scope
 
-from mmrazor_dfad.models import LeNet5
+from mmrazor_dfad.models import DAFLLeNet5
 from mmrazor_dfad.registry import MODELS
 
 
@@ -13,7 +13,7 @@ def classifier(channels, fc_channels):
         dict(
             type='mmcls.ImageClassifier',
             backbone=dict(
-                type='LeNet5', channels=channels, fc_channels=fc_channels),
+                type='DAFLLeNet5', channels=channels, fc_channels=fc_channels),
             head=dict(
                 type='mmcls.LinearClsHead',
                 num_classes=10,
@@ -39,6 +39,6 @@ def test_paper_sizes():
 
 def test_rejects_other_sizes():
     with pytest.raises(ValueError, match='takes 32x32 images'):
-        LeNet5()(torch.randn(1, 1, 28, 28))
+        DAFLLeNet5()(torch.randn(1, 1, 28, 28))
     with pytest.raises(ValueError, match='three convolution widths'):
-        LeNet5(channels=(6, 16))
+        DAFLLeNet5(channels=(6, 16))

@@ -1,0 +1,8 @@
+# Supervised LeNet-5 on MNIST: the DFAD paper's MNIST teacher.
+_base_ = [
+    '../_base_/models/lenet5.py',
+    '../_base_/datasets/mnist.py',
+    '../_base_/schedules/adam_cosine_20e.py',
+    '../_base_/default_runtime_by_epoch.py',
+]
+model = dict(data_preprocessor={{_base_.data_preprocessor}})
