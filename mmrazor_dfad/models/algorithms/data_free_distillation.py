@@ -9,8 +9,7 @@ from mmengine.optim import OptimWrapperDict
 from mmengine.runner.checkpoint import get_state_dict
 from mmrazor.models.algorithms.base import BaseAlgorithm
 
-from mmrazor_dfad.engine.optimizers import AlternatingOptimWrapper
-from mmrazor_dfad.registry import MODELS
+from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPERS
 from mmrazor_dfad.utils.checkpoint import load_teacher_weights
 
 TrainBatch = Union[Dict[str, List], Dict[str, torch.Tensor]]
@@ -335,7 +334,12 @@ class DataFreeDistillation(BaseAlgorithm):
             negative: the generator maximises the discrepancy).
         """
         batch_size = self.infer_batch_size(data)
-        schedule = AlternatingOptimWrapper.from_optim_wrappers(optim_wrapper)
+        # The wrapper owns the schedule. Wrappers built by other
+        # constructors (MMRazor's SeparateOptimWrapperConstructor) are
+        # adopted through the registry, which keeps the models independent
+        # of the engine package.
+        schedule = OPTIM_WRAPPERS.get(
+            'AlternatingOptimWrapper').from_optim_wrappers(optim_wrapper)
         return schedule.alternate(
             student_step=lambda: self._student_loss(batch_size),
             generator_step=lambda: self._generator_loss(batch_size),
