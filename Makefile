@@ -5,15 +5,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmrazor_dfad-installed
 
-.PHONY: install data test demo cifar-smoke clean-venv
+.PHONY: install data lint test demo cifar-smoke clean-venv
 
 install: $(STAMP)
 
-$(STAMP): requirements/torch.txt requirements/mminstall.txt requirements/runtime.txt requirements/tests.txt setup.py pyproject.toml
+$(STAMP): requirements/torch.txt requirements/mminstall.txt requirements/runtime.txt requirements/tests.txt requirements/lint.txt setup.py pyproject.toml
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
 	$(PY) -m pip install -r requirements/torch.txt
-	$(PY) -m pip install -r requirements/mminstall.txt -r requirements/runtime.txt -r requirements/tests.txt
+	$(PY) -m pip install -r requirements/mminstall.txt -r requirements/runtime.txt -r requirements/tests.txt -r requirements/lint.txt
 	$(PY) -m pip install -v -e .
 	$(PY) tools/misc/mim_editable_link.py
 	$(PY) -c "import mmrazor_dfad, mmrazor.models; print('mmrazor_dfad', mmrazor_dfad.__version__, 'ready')"
@@ -29,8 +29,20 @@ data/mnist/manifest.json: | $(STAMP)
 data/fashion_mnist/manifest.json: | $(STAMP)
 	$(PY) tools/dataset_converters/prepare_fashion_mnist.py --out data/fashion_mnist
 
-# The unit/integration tests, then the shipped teachers on their data.
-test: install data
+# MMRazor's lint (settings in setup.cfg, versions in requirements/lint.txt),
+# and the generated tables checked against results/*.json.
+LINT_PATHS := mmrazor_dfad tools tests configs .dev_scripts setup.py
+lint: install
+	$(PY) -m flake8 $(LINT_PATHS)
+	$(PY) -m isort --check-only --diff $(LINT_PATHS)
+	$(PY) -m yapf --diff --recursive $(LINT_PATHS)
+	$(VENV)/bin/codespell
+	$(VENV)/bin/interrogate -v --ignore-init-method --ignore-init-module --ignore-module \
+		--ignore-nested-functions --ignore-magic --ignore-regex __repr__ --fail-under 80 mmrazor_dfad
+	$(PY) .dev_scripts/update_model_zoo.py --check
+
+# The lint, the unit/integration tests, then the shipped teachers on their data.
+test: install data lint
 	$(PY) -m pytest tests -q
 	$(PY) tools/analysis_tools/check_teachers.py
 

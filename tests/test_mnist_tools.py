@@ -11,12 +11,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 
-sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
-sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'model_converters'))
-import train as train_tool  # noqa: E402
-from export_student import export_student  # noqa: E402
-
-from mmrazor_dfad.registry import MODELS  # noqa: E402
+from mmrazor_dfad.apis import export_student
+from mmrazor_dfad.apis import train as train_tool
+from mmrazor_dfad.registry import MODELS
 
 MNIST_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
                         'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')

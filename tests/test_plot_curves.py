@@ -2,12 +2,8 @@
 import json
 import os
 import os.path as osp
-import sys
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-sys.path.insert(0, osp.join(REPO, 'tools', 'analysis_tools'))
-
-from plot_curves import plot_curves, read_scalars  # noqa: E402
+from mmrazor_dfad.visualization import plot_curves, read_scalars
 
 
 def write_run(work_dir, stamp, rows):

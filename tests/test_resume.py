@@ -23,8 +23,7 @@ TINY = [
 ]
 RUN = '''
 import os, signal, sys
-sys.path.insert(0, {tools!r})
-import train
+from mmrazor_dfad.apis import train
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
@@ -51,7 +50,7 @@ train.main(sys.argv[1:])
 
 def run(work_dir, kill_at=0, resume=False):
     code = RUN.format(
-        tools=osp.join(REPO_ROOT, 'tools'), kill_at=kill_at)
+        kill_at=kill_at)
     args = [MNIST_CONFIG, '--work-dir', str(work_dir)]
     if resume:
         args.append('--resume')

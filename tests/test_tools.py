@@ -6,8 +6,8 @@ import pytest
 from conftest import CIFAR_CONFIG, REPO_ROOT
 from mmengine.config import Config
 
-sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
-import train as train_tool  # noqa: E402
+
+from mmrazor_dfad.apis import train as train_tool
 
 
 def test_amp_switches_both_players():

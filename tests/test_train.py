@@ -11,9 +11,8 @@ import pytest
 import torch
 from conftest import CIFAR_CONFIG, REPO_ROOT
 
-sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
-import test as test_tool  # noqa: E402
-import train as train_tool  # noqa: E402
+from mmrazor_dfad.apis import test as test_tool
+from mmrazor_dfad.apis import train as train_tool
 
 MMRAZOR_DFAD_CONFIG = 'distill/mmcls/dfad/dfad_logits_resnet34_resnet18_8xb32_cifar10.py'  # noqa: E501
 

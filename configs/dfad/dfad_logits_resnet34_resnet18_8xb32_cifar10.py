@@ -1,5 +1,5 @@
-# DFAD, ResNet-34 teacher -> ResNet-18 student on CIFAR-10 (the seed model-zoo
-# row: 92.80 student with a 95.34 teacher), 8 GPUs x 32 generated images.
+# DFAD, ResNet-34 teacher -> ResNet-18 student on CIFAR-10 (the MMRazor
+# model-zoo row), 8 GPUs x 32 generated images per step.
 _base_ = [
     '../_base_/datasets/cifar10_data_free.py',
     '../_base_/schedules/dfad_alternating.py',

@@ -25,6 +25,7 @@ from mmengine.runner import CheckpointLoader
 
 
 def _numpy_safe_globals() -> List:
+    """NumPy types MMEngine's checkpoints pickle (for weights_only loads)."""
     core = getattr(np, '_core', None) or np.core
     dtype_classes = [
         type(np.dtype(name)) for name in
@@ -91,6 +92,7 @@ def checkpoint_safe_globals() -> Iterator[None]:
 
 
 def _is_url(path: str) -> bool:
+    """Whether ``path`` is a URL rather than a local file."""
     return '://' in path
 
 
@@ -215,6 +217,7 @@ def load_teacher_weights(teacher: nn.Module, ckpt_path: str,
 
 
 def _preview(keys: List[str], limit: int = 5) -> str:
+    """The first ``limit`` keys for a message, with how many more."""
     if not keys:
         return 'none'
     shown = ', '.join(keys[:limit])

@@ -92,6 +92,7 @@ class ResumeSearch:
 
 
 def _checkpoint_step(path: str) -> int:
+    """The step in ``iter_N.pth`` / ``epoch_N.pth``; -1 for other names."""
     match = re.search(r'_(\d+)\.pth$', path)
     return int(match.group(1)) if match else -1
 

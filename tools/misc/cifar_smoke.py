@@ -11,10 +11,9 @@ accuracy it prints is meaningless (random teacher, random test images).
 """
 import argparse
 import os.path as osp
-import sys
 import time
 
-import mmrazor_dfad  # noqa: F401
+from mmrazor_dfad.apis import train_main
 from mmrazor_dfad.testing import (accept_fake_cifar10, save_random_classifier,
                                   write_fake_cifar10)
 
@@ -34,8 +33,6 @@ def main() -> None:
     teacher = save_random_classifier(
         'mmcls::resnet/resnet34_8xb16_cifar10.py',
         osp.join(args.work_dir, 'random_resnet34.pth'))
-    sys.path.insert(0, osp.join(REPO, 'tools'))
-    import train
     overrides = [
         f'model.teachers.res34.ckpt_path={teacher}',
         f'train_dataloader.batch_size={args.batch}',
@@ -50,7 +47,7 @@ def main() -> None:
     ]
     start = time.time()
     with accept_fake_cifar10():
-        train.main([
+        train_main([
             CONFIG, '--work-dir', args.work_dir, '--cfg-options', *overrides
         ])
     print(f'CIFAR smoke: {args.iters} iterations of {osp.relpath(CONFIG)} '

@@ -3,82 +3,13 @@
 
     python tools/model_converters/export_student.py CONFIG DFAD_CKPT OUT.pth
 
-Writes ``OUT.pth`` (``{'state_dict': student weights, 'meta': ...}``) and
-``OUT.py``, a config of the student alone (``model`` = the DFAD config's
-``model.architecture``, with its test data), so the student runs without the
-teacher, the generator or this package's algorithm::
+Writes ``OUT.pth`` and ``OUT.py`` (the student's config with the test data),
+so the student runs without the teacher, the generator or this package's
+algorithm::
 
     python tools/test.py OUT.py OUT.pth   # or MMCls's tools/test.py
 """
-import argparse
-import hashlib
-import os
-import os.path as osp
-
-import mmrazor_dfad  # noqa: F401
-import torch
-from mmengine.config import Config
-from mmengine.runner import CheckpointLoader
-
-from mmrazor_dfad.utils import checkpoint_safe_globals
-
-PREFIX = 'architecture.'
-
-
-def export_student(config: str, checkpoint: str, out: str) -> dict:
-    """Export; returns ``{'checkpoint', 'config', 'sha256', 'num_tensors'}``."""
-    with checkpoint_safe_globals():
-        ckpt = CheckpointLoader.load_checkpoint(checkpoint, map_location='cpu')
-    state_dict = ckpt.get('state_dict', ckpt)
-    student = {
-        key[len(PREFIX):]: value
-        for key, value in state_dict.items() if key.startswith(PREFIX)
-    }
-    if not student:
-        raise KeyError(f'{checkpoint} has no "{PREFIX}*" weights: is it a '
-                       'DataFreeDistillation checkpoint?')
-    meta = dict(
-        exported_from=osp.abspath(checkpoint),
-        dataset_meta=ckpt.get('meta', {}).get('dataset_meta'),
-        iter=ckpt.get('meta', {}).get('iter'))
-    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    torch.save(dict(state_dict=student, meta=meta), out)
-
-    cfg = Config.fromfile(config)
-    student_model = cfg.model.architecture
-    # The algorithm normalises the real images for its student; alone, the
-    # student needs that normalisation in its own config.
-    if student_model.get('data_preprocessor') is None and cfg.model.get(
-            'data_preprocessor') is not None:
-        student_model.data_preprocessor = cfg.model.data_preprocessor
-    student_cfg = Config(
-        dict(
-            default_scope=cfg.default_scope,
-            model=student_model,
-            test_dataloader=cfg.get('test_dataloader'),
-            test_evaluator=cfg.get('test_evaluator'),
-            test_cfg=cfg.get('test_cfg', dict(type='TestLoop'))))
-    config_out = osp.splitext(out)[0] + '.py'
-    student_cfg.dump(config_out)
-    with open(out, 'rb') as file:
-        digest = hashlib.sha256(file.read()).hexdigest()
-    return dict(
-        checkpoint=out,
-        config=config_out,
-        sha256=digest,
-        num_tensors=len(student))
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('config', help='the DFAD config')
-    parser.add_argument('checkpoint', help='the DFAD checkpoint')
-    parser.add_argument('out', help='output .pth of the student')
-    args = parser.parse_args()
-    result = export_student(args.config, args.checkpoint, args.out)
-    print(f"student: {result['checkpoint']} ({result['num_tensors']} tensors, "
-          f"sha256 {result['sha256'][:16]}...), config: {result['config']}")
-
+from mmrazor_dfad.apis.export import main
 
 if __name__ == '__main__':
     main()

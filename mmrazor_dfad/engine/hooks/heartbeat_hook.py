@@ -33,6 +33,7 @@ class HeartbeatHook(Hook):
     priority = 'VERY_HIGH'
 
     def _beat(self, runner, phase: str, iteration: int) -> None:
+        """Write this rank's heartbeat file atomically (a rename)."""
         path = heartbeat_path(runner.work_dir, get_rank())
         os.makedirs(osp.dirname(path), exist_ok=True)
         record = dict(
@@ -48,19 +49,24 @@ class HeartbeatHook(Hook):
 
     # Iterations are counted from 1, as in the log.
     def before_train(self, runner) -> None:
+        """Beat once before the first iteration."""
         self._beat(runner, 'before training', runner.iter)
 
     def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        """Beat when an iteration starts."""
         self._beat(runner, 'in iteration', runner.iter + 1)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None,
                          outputs=None) -> None:
+        """Beat when an iteration ends."""
         self._beat(runner, 'after iteration', runner.iter + 1)
 
     def before_val(self, runner) -> None:
+        """Beat when a validation starts."""
         self._beat(runner, 'validating', runner.iter)
 
     def after_val(self, runner) -> None:
+        """Beat when a validation ends."""
         self._beat(runner, 'after validation', runner.iter)
 
 

@@ -61,6 +61,8 @@ class LossWeightScheduleHook(Hook):
         return float(np.interp(iteration, iterations, weights))
 
     def _loss(self, runner):
+        """The scheduled loss module; raises with the known names when
+        the distiller has no such loss or it has no ``loss_weight``."""
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         distiller = getattr(model, self.distiller, None)
@@ -78,9 +80,11 @@ class LossWeightScheduleHook(Hook):
         return loss
 
     def before_train(self, runner) -> None:
+        """Check the scheduled loss exists before any work."""
         self._loss(runner)  # fail before the first iteration
 
     def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        """Set the loss weight of this iteration and log it."""
         weight = self.weight_at(runner.iter)
         self._loss(runner).loss_weight = weight
         runner.message_hub.update_scalar(

@@ -24,9 +24,11 @@ class _DeferredRemovals:
         self.pending: List[Tuple[str, str]] = []
 
     def remove(self, filepath) -> None:
+        """Queue the removal of a file until the save is complete."""
         self.pending.append(('remove', filepath))
 
     def rmtree(self, dir_path) -> None:
+        """Queue the removal of a folder until the save is complete."""
         self.pending.append(('rmtree', dir_path))
 
     def __getattr__(self, name):
@@ -56,6 +58,7 @@ class SafeCheckpointHook(CheckpointHook):
     """
 
     def before_train(self, runner) -> None:
+        """Clean what killed saves left behind (main process)."""
         super().before_train(runner)
         if is_main_process():
             self._remove_killed_writes(runner)
@@ -128,6 +131,7 @@ class SafeCheckpointHook(CheckpointHook):
 
     @staticmethod
     def _previous_checkpoint(runner) -> str:
+        """The checkpoint ``last_checkpoint`` names, else ``''``."""
         pointer = osp.join(runner.work_dir, 'last_checkpoint')
         if osp.isfile(pointer):
             with open(pointer) as file:
@@ -137,9 +141,11 @@ class SafeCheckpointHook(CheckpointHook):
         return 'none was saved yet'
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
+        """Save; removals of the rotation wait until the file is complete."""
         with self._removals_after_save(runner):
             super()._save_checkpoint_with_step(runner, step, meta)
 
     def _save_best_checkpoint(self, runner, metrics) -> None:
+        """Save the best; the previous best is removed only afterwards."""
         with self._removals_after_save(runner):
             super()._save_best_checkpoint(runner, metrics)

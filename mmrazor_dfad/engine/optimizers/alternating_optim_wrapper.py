@@ -29,8 +29,9 @@ class AlternatingOptimWrapper(OptimWrapperDict):
     One call of :meth:`alternate` is one runner iteration: ``student_iter``
     student updates and one generator update, in the configured order. The
     generator update back-propagates through the student (that is how the
-    generator learns what the student gets wrong); the student's gradients
-    from it are discarded, so only the generator moves.
+    generator learns what the student gets wrong); the student's weights
+    are frozen while it runs, so their gradients are never computed and only
+    the generator moves.
 
     While every learning rate of the generator is 0 (e.g. after a schedule
     that freezes it), its update is skipped: a step at learning rate 0

@@ -16,6 +16,7 @@ class TrainingDivergedError(FloatingPointError):
 
 
 def _iteration_text() -> str:
+    """The current iteration for messages, counted from 1 as in logs."""
     iteration = MessageHub.get_current_instance().get_info('iter')
     return f'iteration {iteration + 1}' if iteration is not None else \
         'this iteration'
@@ -90,6 +91,7 @@ class DivergenceGuard:
         self._history: Dict[str, Deque[float]] = {}
 
     def _reduce_max(self, value: torch.Tensor) -> float:
+        """The maximum of ``value`` over all ranks (itself alone)."""
         value = value.detach().float().reshape(1)
         if torch_dist.is_available() and torch_dist.is_initialized() and \
                 torch_dist.get_world_size() > 1:
@@ -101,12 +103,14 @@ class DivergenceGuard:
         return float(value.item())
 
     def _median(self, key: str) -> Optional[float]:
+        """The median of ``key``'s recent values; ``None`` during warm-up."""
         history = self._history.get(key)
         if history is None or len(history) < self.warmup:
             return None
         return statistics.median(history)
 
     def _remember(self, key: str, value: float) -> None:
+        """Add a value to ``key``'s rolling window."""
         self._history.setdefault(key, deque(maxlen=self.window)).append(value)
 
     def check_loss(self, loss: torch.Tensor, player: str) -> bool:
@@ -189,6 +193,7 @@ class DivergenceGuard:
 
     @staticmethod
     def _fix(player: str) -> str:
+        """What to do after ``player``'s training diverged."""
         wrapper = 'architecture' if player == 'student' else 'generator'
         return (f'Lower the {player} learning rate or set clip_grad in '
                 f'optim_wrapper.{wrapper}, then resume from the newest '

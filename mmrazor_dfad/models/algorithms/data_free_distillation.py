@@ -29,7 +29,8 @@ class DataFreeDistillation(BaseAlgorithm):
     MMRazor's implementation this one trains unwrapped (one process, CPU or
     GPU) as well as under DDP, never reads or moves the training batch (it
     only counts it), never computes a classification loss on dummy labels,
-    discards the student's gradients of the generator step, and draws noise on
+    never computes the student's weight gradients in the generator step (the
+    student's weights are frozen while it runs), and draws noise on
     the model's device, different on each rank.
 
     Args:

@@ -32,6 +32,7 @@ class BatchNormStatisticsRecorder(BaseRecorder):
         self._num_layers = 0
 
     def prepare_from_model(self, model: Optional[nn.Module] = None) -> None:
+        """Hook every BatchNorm layer under ``source`` in ``model``."""
         modules = dict(model.named_modules())
         if self.source not in modules:
             raise KeyError(f'BatchNormStatistics recorder: no module '
@@ -48,6 +49,8 @@ class BatchNormStatisticsRecorder(BaseRecorder):
 
     def _forward_hook(self, module: nn.Module, inputs: Tuple,
                       outputs: Any) -> None:
+        """Record the batch statistics of the BN layer's input and its
+        running statistics, while recording."""
         if not self._recording:
             return
         features = inputs[0]

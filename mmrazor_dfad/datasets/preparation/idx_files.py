@@ -1,5 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Read, write and verify MNIST-style IDX files (shared by prepare_*.py)."""
+"""Read, write and verify MNIST-style IDX files (shared by the MNIST and Fashion-MNIST preparation)."""
 import gzip
 import hashlib
 import json
@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -59,6 +59,7 @@ def idx_bytes(array: np.ndarray) -> bytes:
 
 
 def sha256(data: bytes) -> str:
+    """Hex sha256 of ``data``."""
     return hashlib.sha256(data).hexdigest()
 
 
@@ -93,6 +94,7 @@ def find_split_files(folder: str) -> Dict[str, str]:
 
 
 def load_folder(folder: str) -> Dict[str, np.ndarray]:
+    """The four arrays of the IDX files in ``folder`` (``.gz`` or not)."""
     paths = find_split_files(folder)
     return {key: read_idx(path) for key, path in paths.items()}
 
@@ -143,8 +145,18 @@ def write_dataset(out_dir: str, arrays: Dict[str, np.ndarray],
     return manifest
 
 
-def try_sources(sources: Sequence[Tuple[str, callable]]):
-    """Return ``(name, arrays)`` of the first source that works."""
+def try_sources(sources: Sequence[Tuple[str, Callable]]) -> Tuple:
+    """Try each source in turn until one loads.
+
+    Args:
+        sources (Sequence[tuple]): ``(name, load)`` pairs; ``load()``
+            returns the arrays or raises :class:`SourceUnavailable`.
+
+    Returns:
+        tuple: ``(name, arrays, reasons)`` of the first source that works,
+        else ``(None, None, reasons)``; ``reasons`` says why each earlier
+        source was unavailable.
+    """
     reasons = []
     for name, load in sources:
         try:

@@ -1,8 +1,8 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Regenerate a results table: DFAD over seeds plus the baselines.
 
-    python tools/analysis_tools/benchmark_dfad.py mnist [--seeds 0 1 2]
-    python tools/analysis_tools/benchmark_dfad.py fashion_mnist
+    python .dev_scripts/benchmark_dfad.py mnist [--seeds 0 1 2]
+    python .dev_scripts/benchmark_dfad.py fashion_mnist
 
 For each seed it trains the DFAD config (no training data) and reports the
 student's top-1 on the real test split at the **final** iteration (and,
@@ -10,8 +10,8 @@ labelled as such, the best over the periodic validations). Baselines, same
 student: (a) supervised on the real training split, (b) KD from the teacher
 on the real training split (same L1-on-logits loss, no labels), (c) DFAD
 with the generator never updated (its learning rate set to 0). Writes
-``results/<dataset>_dfad.json`` and the table between the markers in
-``configs/dfad/README.md``.
+``results/<dataset>_dfad.json``, then regenerates the tables from it
+(``update_model_zoo.py``).
 """
 import argparse
 import json
@@ -19,13 +19,11 @@ import os
 import os.path as osp
 import platform
 import statistics
+import subprocess
 import sys
 import time
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-for folder in ('tools', 'tools/misc', 'tools/dataset_converters',
-               'tools/analysis_tools'):
-    sys.path.insert(0, osp.join(REPO, folder))
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 SETUPS = {
     'mnist':
@@ -54,65 +52,20 @@ BASELINES = {
 
 
 def final_val_top1(work_dir: str) -> float:
-    from plot_curves import read_scalars
+    from mmrazor_dfad.visualization import read_scalars
     vals = [r['accuracy/top1'] for r in read_scalars(work_dir)
             if 'accuracy/top1' in r]
     return vals[-1]
 
 
 def train_baseline(config: str, work_dir: str) -> dict:
-    import train
+    from mmrazor_dfad.apis import train_main
     start = time.time()
-    train.main([osp.join(REPO, config), '--work-dir', work_dir])
+    train_main([osp.join(REPO, config), '--work-dir', work_dir])
     return dict(
         top1=final_val_top1(work_dir),
         wall_time_s=time.time() - start,
         config=config)
-
-
-def render_table(results: dict) -> str:
-    seeds = results['seeds']
-    finals = results['student_top1_final']
-    bests = results['student_top1_best']
-    lines = [
-        '| Teacher (top-1) | Student | DFAD final top-1 per seed | mean | '
-        'ratio to teacher | best during training (per seed) | '
-        'agreement | time / run | config |',
-        '| :-: | :-: | :-: | :-: | :-: | :-: | :-: | :-: | :-: |',
-        f"| LeNet-5 ({results['teacher_top1']:.2f}) | LeNet-5-half | "
-        + ', '.join(f'{v:.2f} (seed {s})' for s, v in zip(seeds, finals))
-        + f" | {statistics.mean(finals):.2f} | "
-        f"{results['ratio_mean']:.4f} | "
-        + ', '.join(f'{v:.2f}' for v in bests)
-        + f" | {statistics.mean(results['agreement']):.2f} | "
-        f"{statistics.mean(results['wall_time_s']) / 60:.1f} min | "
-        f"[config](../../{results['config']}) |",
-        '',
-        '| Baseline (same student) | top-1 |',
-        '| :-- | :-: |',
-    ]
-    for name, value in results['baselines'].items():
-        lines.append(f'| {name} | {value:.2f} |')
-    lines += [
-        '',
-        f"Measured on {results['machine']} with "
-        f"`{results['command']}` ({results['date']}).",
-    ]
-    return '\n'.join(lines)
-
-
-def update_readme(dataset: str, table: str) -> None:
-    path = osp.join(REPO, 'configs', 'dfad', 'README.md')
-    begin, end = f'<!-- {dataset}-results-begin -->', \
-        f'<!-- {dataset}-results-end -->'
-    with open(path) as file:
-        text = file.read()
-    if begin not in text:
-        text += f'\n{begin}\n{end}\n'
-    head, rest = text.split(begin, 1)
-    _, tail = rest.split(end, 1)
-    with open(path, 'w') as file:
-        file.write(f'{head}{begin}\n{table}\n{end}{tail}')
 
 
 def main() -> None:
@@ -196,7 +149,7 @@ def main() -> None:
         iterations=runs[0]['iterations'],
         num_test_images=runs[0]['num_test_images'],
         baselines=baselines,
-        command='python tools/analysis_tools/benchmark_dfad.py '
+        command='python .dev_scripts/benchmark_dfad.py '
         f'{args.dataset}',
         machine=f'{os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}',
         date=time.strftime('%Y-%m-%d'))
@@ -204,14 +157,15 @@ def main() -> None:
 
 
 def write_results(out: str, dataset: str, results: dict) -> None:
-    """Write the JSON and regenerate the README table from it."""
+    """Write the JSON, then regenerate every table from the JSON files."""
     os.makedirs(osp.dirname(out) or '.', exist_ok=True)
     with open(out, 'w') as file:
         json.dump(results, file, indent=2)
-    table = render_table(results)
-    update_readme(dataset, table)
-    print(table)
     print(f'wrote {out}')
+    subprocess.run(
+        [sys.executable,
+         osp.join(REPO, '.dev_scripts', 'update_model_zoo.py')],
+        check=True)
 
 
 if __name__ == '__main__':

@@ -1,0 +1,387 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Write every results table and the metafile from ``results/*.json``.
+
+    python .dev_scripts/update_model_zoo.py           # rewrite
+    python .dev_scripts/update_model_zoo.py --check   # exit 1 if stale
+
+Each measured number has one home, a JSON file under ``results/``; the
+tables in README.md, configs/dfad/README.md and docs/, between
+``<!-- NAME-begin -->`` and ``<!-- NAME-end -->`` markers, and the whole of
+configs/dfad/metafile.yml are rendered from it here. The benchmark scripts
+call this after writing their JSON; tests/test_model_zoo.py runs
+``--check``.
+"""
+import argparse
+import difflib
+import json
+import os.path as osp
+import re
+import statistics
+import sys
+from collections import OrderedDict
+from typing import Callable, Dict, List, Optional
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CIFAR_CONFIG = 'configs/dfad/dfad_logits_resnet34_resnet18_8xb32_cifar10.py'
+DFAD_BENCHMARKS = OrderedDict(
+    mnist='results/mnist_dfad.json',
+    fashion_mnist='results/fashion_mnist_dfad.json')
+TEACHERS = dict(
+    mnist=dict(
+        name='LeNet-5',
+        config='configs/vanilla/lenet5_1xb64_mnist.py',
+        weights='checkpoints/lenet5_mnist.pth',
+        dataset='MNIST (offline 8,000 / 2,000 split)'),
+    fashion_mnist=dict(
+        name='LeNet-5',
+        config='configs/vanilla/lenet5_1xb64_fashionmnist.py',
+        weights='checkpoints/lenet5_fashionmnist.pth',
+        dataset='Fashion-MNIST'))
+
+
+def load(path: str) -> dict:
+    """The JSON at ``path`` (relative to the repository)."""
+    with open(osp.join(REPO, path)) as file:
+        return json.load(file)
+
+
+def fmt(value: Optional[float], digits: int = 2) -> str:
+    """A number for a table; ``-`` when there is none."""
+    return '-' if value is None else f'{value:.{digits}f}'
+
+
+def spread(values: List[float]) -> str:
+    """``mean +- std`` of per-seed values (sample std)."""
+    if len(values) < 2:
+        return fmt(values[0]) if values else '-'
+    return f'{statistics.mean(values):.2f} +- {statistics.stdev(values):.2f}'
+
+
+def link(text: str, path: str, base: str) -> str:
+    """A markdown link to ``path`` (repository-relative) from ``base``."""
+    return f'[{text}]({osp.relpath(osp.join(REPO, path), osp.join(REPO, base))})'
+
+
+def dfad_table(dataset: str) -> str:
+    """The benchmark table of one dataset: DFAD over seeds and baselines."""
+    results = load(DFAD_BENCHMARKS[dataset])
+    finals = results['student_top1_final']
+    teacher = TEACHERS[dataset]
+    base = 'configs/dfad'
+    lines = [
+        '| Teacher (top-1) | Student | final top-1 per seed | mean +- std '
+        '| ratio to teacher | best during training, test-selected (per '
+        'seed) | agreement | time / run | config | teacher weights |',
+        '| :-: | :-: | :-: | :-: | :-: | :-: | :-: | :-: | :-: | :-: |',
+        f"| {teacher['name']} ({results['teacher_top1']:.2f}) | LeNet-5-half "
+        '| ' + ', '.join(f'{value:.2f} (seed {seed})'
+                         for seed, value in zip(results['seeds'], finals)) +
+        f" | {spread(finals)} | {results['ratio_mean']:.3f} | " +
+        ', '.join(fmt(value) for value in results['student_top1_best']) +
+        f" | {statistics.mean(results['agreement']):.2f} | "
+        f"{statistics.mean(results['wall_time_s']) / 60:.1f} min | "
+        f"{link('config', results['config'], base)} | "
+        f"{link('weights', teacher['weights'], base)} · "
+        f"{link('log', teacher['weights'][:-4] + '.log', base)} |",
+        '',
+        '| Baseline (same student) | top-1 |',
+        '| :-- | :-: |',
+    ]
+    lines += [
+        f'| {name} | {value:.2f} |'
+        for name, value in results['baselines'].items()
+    ]
+    lines += [
+        '', f"Measured on {results['machine']} with `{results['command']}` "
+        f"({results['date']}), {results['iterations']} iterations, "
+        f"{results['num_test_images']} test images."
+    ]
+    return '\n'.join(lines)
+
+
+def seed_groups(runs: Dict[str, dict]) -> 'OrderedDict[str, List[dict]]':
+    """Runs named ``NAME_seedN`` grouped by ``NAME``, in file order."""
+    groups: 'OrderedDict[str, List[dict]]' = OrderedDict()
+    for name, run in runs.items():
+        match = re.fullmatch(r'(.+)_seed\d+', name)
+        if match:
+            groups.setdefault(match.group(1), []).append(run)
+    return groups
+
+
+def recipes_table(path: str, base: str) -> str:
+    """Recipes measured on several seeds: final top-1 per seed, mean, std,
+    ratio to the teacher; links relative to the folder ``base``."""
+    record = load(path)
+    teacher = record['teacher_top1']
+    lines = [
+        '| recipe | config (and overrides) | final top-1 per seed | mean +- '
+        'std | ratio to teacher | minutes per run |',
+        '| :-- | :-- | :-: | :-: | :-: | :-: |',
+    ]
+    for name, runs in seed_groups(record['runs']).items():
+        if len(runs) < 2:
+            continue
+        runs = sorted(runs, key=lambda run: run['seed'])
+        finals = [run['student_top1_final'] for run in runs]
+        config = runs[0].get('config', record.get('config'))
+        teacher_top1 = runs[0].get('teacher_top1', teacher)
+        minutes = [
+            run['wall_time_s'] / 60 for run in runs if run.get('wall_time_s')
+        ]
+        options = ' '.join(runs[0].get('cfg_options', []))
+        lines.append(
+            f'| {name} | {link(osp.basename(config), config, base)}' +
+            (f' `{options}`' if options else '') + ' | ' + ', '.join(f"{value:.2f} (seed {run['seed']})"
+                              for value, run in zip(finals, runs)) +
+            f' | {spread(finals)} | '
+            f'{statistics.mean(finals) / teacher_top1:.3f} | ' +
+            (f'{min(minutes):.1f}-{max(minutes):.1f}' if minutes else '-') +
+            ' |')
+    return '\n'.join(lines)
+
+
+def exploration_table(path: str) -> str:
+    """Every run of an exploration record, one row each."""
+    record = load(path)
+    lines = [
+        '| run | what changed | seed | final top-1 | best during training '
+        '(test-selected) |', '| :-- | :-- | :-: | :-: | :-: |'
+    ]
+    for name, run in record['runs'].items():
+        final = run.get('student_top1_final')
+        best = run.get('student_top1_best',
+                       run.get('student_top1_best_test_selected'))
+        if isinstance(final, list):
+            final = ', '.join(fmt(value) for value in final)
+        elif final is None and run.get('validations'):
+            step, value = run['validations'][-1]
+            final = f'{value:.2f} at {step} (stopped)'
+        else:
+            final = fmt(final)
+        seed = run.get('seed')
+        lines.append(f"| {name} | {run['description']} | "
+                     f"{'-' if seed is None else seed} | {final} | "
+                     f'{fmt(best)} |')
+    return '\n'.join(lines)
+
+
+def summary_table() -> str:
+    """The README's one row per dataset."""
+    lines = [
+        '| Dataset | Teacher (top-1) | Student | DFAD student, final top-1 '
+        '(mean +- std of 3 seeds) | ratio | minutes / run (2 CPU cores) | '
+        'config |', '| :-: | :-: | :-: | :-: | :-: | :-: | :-: |'
+    ]
+    for dataset, path in DFAD_BENCHMARKS.items():
+        results = load(path)
+        lines.append(
+            f"| {TEACHERS[dataset]['dataset']} | LeNet-5 "
+            f"({results['teacher_top1']:.2f}) | LeNet-5-half | "
+            f"{spread(results['student_top1_final'])} | "
+            f"{results['ratio_mean']:.3f} | "
+            f"{statistics.mean(results['wall_time_s']) / 60:.1f} | "
+            f"{link('config', results['config'], '.')} |")
+    reference = load('results/cifar10_reference.json')
+    lines.append(
+        f"| CIFAR-10 | ResNet-34 ({reference['teacher_top1']:.2f}) | "
+        f"ResNet-18 | not measured here ({reference['source']}: "
+        f"{reference['student_top1']:.2f}) | - | - | "
+        f"{link('config', CIFAR_CONFIG, '.')} |")
+    return '\n'.join(lines)
+
+
+def speed_table() -> str:
+    """Seconds per iteration: ours, the bare loop, MMRazor 1.0.0."""
+    lines = [
+        '| config (batch) | ours (runner, logging on) | bare PyTorch loop | '
+        'MMRazor 1.0.0 (runner / bare train_step) | ours / bare | '
+        'ours / MMRazor (runner / train_step) | peak RSS ours / bare / '
+        'MMRazor (runner / train_step) |',
+        '| :-- | :-: | :-: | :-: | :-: | :-: | :-: |'
+    ]
+    for title, path in (('LeNet-5 -> LeNet-5-half MNIST',
+                         'results/speed_mnist.json'),
+                        ('ResNet-34 -> ResNet-18 CIFAR-10',
+                         'results/speed_cifar10.json')):
+        speed = load(path)
+        seconds, rss = speed['s_per_iter'], speed['peak_rss_mb']
+        lines.append(
+            f"| {title} ({speed['batch']}) | {seconds['ours']:.3f} s | "
+            f"{seconds['bare']:.3f} s | {seconds['mmrazor']:.3f} / "
+            f"{seconds['mmrazor_train_step']:.3f} s | "
+            f"{speed['ratio_vs_bare']:.2f} | {speed['ratio_vs_mmrazor']:.2f} "
+            f"/ {speed['ratio_vs_mmrazor_train_step']:.2f} | "
+            f"{rss['ours']:.0f} / {rss['bare']:.0f} / {rss['mmrazor']:.0f} / "
+            f"{rss['mmrazor_train_step']:.0f} MB |")
+    return '\n'.join(lines)
+
+
+def speed_variants_table() -> str:
+    """Speed-ups of options of ours (channels_last, compile, ...)."""
+    lines = [
+        '| config | variant | s / iter | speed-up vs the config |',
+        '| :-- | :-- | :-: | :-: |'
+    ]
+    for path in ('results/speed_mnist.json', 'results/speed_cifar10.json'):
+        speed = load(path)
+        for name, ratio in speed.get('variants_speedup', {}).items():
+            lines.append(f"| {osp.basename(speed['config'])} | {name} | "
+                         f"{speed['s_per_iter'][name]:.3f} | {ratio:.2f} |")
+    compiled = load('results/speed_mnist_compile.json')
+    lines.append(f"| {osp.basename(compiled['config'])} | ours+compile | "
+                 f"{compiled['s_per_iter']['ours+compile']:.3f} | "
+                 f"{compiled['speedup']:.2f} |")
+    return '\n'.join(lines)
+
+
+def metafile() -> str:
+    """configs/dfad/metafile.yml."""
+    reference = load('results/cifar10_reference.json')
+    text = [
+        '# Generated by .dev_scripts/update_model_zoo.py from results/*.json;'
+        ' do not edit.',
+        'Collections:',
+        '  - Name: DFAD',
+        '    Metadata:',
+        '      Training Data:',
+        '        - None (data-free; the generator synthesises the training '
+        'images)',
+        '    Paper:',
+        '      URL: https://arxiv.org/abs/1912.11006',
+        '      Title: Data-Free Adversarial Distillation',
+        '    README: configs/dfad/README.md',
+        '    Code:',
+        '      URL: https://github.com/mmrazor-dfad/mmrazor_dfad/blob/main/'
+        'mmrazor_dfad/models/algorithms/data_free_distillation.py',
+        '      Version: v0.1.0',
+        'Models:',
+        '  - Name: dfad_logits_resnet34_resnet18_8xb32_cifar10',
+        '    In Collection: DFAD',
+        '    Metadata:',
+        '      Location: logits',
+        '      Student:',
+        '        Config: mmcls::resnet/resnet18_8xb16_cifar10.py',
+        '        Weights: null',
+        '      Teacher:',
+        '        Config: mmcls::resnet/resnet34_8xb16_cifar10.py',
+        f"        Weights: {reference['teacher_weights']}",
+        '        Metrics:',
+        f"          Top 1 Accuracy: {reference['teacher_top1']:.2f}",
+        '    Results:',
+        '      - Task: Image Classification',
+        '        Dataset: CIFAR-10',
+        '        Metrics:',
+        '          Top 1 Accuracy: null',
+        f'    Config: {CIFAR_CONFIG}',
+    ]
+    for dataset, path in DFAD_BENCHMARKS.items():
+        results, teacher = load(path), TEACHERS[dataset]
+        name = osp.splitext(osp.basename(results['config']))[0]
+        minutes = statistics.mean(results['wall_time_s']) / 60
+        text += [
+            f'  - Name: {name}',
+            '    In Collection: DFAD',
+            '    Metadata:',
+            '      Location: logits',
+            '      Student:',
+            f"        Config: {results['config']}",
+            '      Teacher:',
+            f"        Config: {teacher['config']}",
+            f"        Weights: {teacher['weights']}",
+            '        Metrics:',
+            f"          Top 1 Accuracy: {results['teacher_top1']:.2f}",
+            f"      Training Resources: {results['machine']}, "
+            f'{minutes:.1f} minutes per run',
+            '    Results:',
+            '      - Task: Image Classification',
+            f"        Dataset: {teacher['dataset']}",
+            '        Metrics:',
+            '          Top 1 Accuracy: '
+            f"{statistics.mean(results['student_top1_final']):.2f}",
+            f"    Config: {results['config']}",
+        ]
+    return '\n'.join(text) + '\n'
+
+
+SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
+    'README.md': {
+        'results': summary_table,
+        'speed': speed_table,
+    },
+    'configs/dfad/README.md': {
+        'mnist-results': lambda: dfad_table('mnist'),
+        'fashion_mnist-results': lambda: dfad_table('fashion_mnist'),
+        'fashion_mnist-recipes':
+        lambda: recipes_table('results/fashion_mnist_exploration.json',
+                              'configs/dfad'),
+    },
+    'docs/experiments.md': {
+        'mnist-exploration':
+        lambda: exploration_table('results/mnist_exploration.json'),
+        'fashion_mnist-exploration':
+        lambda: exploration_table('results/fashion_mnist_exploration.json'),
+    },
+    'docs/speed.md': {
+        'speed': speed_table,
+        'speed-variants': speed_variants_table,
+    },
+}
+WHOLE_FILES = {'configs/dfad/metafile.yml': metafile}
+
+
+def render(text: str, sections: Dict[str, Callable[[], str]],
+           path: str) -> str:
+    """``text`` with each marked section replaced by its rendering."""
+    for name, renderer in sections.items():
+        begin, end = f'<!-- {name}-begin -->', f'<!-- {name}-end -->'
+        if begin not in text or end not in text:
+            raise KeyError(f'{path} has no {begin} ... {end} markers.')
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
+        text = f'{head}{begin}\n{renderer()}\n{end}{tail}'
+    return text
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Rewrite (or, with ``--check``, compare) every generated part."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        '--check',
+        action='store_true',
+        help='write nothing; exit 1 and show the difference when a file '
+        'differs from what results/*.json give')
+    args = parser.parse_args(argv)
+    expected = {}
+    for path, sections in SECTIONS.items():
+        with open(osp.join(REPO, path)) as file:
+            expected[path] = (file.read(), None)
+        expected[path] = (expected[path][0],
+                          render(expected[path][0], sections, path))
+    for path, renderer in WHOLE_FILES.items():
+        current = ''
+        if osp.isfile(osp.join(REPO, path)):
+            with open(osp.join(REPO, path)) as file:
+                current = file.read()
+        expected[path] = (current, renderer())
+    stale = [path for path, (old, new) in expected.items() if old != new]
+    if args.check:
+        for path in stale:
+            old, new = expected[path]
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    old.splitlines(True), new.splitlines(True), path,
+                    f'{path} (from results/*.json)'))
+        if stale:
+            print(f'\nStale: {", ".join(stale)}. Run python '
+                  '.dev_scripts/update_model_zoo.py and commit.')
+        return 1 if stale else 0
+    for path in stale:
+        with open(osp.join(REPO, path), 'w') as file:
+            file.write(expected[path][1])
+        print(f'updated {path}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
