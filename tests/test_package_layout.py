@@ -1,8 +1,12 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """The package's dependency direction: the engine uses the models, never
 the other way round."""
+import glob
+import os.path as osp
 import subprocess
 import sys
+
+from conftest import REPO_ROOT
 
 
 def _modules_loaded_by(statement: str) -> set:
@@ -39,3 +43,41 @@ def test_the_algorithm_adopts_mmrazor_optimizer_wrappers_via_the_registry(
                                   ).from_optim_wrappers(wrappers)
     assert isinstance(schedule, AlternatingOptimWrapper)
     assert schedule.student is wrappers['architecture']
+
+
+def test_tools_and_tests_do_not_edit_the_import_path():
+    # Tools are scripts over the package; tests import the package.
+    pattern = 'sys' + '.path'
+    offenders = []
+    for folder in ('tools', 'tests'):
+        for path in glob.glob(
+                osp.join(REPO_ROOT, folder, '**', '*.py'), recursive=True):
+            with open(path) as file:
+                if pattern in file.read():
+                    offenders.append(osp.relpath(path, REPO_ROOT))
+    assert not offenders
+
+
+def _code_lines(path):
+    with open(path) as file:
+        lines = [line.strip() for line in file]
+    return [line for line in lines if line and not line.startswith('#')]
+
+
+def test_no_config_block_is_repeated_across_config_files():
+    # Six or more consecutive code lines shared by two config files belong
+    # in a _base_ file they both inherit.
+    window = 6
+    seen = {}
+    repeated = set()
+    for path in sorted(
+            glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'),
+                      recursive=True)):
+        lines = _code_lines(path)
+        for start in range(len(lines) - window + 1):
+            block = tuple(lines[start:start + window])
+            owner = seen.setdefault(block, path)
+            if owner != path:
+                repeated.add((osp.relpath(owner, REPO_ROOT),
+                              osp.relpath(path, REPO_ROOT), block[0]))
+    assert not repeated, sorted(repeated)

@@ -1,24 +1,17 @@
 # DFAD, ResNet-34 teacher -> ResNet-18 student on CIFAR-10 (the MMRazor
 # model-zoo row), 8 GPUs x 32 generated images per step.
 _base_ = [
+    '../_base_/models/dfad_logits.py',
     '../_base_/datasets/cifar10_data_free.py',
     '../_base_/schedules/dfad_alternating.py',
     '../_base_/default_runtime.py',
 ]
 
 teacher_ckpt = 'https://download.openmmlab.com/mmclassification/v0/resnet/resnet34_b16x8_cifar10_20210528-a8aa36a6.pth'  # noqa: E501
-
-# The recorders read the logits (``head.fc`` outputs) of student and teacher.
-logits_recorders = dict(
-    student_recorders=dict(fc=dict(type='ModuleOutputs', source='head.fc')),
-    teacher_recorders=dict(
-        res34_fc=dict(type='ModuleOutputs', source='res34.head.fc')))
-logits_mapping = dict(
-    s_feature=dict(from_student=True, recorder='fc'),
-    t_feature=dict(from_student=False, recorder='res34_fc'))
+teacher_logits_recorder = dict(
+    teacher_fc=dict(type='ModuleOutputs', source='res34.head.fc'))
 
 model = dict(
-    type='DataFreeDistillation',
     # Normalises the real test images; generated images are already
     # standardised by the generator's last BatchNorm.
     data_preprocessor=dict(
@@ -40,25 +33,8 @@ model = dict(
         latent_dim=256,
         hidden_channels=128,
         bn_eps=1e-5),
-    distiller=dict(
-        type='ConfigurableDistiller',
-        distill_losses=dict(loss_l1=dict(type='L1Loss', loss_weight=1.0)),
-        loss_forward_mappings=dict(loss_l1=logits_mapping),
-        **logits_recorders),
-    generator_distiller=dict(
-        type='ConfigurableDistiller',
-        distill_losses=dict(loss_l1=dict(type='L1Loss', loss_weight=-1.0)),
-        loss_forward_mappings=dict(loss_l1=logits_mapping),
-        **logits_recorders),
-    student_iter=5,
-    student_train_first=True)
-
-# DDP wraps the student and the generator separately, never the frozen
-# teachers, and works on CPU (gloo) as well as GPU (nccl).
-model_wrapper_cfg = dict(
-    type='mmrazor_dfad.DataFreeDistributedDataParallel',
-    broadcast_buffers=False,
-    find_unused_parameters=False)
+    distiller=dict(teacher_recorders=teacher_logits_recorder),
+    generator_distiller=dict(teacher_recorders=teacher_logits_recorder))
 
 # 8 GPUs x 32 images; lr scales with the total when --auto-scale-lr is used.
 auto_scale_lr = dict(base_batch_size=256)

@@ -6,7 +6,7 @@
 # images each, all replayed from the pool and mixed in pairs (mixup).
 _base_ = ['./dfad_logits_lenet5_lenet5half_1xb256_mnist.py']
 
-teacher_logits = dict(from_student=False, recorder='lenet5_fc')
+teacher_logits = dict(from_student=False, recorder='teacher_fc')
 model = dict(
     # Generated images stay in the pixel range of real ones.
     generator=dict(
@@ -49,14 +49,12 @@ max_iters = 400
 optim_wrapper = dict(generator=dict(optimizer=dict(lr=1e-3)))
 param_scheduler = dict(
     _delete_=True,
-    architecture=[
-        dict(
-            type='CosineAnnealingLR',
-            by_epoch=False,
-            T_max=max_iters,
-            eta_min=0.0)
-    ],
-    generator=[dict(type='ConstantLR', by_epoch=False, factor=1.0)])
+    architecture=dict(
+        type='CosineAnnealingLR', by_epoch=False, T_max=max_iters,
+        eta_min=0.0),
+    # The generator keeps learning to the end: the replay pool, not a
+    # frozen generator, keeps the student on what it has seen.
+    generator=dict(type='ConstantLR', by_epoch=False, factor=1.0))
 train_cfg = dict(max_iters=max_iters, val_interval=100)
 default_hooks = dict(checkpoint=dict(interval=100))
 custom_hooks = [dict(type='GeneratedSamplesHook', interval=100)]

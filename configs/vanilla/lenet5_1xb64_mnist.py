@@ -1,6 +1,6 @@
 # Supervised LeNet-5 on MNIST: the DFAD paper's MNIST teacher.
 _base_ = [
-    '../_base_/models/lenet5.py',
+    '../_base_/models/lenet5_classifier.py',
     '../_base_/datasets/mnist.py',
     '../_base_/schedules/adam_cosine_20e.py',
     '../_base_/default_runtime_by_epoch.py',

@@ -3,7 +3,6 @@
 # ``teacher_ckpt``.
 _base_ = ['./lenet5.py']
 model = dict(
-    _delete_=True,
     type='mmrazor.SingleTeacherDistill',
     architecture={{_base_.lenet5_half}},
     teacher={{_base_.lenet5}},

@@ -1,7 +1,6 @@
 # LeNet-5 and LeNet-5-half (the DAFL / DFAD papers' MNIST pair) as MMCls
-# classifiers for 32x32 grayscale images. ``model`` is LeNet-5; configs that
-# need both networks (distillation) take ``{{_base_.lenet5}}`` and
-# ``{{_base_.lenet5_half}}``.
+# classifiers for 32x32 grayscale images, for configs to take as
+# ``{{_base_.lenet5}}`` and ``{{_base_.lenet5_half}}``.
 lenet5 = dict(
     type='mmcls.ImageClassifier',
     backbone=dict(
@@ -16,4 +15,3 @@ lenet5_half = dict(
     lenet5,
     backbone=dict(lenet5['backbone'], channels=(3, 8, 60), fc_channels=42),
     head=dict(lenet5['head'], in_channels=42))
-model = lenet5
