@@ -5,8 +5,8 @@ import sys
 
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'dataset_converters'))
 import idx_utils  # noqa: E402
 import prepare_mnist  # noqa: E402

@@ -8,7 +8,10 @@ import subprocess
 import sys
 
 import torch
-from conftest import CIFAR_CONFIG, REPO_ROOT
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
+                        'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
 
 
 def free_port() -> int:

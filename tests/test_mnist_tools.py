@@ -6,11 +6,11 @@ import os.path as osp
 import sys
 
 import torch
-from conftest import REPO_ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
 sys.path.insert(0, osp.join(REPO_ROOT, 'tools', 'model_converters'))
 import train as train_tool  # noqa: E402

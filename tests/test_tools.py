@@ -3,9 +3,11 @@ import os.path as osp
 import sys
 
 import pytest
-from conftest import CIFAR_CONFIG, REPO_ROOT
 from mmengine.config import Config
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
+                        'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
 sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
 import train as train_tool  # noqa: E402
 

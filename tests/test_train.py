@@ -9,8 +9,10 @@ import sys
 
 import pytest
 import torch
-from conftest import CIFAR_CONFIG, REPO_ROOT
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
+                        'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
 sys.path.insert(0, osp.join(REPO_ROOT, 'tools'))
 import test as test_tool  # noqa: E402
 import train as train_tool  # noqa: E402
