@@ -170,16 +170,16 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         log_vars: Dict[str, torch.Tensor] = {}
         if student_train_first:
             log_vars.update(
-                self._train_student(student_step, student, student_iter))
+                self.train_student(student_step, student, student_iter))
             log_vars.update(
-                self._train_generator(generator_step, generator, student,
-                                      skip_generator_step))
+                self.train_generator(generator_step, generator, student,
+                                     skip_generator_step))
         else:
             log_vars.update(
-                self._train_generator(generator_step, generator, student,
-                                      skip_generator_step))
+                self.train_generator(generator_step, generator, student,
+                                     skip_generator_step))
             log_vars.update(
-                self._train_student(student_step, student, student_iter))
+                self.train_student(student_step, student, student_iter))
         return log_vars
 
     def generator_can_learn(self) -> bool:
@@ -188,8 +188,20 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         return any(group['lr'] != 0
                    for group in self.generator.optimizer.param_groups)
 
-    def _train_student(self, student_step: StepFunction, student: nn.Module,
-                       student_iter: int) -> Dict[str, torch.Tensor]:
+    def train_student(self, student_step: StepFunction, student: nn.Module,
+                      student_iter: int) -> Dict[str, torch.Tensor]:
+        """Run ``student_iter`` student updates.
+
+        Args:
+            student_step (callable): Returns the student's
+                ``(loss, log_vars)`` on freshly generated images.
+            student (nn.Module): The student, possibly DDP-wrapped.
+            student_iter (int): Number of updates.
+
+        Returns:
+            dict[str, torch.Tensor]: The logged values averaged over the
+            updates, detached, prefixed ``distill.``.
+        """
         summed: Dict[str, torch.Tensor] = {}
         for _ in range(student_iter):
             with self.student.optim_context(student):
@@ -206,11 +218,29 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             for name, value in summed.items()
         }
 
-    def _train_generator(
-        self, generator_step: StepFunction, generator: nn.Module,
+    def train_generator(
+        self,
+        generator_step: StepFunction,
+        generator: nn.Module,
         student: nn.Module,
-        skip_generator_step: Optional[Callable[[], None]]
+        skip_generator_step: Optional[Callable[[], None]] = None
     ) -> Dict[str, torch.Tensor]:
+        """Run one generator update (or skip it at learning rate 0).
+
+        Args:
+            generator_step (callable): Returns the generator's
+                ``(loss, log_vars)``.
+            generator (nn.Module): The generator, possibly DDP-wrapped.
+            student (nn.Module): The student, whose weights get no gradient
+                from this update.
+            skip_generator_step (callable, optional): Stand-in for a skipped
+                update; see :meth:`alternate`. Without it the update always
+                runs.
+
+        Returns:
+            dict[str, torch.Tensor]: The logged values, detached, prefixed
+            ``generator.``; empty when the update was skipped.
+        """
         skip = (self.skip_generator_at_zero_lr
                 and skip_generator_step is not None
                 and not self.generator_can_learn())
