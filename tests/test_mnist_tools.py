@@ -33,10 +33,13 @@ def test_mnist_config_trains_draws_samples_and_exports(tmp_path,
         'val_evaluator=None', 'custom_hooks.0.interval=1'
     ])
     assert runner.iter == 2
+    # Each grid written once, through the visualizer's LocalVisBackend.
     for step in (0, 1, 2):
-        assert osp.isfile(work_dir / 'samples' / f'iter_{step}.png')
-    assert glob.glob(
-        str(work_dir / '*' / 'vis_data' / 'vis_image' / '*.png'))
+        assert len(
+            glob.glob(
+                str(work_dir / '*' / 'vis_data' / 'vis_image' /
+                    f'generated_samples_{step}.png'))) == 1
+    assert not (work_dir / 'samples').exists()
 
     out = tmp_path / 'student.pth'
     result = export_student(MNIST_CONFIG, str(work_dir / 'iter_2.pth'),
