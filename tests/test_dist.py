@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 
+import pytest
 import torch
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -20,6 +21,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_two_process_gloo_training(random_resnet34_ckpt, tmp_path):
     work_dir = tmp_path / 'work'
     env = dict(os.environ, PORT=str(free_port()), OMP_NUM_THREADS='1')

@@ -68,6 +68,7 @@ def student(path):
     return {k: v for k, v in state.items() if k.startswith('architecture.')}
 
 
+@pytest.mark.slow
 def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path):
     reference = run(tmp_path / 'reference')
     assert reference.returncode == 0, reference.stderr[-2000:]
