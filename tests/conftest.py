@@ -1,64 +1,12 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Shared fixtures: tiny models, a fake CIFAR-10 folder, random teachers."""
-import os.path as osp
-
+"""Shared fixtures: a tiny algorithm, a fake CIFAR-10 folder, random
+teachers (the models and helpers they use are in ``mmrazor_dfad.testing``)."""
 import pytest
 import torch
-import torch.nn as nn
-from mmengine.model import BaseModel
 
-import mmrazor_dfad  # noqa: F401
-from mmrazor_dfad.registry import MODELS
-from mmrazor_dfad.testing import (accept_fake_cifar10, save_random_classifier,
+from mmrazor_dfad.testing import (ToyClassifier, accept_fake_cifar10,
+                                  logits_distiller, save_random_classifier,
                                   write_fake_cifar10)
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
-                        'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
-
-
-class ToyHead(nn.Module):
-
-    def __init__(self, in_channels: int, num_classes: int) -> None:
-        super().__init__()
-        self.fc = nn.Linear(in_channels, num_classes)
-
-    def forward(self, feats):
-        return self.fc(feats)
-
-
-@MODELS.register_module(force=True)
-class ToyClassifier(BaseModel):
-    """A tiny conv-BN classifier with MMCls's ``head.fc`` layout."""
-
-    def __init__(self, in_channels=3, width=4, num_classes=10, **kwargs):
-        super().__init__(**kwargs)
-        self.backbone = nn.Sequential(
-            nn.Conv2d(in_channels, width, 3, padding=1), nn.BatchNorm2d(width),
-            nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten())
-        self.head = ToyHead(width, num_classes)
-
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        logits = self.head(self.backbone(inputs))
-        if mode == 'tensor':
-            return logits
-        if mode == 'predict':
-            return logits.argmax(dim=1)
-        raise ValueError(mode)
-
-
-def logits_distiller(teacher_name: str, loss_weight: float) -> dict:
-    """MMRazor's ConfigurableDistiller on the ``head.fc`` logits."""
-    return dict(
-        type='ConfigurableDistiller',
-        student_recorders=dict(fc=dict(type='ModuleOutputs', source='head.fc')),
-        teacher_recorders=dict(
-            t_fc=dict(type='ModuleOutputs', source=f'{teacher_name}.head.fc')),
-        distill_losses=dict(loss_l1=dict(type='L1Loss', loss_weight=loss_weight)),
-        loss_forward_mappings=dict(
-            loss_l1=dict(
-                s_feature=dict(from_student=True, recorder='fc'),
-                t_feature=dict(from_student=False, recorder='t_fc'))))
 
 
 @pytest.fixture

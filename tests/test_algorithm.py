@@ -4,11 +4,11 @@ import copy
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import logits_distiller
 from mmengine.optim import OptimWrapperDict, build_optim_wrapper
 
 from mmrazor_dfad.engine import AlternatingOptimWrapper
 from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+from mmrazor_dfad.testing import logits_distiller
 
 
 def build(cfg):

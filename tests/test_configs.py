@@ -4,13 +4,13 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import REPO_ROOT
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmrazor_dfad.models import DataFreeDistillation
 from mmrazor_dfad.registry import MODELS
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ALL_CONFIGS = sorted(
     glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True))
 EXPERIMENTS = [path for path in ALL_CONFIGS if '_base_' not in path]

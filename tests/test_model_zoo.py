@@ -5,7 +5,7 @@ import os.path as osp
 import subprocess
 import sys
 
-from conftest import REPO_ROOT
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def test_tables_and_metafile_match_the_results_json():

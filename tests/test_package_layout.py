@@ -6,7 +6,7 @@ import os.path as osp
 import subprocess
 import sys
 
-from conftest import REPO_ROOT
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def _modules_loaded_by(statement: str) -> set:

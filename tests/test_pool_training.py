@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import torch
-from conftest import REPO_ROOT
 from test_dist import free_port
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 REPLAY_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'dfad',
     'dfad_replay-priors-tv_lenet5_lenet5half_1xb256_fashionmnist.py')

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 import torch
-from conftest import REPO_ROOT
 
 from mmrazor_dfad.engine.fileio import AtomicLocalBackend
 from mmrazor_dfad.utils import ensure_writable_dir, find_resumable_checkpoint
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 MNIST_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
                         'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
 TINY = [
@@ -67,6 +67,7 @@ def student(path):
     return {k: v for k, v in state.items() if k.startswith('architecture.')}
 
 
+@pytest.mark.slow
 def test_kill_9_then_resume_equals_an_uninterrupted_run(tmp_path):
     reference = run(tmp_path / 'reference')
     assert reference.returncode == 0, reference.stderr[-2000:]

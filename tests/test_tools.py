@@ -1,13 +1,15 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 import os.path as osp
-import sys
 
 import pytest
-from conftest import CIFAR_CONFIG, REPO_ROOT
 from mmengine.config import Config
 
 
 from mmrazor_dfad.apis import train as train_tool
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
+                        'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
 
 
 def test_amp_switches_both_players():

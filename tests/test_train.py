@@ -5,14 +5,16 @@ import json
 import os
 import os.path as osp
 import shutil
-import sys
 
 import pytest
 import torch
-from conftest import CIFAR_CONFIG, REPO_ROOT
 
 from mmrazor_dfad.apis import test as test_tool
 from mmrazor_dfad.apis import train as train_tool
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
+                        'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
 
 MMRAZOR_DFAD_CONFIG = 'distill/mmcls/dfad/dfad_logits_resnet34_resnet18_8xb32_cifar10.py'  # noqa: E501
 

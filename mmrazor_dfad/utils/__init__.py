@@ -2,6 +2,7 @@
 from .checkpoint import (checkpoint_file_problem, checkpoint_safe_globals,
                          load_checkpoint_strictly, load_teacher_weights)
 from .dist import DEFAULT_CPU_TIMEOUT, init_cpu_distributed
+from .errors import InvalidArgumentError
 from .run_setup import choose_resume_checkpoint, use_safe_checkpoint_hook
 from .setup_env import register_all_modules
 from .work_dir import (ResumeSearch, WorkDirInUseError, WorkDirLock,
@@ -14,5 +15,6 @@ __all__ = [
     'find_resumable_checkpoint', 'search_resumable_checkpoint',
     'ResumeSearch', 'resolve_work_dir', 'WorkDirLock', 'WorkDirInUseError',
     'load_checkpoint_strictly', 'DEFAULT_CPU_TIMEOUT',
-    'choose_resume_checkpoint', 'use_safe_checkpoint_hook'
+    'choose_resume_checkpoint', 'use_safe_checkpoint_hook',
+    'InvalidArgumentError'
 ]

@@ -1,13 +1,11 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-import os.path as osp
 from typing import Optional
 
 import torch
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from mmengine.utils import mkdir_or_exist
-from torchvision.utils import make_grid, save_image
+from torchvision.utils import make_grid
 
 from mmrazor_dfad.registry import HOOKS
 
@@ -19,9 +17,14 @@ class GeneratedSamplesHook(Hook):
     The same latent vectors (seeded by ``seed``, independent of training's
     random state) are used every time, so the grids show how the generator's
     output evolves. The generator runs in eval mode under ``no_grad``; its
-    training state is restored afterwards. Rank 0 writes
-    ``<work_dir>/samples/iter_<N>.png`` and adds the grid to the visualizer
-    (``vis_data/vis_image`` with ``LocalVisBackend``).
+    training state is restored afterwards.
+
+    Rank 0 hands each grid to the runner's visualizer as the image
+    ``generated_samples`` at step N, once; every configured backend receives
+    it. With ``LocalVisBackend`` (the default runtime's) the file is
+    ``<work_dir>/<timestamp>/vis_data/vis_image/generated_samples_<N>.png``;
+    adding ``TensorboardVisBackend`` or ``WandbVisBackend`` to
+    ``visualizer.vis_backends`` shows the grids there too.
 
     Args:
         interval (int): Iterations between grids. Defaults to 200.
@@ -86,9 +89,6 @@ class GeneratedSamplesHook(Hook):
         grid = make_grid(
             images, nrow=self.nrow, normalize=True, scale_each=True,
             padding=2)
-        path = osp.join(runner.work_dir, 'samples', f'iter_{step}.png')
-        mkdir_or_exist(osp.dirname(path))
-        save_image(grid, path)
         runner.visualizer.add_image(
             'generated_samples',
             (grid.permute(1, 2, 0).numpy() * 255).round().astype('uint8'),

@@ -7,6 +7,7 @@ import torch
 import torch.nn as nn
 from torch.nn.parallel import DistributedDataParallel
 from mmengine.logging import MessageHub, print_log
+from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmrazor_dfad.registry import OPTIM_WRAPPERS
@@ -22,9 +23,26 @@ class AlternatingOptimWrapper(OptimWrapperDict):
 
     Holds two ordinary MMEngine optimizer wrappers under MMRazor's keys:
     ``architecture`` (the student) and ``generator``. Each keeps its own
-    optimizer, gradient clipping, AMP and accumulation settings, and the
+    optimizer, gradient clipping (``clip_grad``), mixed precision
+    (``type='AmpOptimWrapper'``, which MMEngine runs on GPU, NPU, MLU and
+    MUSA only) and gradient accumulation (``accumulative_counts``), and the
     runner gives each its own parameter schedulers
     (``param_scheduler=dict(architecture=[...], generator=[...])``).
+
+    Gradient accumulation counts each side's own updates: with
+    ``student_iter=3`` and the student's ``accumulative_counts=2``, the
+    student's optimizer steps after every second student update, which may
+    fall in the next iteration. :meth:`initialize_count_status` (called by
+    the runner when training starts or resumes) places both counts at the
+    current iteration, so resumed runs keep the accumulation windows and
+    the last window of the run is applied. An update that is skipped (a
+    generator update at learning rate 0, or a loss the divergence guard
+    rejects with ``action='skip'``) still counts; when it would have closed
+    a window, that window's gradients are dropped instead of being carried
+    into the next one. Wrappers adopted from MMRazor's ``OptimWrapperDict``
+    get no :meth:`initialize_count_status` call from the runner (MMEngine's
+    ``OptimWrapperDict`` ignores it): their counts start at 0 on resume and
+    a last incomplete window is not applied.
 
     One call of :meth:`alternate` is one runner iteration: ``student_iter``
     student updates and one generator update, in the configured order. The
@@ -171,16 +189,16 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         log_vars: Dict[str, torch.Tensor] = {}
         if student_train_first:
             log_vars.update(
-                self._train_student(student_step, student, student_iter))
+                self.train_student(student_step, student, student_iter))
             log_vars.update(
-                self._train_generator(generator_step, generator, student,
-                                      skip_generator_step))
+                self.train_generator(generator_step, generator, student,
+                                     skip_generator_step))
         else:
             log_vars.update(
-                self._train_generator(generator_step, generator, student,
-                                      skip_generator_step))
+                self.train_generator(generator_step, generator, student,
+                                     skip_generator_step))
             log_vars.update(
-                self._train_student(student_step, student, student_iter))
+                self.train_student(student_step, student, student_iter))
         return log_vars
 
     def generator_can_learn(self) -> bool:
@@ -189,14 +207,51 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         return any(group['lr'] != 0
                    for group in self.generator.optimizer.param_groups)
 
-    def _train_student(self, student_step: StepFunction, student: nn.Module,
-                       student_iter: int) -> Dict[str, torch.Tensor]:
+    def initialize_count_status(self, model: nn.Module, cur_iter: int,
+                                max_iters: int) -> None:
+        """Place both wrappers' gradient-accumulation counts at an
+        iteration.
+
+        The runner calls this when training starts or resumes. Counts are
+        in updates: ``student_iter`` per iteration for the student, one for
+        the generator.
+
+        Args:
+            model (nn.Module): The DFAD algorithm (``student_iter``,
+                ``student`` and ``generator``), possibly in a model wrapper.
+            cur_iter (int): Iterations already run.
+            max_iters (int): Iterations of the whole run.
+        """
+        algorithm = model.module if is_model_wrapper(model) else model
+        student_iter = getattr(algorithm, 'student_iter', 1)
+        self.student.initialize_count_status(
+            getattr(algorithm, 'student', algorithm), cur_iter * student_iter,
+            max_iters * student_iter)
+        self.generator.initialize_count_status(
+            getattr(algorithm, 'generator', algorithm), cur_iter, max_iters)
+
+    def train_student(self, student_step: StepFunction, student: nn.Module,
+                      student_iter: int) -> Dict[str, torch.Tensor]:
+        """Run ``student_iter`` student updates.
+
+        Args:
+            student_step (callable): Returns the student's
+                ``(loss, log_vars)`` on freshly generated images.
+            student (nn.Module): The student, possibly DDP-wrapped.
+            student_iter (int): Number of updates.
+
+        Returns:
+            dict[str, torch.Tensor]: The logged values averaged over the
+            updates, detached, prefixed ``distill.``.
+        """
         summed: Dict[str, torch.Tensor] = {}
         for _ in range(student_iter):
             with self.student.optim_context(student):
                 loss, step_log_vars = student_step()
             if self.divergence_guard.check_loss(loss, 'student'):
                 self.student.update_params(loss)
+            else:
+                count_skipped_update(self.student)
             for name, value in step_log_vars.items():
                 value = value.detach()
                 summed[name] = summed[name] + value if name in summed \
@@ -207,16 +262,35 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             for name, value in summed.items()
         }
 
-    def _train_generator(
-        self, generator_step: StepFunction, generator: nn.Module,
+    def train_generator(
+        self,
+        generator_step: StepFunction,
+        generator: nn.Module,
         student: nn.Module,
-        skip_generator_step: Optional[Callable[[], None]]
+        skip_generator_step: Optional[Callable[[], None]] = None
     ) -> Dict[str, torch.Tensor]:
+        """Run one generator update (or skip it at learning rate 0).
+
+        Args:
+            generator_step (callable): Returns the generator's
+                ``(loss, log_vars)``.
+            generator (nn.Module): The generator, possibly DDP-wrapped.
+            student (nn.Module): The student, whose weights get no gradient
+                from this update.
+            skip_generator_step (callable, optional): Stand-in for a skipped
+                update; see :meth:`alternate`. Without it the update always
+                runs.
+
+        Returns:
+            dict[str, torch.Tensor]: The logged values, detached, prefixed
+            ``generator.``; empty when the update was skipped.
+        """
         skip = (self.skip_generator_at_zero_lr
                 and skip_generator_step is not None
                 and not self.generator_can_learn())
         if skip:
             skip_generator_step()
+            count_skipped_update(self.generator)
             self._forget_generator_logs()
             return {}
         # The generator's loss back-propagates through the student to its
@@ -227,6 +301,8 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             loss, step_log_vars = generator_step()
             if self.divergence_guard.check_loss(loss, 'generator'):
                 self.generator.update_params(loss)
+            else:
+                count_skipped_update(self.generator)
         self.divergence_guard.check_weights(generator.parameters(),
                                             'generator')
         return {
@@ -265,6 +341,25 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             'are not logged while the rate stays 0 '
             '(optim_wrapper.skip_generator_at_zero_lr=False runs them).',
             logger='current')
+
+
+def count_skipped_update(optim_wrapper: OptimWrapper) -> None:
+    """Count an update that was not run, as ``update_params`` would have.
+
+    Keeps the gradient-accumulation count in step with the iterations. When
+    the skipped update would have closed an accumulation window, the
+    gradients gathered in that window are dropped, not carried into the
+    next window (which would then sum more than ``accumulative_counts``
+    losses).
+
+    Args:
+        optim_wrapper (OptimWrapper): The wrapper whose update was skipped.
+    """
+    # OptimWrapper.backward advances this private count; there is no public
+    # way to advance it without a backward pass.
+    optim_wrapper._inner_count += 1
+    if optim_wrapper.should_update():
+        optim_wrapper.zero_grad()
 
 
 @contextmanager

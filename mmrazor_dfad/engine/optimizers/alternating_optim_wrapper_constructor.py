@@ -7,6 +7,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.optim import DefaultOptimWrapperConstructor
 
 from mmrazor_dfad.registry import OPTIM_WRAPPER_CONSTRUCTORS
+from mmrazor_dfad.utils.errors import InvalidArgumentError
 from .alternating_optim_wrapper import AlternatingOptimWrapper
 
 
@@ -29,6 +30,12 @@ class AlternatingOptimWrapperConstructor:
     ``divergence_guard`` (top level, a dict or None, default ``dict()``) are
     passed to :class:`AlternatingOptimWrapper`.
 
+    The call interface is MMRazor 1.0.0's ``SeparateOptimWrapperConstructor``
+    (``__init__(optim_wrapper_cfg, paramwise_cfg=None)``, ``__call__(module)``,
+    the sub-configs in ``optim_cfg`` and their constructors in
+    ``constructors``), restricted to the two keys DFAD trains; what it
+    returns is an ``OptimWrapperDict`` as theirs.
+
     Args:
         optim_wrapper_cfg (dict): The two sub-configs.
         paramwise_cfg (dict, optional): Not supported at the top level: put
@@ -38,11 +45,17 @@ class AlternatingOptimWrapperConstructor:
     def __init__(self,
                  optim_wrapper_cfg: Dict,
                  paramwise_cfg: Optional[Dict] = None) -> None:
+        if not isinstance(optim_wrapper_cfg, dict):
+            raise TypeError(
+                'AlternatingOptimWrapperConstructor: optim_wrapper_cfg must '
+                f'be a dict, got {type(optim_wrapper_cfg).__name__}.')
         if paramwise_cfg is not None:
-            raise ValueError(
+            # Also an AssertionError, which MMRazor raises here.
+            raise InvalidArgumentError(
                 'AlternatingOptimWrapperConstructor: set paramwise_cfg inside '
                 'optim_wrapper.architecture or optim_wrapper.generator, not '
                 'at the top level.')
+        self.optim_cfg = optim_wrapper_cfg
         cfg = dict(copy.deepcopy(optim_wrapper_cfg))
         cfg.pop('type', None)  # the wrapper type is always ours
         self.skip_generator_at_zero_lr = cfg.pop('skip_generator_at_zero_lr',
@@ -73,16 +86,25 @@ class AlternatingOptimWrapperConstructor:
             self.constructors[key] = DefaultOptimWrapperConstructor(
                 sub_cfg, sub_paramwise)
 
-    def __call__(self, model: nn.Module) -> AlternatingOptimWrapper:
-        """Build the two optimizer wrappers for ``model``'s submodules.
+    def __call__(self,
+                 module: Optional[nn.Module] = None,
+                 *,
+                 model: Optional[nn.Module] = None) -> AlternatingOptimWrapper:
+        """Build the two optimizer wrappers for the algorithm's submodules.
 
         Args:
-            model (nn.Module): The DFAD algorithm, possibly inside a model
-                wrapper.
+            module (nn.Module): The DFAD algorithm, possibly inside a model
+                wrapper (MMRazor's name).
+            model (nn.Module, optional): Keyword alias of ``module``
+                (MMEngine's name); give one of the two.
 
         Returns:
             AlternatingOptimWrapper: The student's and generator's wrappers.
         """
+        if (module is None) == (model is None):
+            raise TypeError('AlternatingOptimWrapperConstructor: give the '
+                            'algorithm as `module` or as `model`, once.')
+        model = module if model is None else model
         if is_model_wrapper(model):
             model = model.module
         optim_wrappers = {}

@@ -5,7 +5,7 @@ from typing import Dict, List, Mapping, Optional, Tuple, Union
 import torch
 import torch.nn as nn
 from mmengine.model import is_model_wrapper
-from mmengine.optim import OptimWrapperDict
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner.checkpoint import get_state_dict
 from mmrazor.models.algorithms.base import BaseAlgorithm
 
@@ -13,6 +13,7 @@ from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPERS
 from mmrazor_dfad.utils.checkpoint import load_teacher_weights
 
 TrainBatch = Union[Dict[str, List], Dict[str, torch.Tensor]]
+LogVars = Dict[str, torch.Tensor]
 
 
 @MODELS.register_module()
@@ -33,22 +34,33 @@ class DataFreeDistillation(BaseAlgorithm):
     student's weights are frozen while it runs), and draws noise on
     the model's device, different on each rank.
 
+    The call interface is a superset of MMRazor's: its positional
+    arguments in its order (``distiller, generator_distiller, teachers,
+    generator, student_iter, student_train_first``), ``architecture``,
+    ``data_preprocessor`` and ``init_cfg`` by keyword, and its
+    :meth:`train_step`, :meth:`train_student` and :meth:`train_generator`;
+    the arguments only this class has are keyword arguments.
+
     Args:
-        architecture (dict | BaseModel): The student, e.g.
-            ``dict(cfg_path='mmcls::resnet/resnet18_8xb16_cifar10.py')``.
-        teachers (dict[str, dict]): ``{name: dict(build_cfg=..., ckpt_path=...)}``.
-            Each teacher is built from ``build_cfg``, loaded from
-            ``ckpt_path`` (local file or URL), frozen and kept in eval mode.
-        generator (dict): Config of the generator, e.g. ``DAFLGenerator``.
         distiller (dict): Distiller of the student updates, e.g. MMRazor's
             ``ConfigurableDistiller`` recording ``head.fc`` of student and
             teacher with an ``L1Loss`` of positive weight.
         generator_distiller (dict): Distiller of the generator update: the
             same discrepancy with a negative loss weight (the generator
             maximises it).
+        teachers (dict[str, dict]): ``{name: dict(build_cfg=...,
+            ckpt_path=...)}``. Each teacher is built from ``build_cfg``,
+            loaded from ``ckpt_path`` (local file or URL), frozen and kept
+            in eval mode.
+        generator (dict | nn.Module): The generator or its config, e.g.
+            ``DAFLGenerator``.
         student_iter (int): Student updates per iteration. Defaults to 1.
         student_train_first (bool): Update the student before the generator
             in each iteration. Defaults to False.
+        architecture (dict | BaseModel): The student, e.g.
+            ``dict(cfg_path='mmcls::resnet/resnet18_8xb16_cifar10.py')``.
+            Keyword only, as in MMRazor (there it goes through ``**kwargs``
+            to ``BaseAlgorithm``).
         channels_last (bool): Run student, teachers and generator in the
             ``channels_last`` memory format (speed switch; same math up to
             floating-point summation order). Defaults to False.
@@ -71,13 +83,14 @@ class DataFreeDistillation(BaseAlgorithm):
     TEACHERS_PREFIX = 'teachers.'
 
     def __init__(self,
-                 architecture: Union[Dict, nn.Module],
                  distiller: Dict,
                  generator_distiller: Dict,
                  teachers: Dict[str, Dict],
-                 generator: Dict,
+                 generator: Union[Dict, nn.Module],
                  student_iter: int = 1,
                  student_train_first: bool = False,
+                 *,
+                 architecture: Union[Dict, nn.Module],
                  channels_last: bool = False,
                  compile_cfg: Union[Dict, bool, None] = None,
                  pool: Optional[Dict] = None,
@@ -335,12 +348,7 @@ class DataFreeDistillation(BaseAlgorithm):
             negative: the generator maximises the discrepancy).
         """
         batch_size = self.infer_batch_size(data)
-        # The wrapper owns the schedule. Wrappers built by other
-        # constructors (MMRazor's SeparateOptimWrapperConstructor) are
-        # adopted through the registry, which keeps the models independent
-        # of the engine package.
-        schedule = OPTIM_WRAPPERS.get(
-            'AlternatingOptimWrapper').from_optim_wrappers(optim_wrapper)
+        schedule = self._schedule(optim_wrapper)
         return schedule.alternate(
             student_step=lambda: self._student_loss(batch_size),
             generator_step=lambda: self._generator_loss(batch_size),
@@ -350,6 +358,70 @@ class DataFreeDistillation(BaseAlgorithm):
             student_train_first=self.student_train_first,
             skip_generator_step=lambda: self._skip_generator_step(
                 batch_size))
+
+    def train_student(
+            self, data: TrainBatch,
+            optimizer: OptimWrapper) -> Tuple[torch.Tensor, LogVars]:
+        """The student updates of one iteration, alone (MMRazor's
+        interface; :meth:`train_step` runs them with the generator's).
+
+        Args:
+            data (dict): The training batch; only its length is used.
+            optimizer (OptimWrapper): The student's optimizer wrapper.
+
+        Returns:
+            tuple[torch.Tensor, dict[str, torch.Tensor]]: The student's loss
+            and the values to log, prefixed ``distill.``, both averaged over
+            the ``student_iter`` updates and detached.
+        """
+        batch_size = self.infer_batch_size(data)
+        # Only the student's side of the schedule runs; the generator's
+        # slot needs some wrapper and is never used.
+        schedule = self._schedule(
+            dict(architecture=optimizer, generator=optimizer))
+        log_vars = schedule.train_student(
+            lambda: self._student_loss(batch_size), self.student,
+            self.student_iter)
+        return log_vars['distill.loss'], log_vars
+
+    def train_generator(
+            self, data: TrainBatch,
+            optimizer: OptimWrapper) -> Tuple[torch.Tensor, LogVars]:
+        """One generator update, alone (MMRazor's interface;
+        :meth:`train_step` runs it with the student's).
+
+        Unlike in :meth:`train_step`, the update runs even at learning
+        rate 0.
+
+        Args:
+            data (dict): The training batch; only its length is used.
+            optimizer (OptimWrapper): The generator's optimizer wrapper.
+
+        Returns:
+            tuple[torch.Tensor, dict[str, torch.Tensor]]: The generator's
+            loss and the values to log, prefixed ``generator.``, detached.
+        """
+        batch_size = self.infer_batch_size(data)
+        # Only the generator's side of the schedule runs; the student's
+        # slot needs some wrapper and is never used.
+        schedule = self._schedule(
+            dict(architecture=optimizer, generator=optimizer))
+        log_vars = schedule.train_generator(
+            lambda: self._generator_loss(batch_size), self.generator,
+            self.student)
+        return log_vars['generator.loss'], log_vars
+
+    @staticmethod
+    def _schedule(optim_wrapper: Union[OptimWrapperDict, Mapping]):
+        """The :class:`AlternatingOptimWrapper` running the updates.
+
+        The wrapper owns the schedule. Wrappers built by other constructors
+        (MMRazor's ``SeparateOptimWrapperConstructor``) are adopted through
+        the registry, which keeps the models independent of the engine
+        package.
+        """
+        return OPTIM_WRAPPERS.get(
+            'AlternatingOptimWrapper').from_optim_wrappers(optim_wrapper)
 
     def _student_loss(self,
                       batch_size: int) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:

@@ -9,6 +9,7 @@ from mmengine.dist import get_rank
 from mmengine.model import BaseModule
 
 from mmrazor_dfad.registry import MODELS
+from mmrazor_dfad.utils.errors import InvalidArgumentError
 
 # Spreads the per-rank latent seeds far apart (a large prime).
 _RANK_SEED_STRIDE = 1_000_003
@@ -88,19 +89,26 @@ class DAFLGenerator(BaseModule):
     The random generator's state is saved in the state dict (``_extra_state``)
     so a resumed run draws the noise an uninterrupted run would have drawn.
 
+    The call interface is a superset of MMRazor 1.0.0's ``DAFLGenerator``:
+    its arguments come first, in its order and with its meaning, by position
+    or keyword (``forward(data, batch_size)``, :meth:`process_latent`,
+    ``img_size`` / ``latent_dim`` / ``hidden_channels``); the arguments only
+    this generator has (``out_channels``, ``pixel_normalization``) follow.
+
     Args:
         img_size (int): Height and width of the generated images. Must be a
             multiple of ``scale_factor ** 2``.
         latent_dim (int): Length of the latent vector ``z``.
         hidden_channels (int): Channels after the linear layer (``2 * ngf``
             in the paper's code). Must be even.
-        out_channels (int): Image channels: 3 for RGB teachers, 1 for
-            grayscale ones. Defaults to 3.
         scale_factor (int): Upsampling factor of each of the two upsampling
             stages. Defaults to 2.
         bn_eps (float): ``eps`` of the two inner BatchNorm layers. The paper's
             code uses 0.8; MMRazor's CIFAR config uses 1e-5. Defaults to 0.8.
         leaky_slope (float): Negative slope of the LeakyReLUs. Defaults to 0.2.
+        init_cfg (dict, optional): MMEngine initialisation config.
+        out_channels (int): Image channels: 3 for RGB teachers, 1 for
+            grayscale ones. Defaults to 3.
         pixel_normalization (dict, optional): ``dict(mean=[...], std=[...])``
             of the teacher's data preprocessor (pixel units, 0-255). When
             given, the last layer maps ``tanh`` to the pixel range
@@ -109,19 +117,18 @@ class DAFLGenerator(BaseModule):
             each batch with ``BatchNorm(affine=False)``: every generated
             image is then a valid image, and no batch can drift outside the
             range of real pixels. Defaults to None (the paper's layer).
-        init_cfg (dict, optional): MMEngine initialisation config.
     """
 
     def __init__(self,
                  img_size: int,
                  latent_dim: int,
                  hidden_channels: int,
-                 out_channels: int = 3,
                  scale_factor: int = 2,
                  bn_eps: float = 0.8,
                  leaky_slope: float = 0.2,
-                 pixel_normalization: Optional[Dict] = None,
-                 init_cfg: Optional[Dict] = None) -> None:
+                 init_cfg: Optional[Dict] = None,
+                 out_channels: int = 3,
+                 pixel_normalization: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         for name, value, minimum in (('img_size', img_size, 1),
                                      ('latent_dim', latent_dim, 1),
@@ -205,39 +212,74 @@ class DAFLGenerator(BaseModule):
             torch.Tensor: Shape ``(batch_size, latent_dim)``.
         """
         if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError('DAFLGenerator: batch_size must be a positive '
-                             f'integer, got {batch_size!r}.')
+            raise InvalidArgumentError(
+                'DAFLGenerator: batch_size must be a positive integer, got '
+                f'{batch_size!r}.')
         return torch.randn(
             batch_size,
             self.latent_dim,
             device=self.device,
             generator=self._rng())
 
+    def process_latent(self,
+                       latent_data: Optional[torch.Tensor] = None,
+                       batch_size: int = 1) -> torch.Tensor:
+        """Check given latent vectors, or draw new ones, on the device of
+        the generator's weights (MMRazor's ``BaseGenerator`` interface).
+
+        Args:
+            latent_data (torch.Tensor, optional): Latent vectors of shape
+                ``(N, latent_dim)``, on any device. Drawn with
+                :meth:`sample_latent` when None.
+            batch_size (int): Number of vectors drawn when ``latent_data`` is
+                None. Defaults to 1.
+
+        Returns:
+            torch.Tensor: Shape ``(N, latent_dim)``, on the generator's
+            device.
+
+        Raises:
+            InvalidArgumentError: (a ``ValueError`` and an
+                ``AssertionError``, as MMRazor raises either) for a latent
+                shape other than ``(N, latent_dim)`` or a ``batch_size``
+                below 1.
+        """
+        if latent_data is None:
+            return self.sample_latent(batch_size)
+        if latent_data.ndim != 2 or latent_data.shape[1] != self.latent_dim:
+            raise InvalidArgumentError(
+                'DAFLGenerator: latent must have shape (N, latent_dim='
+                f'{self.latent_dim}), got {tuple(latent_data.shape)}.')
+        return latent_data.to(self.device)
+
     def forward(self,
-                latent: Optional[torch.Tensor] = None,
-                batch_size: int = 1) -> torch.Tensor:
+                data: Optional[torch.Tensor] = None,
+                batch_size: int = 1,
+                *,
+                latent: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Generate images.
 
         Args:
-            latent (torch.Tensor, optional): Latent vectors of shape
-                ``(N, latent_dim)``. Drawn with :meth:`sample_latent` when
-                None.
-            batch_size (int): Number of images when ``latent`` is None.
-                Defaults to 1.
+            data (torch.Tensor, optional): Latent vectors of shape
+                ``(N, latent_dim)`` (MMRazor's name). Drawn with
+                :meth:`sample_latent` when None.
+            batch_size (int): Number of images when no latent vectors are
+                given. Defaults to 1.
+            latent (torch.Tensor, optional): Keyword alias of ``data``; give
+                one of the two.
 
         Returns:
             torch.Tensor: Images of shape
-            ``(N, out_channels, img_size, img_size)``, standardised per
-            channel by the last BatchNorm.
+            ``(N, out_channels, img_size, img_size)``: standardised per
+            channel by the last BatchNorm, or normalised like the teacher's
+            input with ``pixel_normalization``.
         """
-        if latent is None:
-            latent = self.sample_latent(batch_size)
-        elif latent.ndim != 2 or latent.shape[1] != self.latent_dim:
-            raise ValueError(
-                'DAFLGenerator: latent must have shape (N, latent_dim='
-                f'{self.latent_dim}), got {tuple(latent.shape)}.')
-        else:
-            latent = latent.to(self.device)
+        if latent is not None:
+            if data is not None:
+                raise TypeError('DAFLGenerator: give the latent vectors as '
+                                '`data` or as `latent`, not both.')
+            data = latent
+        latent = self.process_latent(data, batch_size)
         images = self.linear(latent).view(-1, self.hidden_channels,
                                           self.init_size, self.init_size)
         images = self.bn1(images)
