@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmrazor_dfad-installed
 
-.PHONY: install data lint test demo cifar-smoke clean-venv
+.PHONY: install data lint test test-quick demo cifar-smoke clean-venv
 
 install: $(STAMP)
 
@@ -45,6 +45,10 @@ lint: install
 test: install data lint
 	$(PY) -m pytest tests -q
 	$(PY) tools/analysis_tools/check_teachers.py
+
+# Development: the tests not marked slow (CI runs everything via make test).
+test-quick: install data
+	$(PY) -m pytest tests -q -m "not slow"
 
 # The main job: DFAD LeNet-5 -> LeNet-5-half on MNIST without training data.
 demo: install data

@@ -3,22 +3,18 @@
 import glob
 import os
 import os.path as osp
-import socket
 import subprocess
 import sys
 
 import pytest
 import torch
 
+from mmrazor_dfad.testing import free_port
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
                         'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.slow

@@ -15,6 +15,8 @@ import time
 import pytest
 import torch
 
+from mmrazor_dfad.testing import free_port
+
 from mmrazor_dfad.utils import (WorkDirInUseError, WorkDirLock,
                                 checkpoint_file_problem,
                                 choose_resume_checkpoint)
@@ -331,11 +333,6 @@ HUNG_RANK_OPTIONS = [
     option for option in TINY if not option.startswith('custom_hooks')
 ] + ['env_cfg.dist_cfg.timeout=10']
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def test_a_hung_rank_is_named_after_the_timeout(tmp_path):

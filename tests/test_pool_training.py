@@ -7,7 +7,8 @@ import subprocess
 import sys
 
 import torch
-from test_dist import free_port
+
+from mmrazor_dfad.testing import free_port
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 REPLAY_CONFIG = osp.join(

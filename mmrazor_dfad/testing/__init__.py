@@ -1,9 +1,10 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .distributed import free_port
 from .fake_data import (accept_fake_cifar10, save_random_classifier,
                         write_fake_cifar10, write_fake_mnist)
 from .toy_models import ToyClassifier, ToyHead, logits_distiller
 
 __all__ = [
-    'accept_fake_cifar10', 'save_random_classifier', 'write_fake_cifar10',
+    'free_port', 'accept_fake_cifar10', 'save_random_classifier', 'write_fake_cifar10',
     'write_fake_mnist', 'ToyClassifier', 'ToyHead', 'logits_distiller'
 ]

@@ -19,9 +19,8 @@ class _NearestUpsample(torch.autograd.Function):
     """Integer-factor nearest upsampling with a pooling backward.
 
     Autograd's backward of ``expand`` + ``reshape`` reduces over two strided
-    dimensions, which is three times slower on CPU than summing each
-    ``scale x scale`` window with ``avg_pool2d`` (34 ms vs 101 ms for a
-    128x64x16x16 batch, one thread).
+    dimensions, which is slower on CPU than summing each ``scale x scale``
+    window with ``avg_pool2d``.
     """
 
     @staticmethod
@@ -46,9 +45,8 @@ def upsample_nearest(images: torch.Tensor, scale: int) -> torch.Tensor:
     Equal, values and gradients (up to float summation order), to
     ``F.interpolate(images, scale_factor=scale)`` (each pixel repeated
     ``scale x scale`` times), but faster on CPU: PyTorch 2.14's
-    ``upsample_nearest2d`` spends most of its time in a memory-format copy
-    (108 ms vs 13 ms forward for a 256x32x16x16 batch on 2 cores), and the
-    backward here sums windows with ``avg_pool2d``.
+    ``upsample_nearest2d`` spends most of its time in a memory-format copy,
+    and the backward here sums windows with ``avg_pool2d``.
 
     Args:
         images (torch.Tensor): Shape ``(N, C, H, W)``.
