@@ -3,6 +3,7 @@
 
     python .dev_scripts/record_exploration.py RESULTS.json NAME WORK_DIR \
         CONFIG --seed S --description TEXT [--machine TEXT]
+        [--cfg-options key=value ...] [--teacher-top1 T]
 
 Reads the run's validation top-1 (``*/vis_data/scalars.json``) and its wall
 time (first to last logged line) and stores them under ``runs[NAME]``.
@@ -24,6 +25,12 @@ def main() -> None:
     parser.add_argument('--seed', type=int, required=True)
     parser.add_argument('--description', required=True)
     parser.add_argument('--machine', default='2 CPU cores, x86_64')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=[],
+        help='the overrides the run was started with (key=value)')
+    parser.add_argument('--teacher-top1', type=float, default=None)
     args = parser.parse_args()
     rows = []
     for path in sorted(
@@ -53,6 +60,10 @@ def main() -> None:
         student_top1_best_test_selected=max(v for _, v in validations),
         wall_time_s=(max(stamps) - min(stamps)).total_seconds(),
         machine=args.machine)
+    if args.cfg_options:
+        record['runs'][args.name]['cfg_options'] = args.cfg_options
+    if args.teacher_top1 is not None:
+        record['runs'][args.name]['teacher_top1'] = args.teacher_top1
     with open(args.results, 'w') as file:
         json.dump(record, file, indent=2)
     print(args.name, record['runs'][args.name]['student_top1_final'])
