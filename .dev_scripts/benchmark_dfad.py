@@ -37,7 +37,8 @@ SETUPS = {
     'fashion_mnist':
     dict(
         title='Fashion-MNIST',
-        config='configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_fashionmnist.py',
+        config='configs/dfad/'
+        'dfad_logits_lenet5_lenet5half_1xb256_fashionmnist.py',
         supervised='configs/vanilla/lenet5half_1xb64_fashionmnist.py',
         kd='configs/kd/kd_logits_lenet5_lenet5half_1xb64_fashionmnist.py',
         prepare='prepare_fashion_mnist',
@@ -151,7 +152,8 @@ def main() -> None:
         baselines=baselines,
         command='python .dev_scripts/benchmark_dfad.py '
         f'{args.dataset}',
-        machine=f'{os.cpu_count()} CPU cores, {platform.processor() or platform.machine()}',
+        machine=f'{os.cpu_count()} CPU cores, '
+        f'{platform.processor() or platform.machine()}',
         date=time.strftime('%Y-%m-%d'))
     write_results(out, args.dataset, results)
 

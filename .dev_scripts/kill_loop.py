@@ -1,7 +1,8 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Kill a training at random moments, resume it each time, compare the end.
 
-    python .dev_scripts/kill_loop.py [--kills 20] [--out results/kill_loop.json]
+    python .dev_scripts/kill_loop.py [--kills 20]
+        [--out results/kill_loop.json]
 
 The shipped MNIST DFAD config, shrunk (batch 64, a checkpoint every
 iteration, ``max_keep_ckpts=1``, no validation), is started with

@@ -59,7 +59,8 @@ def spread(values: List[float]) -> str:
 
 def link(text: str, path: str, base: str) -> str:
     """A markdown link to ``path`` (repository-relative) from ``base``."""
-    return f'[{text}]({osp.relpath(osp.join(REPO, path), osp.join(REPO, base))})'
+    target = osp.relpath(osp.join(REPO, path), osp.join(REPO, base))
+    return f'[{text}]({target})'
 
 
 def dfad_table(dataset: str) -> str:

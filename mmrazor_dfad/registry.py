@@ -1,5 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Registries of mmrazor_dfad: children of MMRazor's, in scope ``mmrazor_dfad``.
+"""Registries of mmrazor_dfad: children of MMRazor's, scope ``mmrazor_dfad``.
 
 A config with ``default_scope='mmrazor_dfad'`` finds our modules first and
 falls back to MMRazor's, then MMEngine's. Another MMRazor config reaches ours

@@ -42,9 +42,10 @@ import sys, types, importlib
 import torch.ao.quantization.fuser_method_mappings as f
 import torch.ao.quantization.backend_config as b
 import torch.ao.quantization.qconfig_mapping as q
-for m, names in ((f, ('reverse2', 'reverse3', 'reverse_sequential_wrapper2')),
-                 (b, ('BackendPatternConfig', 'DTypeConfig', 'ObservationType')),
-                 (q, ('_FIXED_QPARAMS_OP_TO_OBSERVER',))):
+for m, names in (
+        (f, ('reverse2', 'reverse3', 'reverse_sequential_wrapper2')),
+        (b, ('BackendPatternConfig', 'DTypeConfig', 'ObservationType')),
+        (q, ('_FIXED_QPARAMS_OP_TO_OBSERVER',))):
     for n in names:
         if not hasattr(m, n):
             setattr(m, n, object())

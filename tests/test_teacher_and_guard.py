@@ -1,9 +1,7 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Teachers that are damaged or untrained, and runs that diverge."""
-import copy
 import logging
 import math
-import pickle
 
 import pytest
 import torch

@@ -1,4 +1,5 @@
-# Fashion-MNIST (prepare with tools/dataset_converters/prepare_fashion_mnist.py),
+# Fashion-MNIST (prepare with
+# tools/dataset_converters/prepare_fashion_mnist.py),
 # resized to 32x32 like MNIST.
 _base_ = ['./mnist.py']
 dataset_type = 'FashionMNIST'

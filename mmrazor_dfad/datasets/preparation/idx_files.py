@@ -1,5 +1,6 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Read, write and verify MNIST-style IDX files (shared by the MNIST and Fashion-MNIST preparation)."""
+"""Read, write and verify MNIST-style IDX files (shared by the MNIST and
+Fashion-MNIST preparation)."""
 import gzip
 import hashlib
 import json

@@ -74,7 +74,8 @@ class DAFLLeNet5(BaseModule):
         """
         if images.shape[-2:] != (32, 32):
             raise ValueError(
-                'DAFLLeNet5 takes 32x32 images (MNIST is resized to 32x32), got '
+                'DAFLLeNet5 takes 32x32 images (MNIST is resized to 32x32), '
+                'got '
                 f'{tuple(images.shape[-2:])}.')
         features = self.features(images).flatten(1)
         return (self.fc(features), )

@@ -1,7 +1,6 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from typing import Any, List, Optional, Tuple
 
-import torch
 import torch.nn as nn
 from mmrazor.models.task_modules.recorder.base_recorder import BaseRecorder
 
