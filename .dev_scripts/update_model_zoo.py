@@ -100,45 +100,38 @@ def dfad_table(dataset: str) -> str:
     return '\n'.join(lines)
 
 
-def seed_groups(runs: Dict[str, dict]) -> 'OrderedDict[str, List[dict]]':
-    """Runs named ``NAME_seedN`` grouped by ``NAME``, in file order."""
-    groups: 'OrderedDict[str, List[dict]]' = OrderedDict()
-    for name, run in runs.items():
-        match = re.fullmatch(r'(.+)_seed\d+', name)
-        if match:
-            groups.setdefault(match.group(1), []).append(run)
-    return groups
-
-
 def recipes_table(path: str, base: str) -> str:
-    """Recipes measured on several seeds: final top-1 per seed, mean, std,
-    ratio to the teacher; links relative to the folder ``base``."""
-    record = load(path)
-    teacher = record['teacher_top1']
+    """The recipes of a ``benchmark_recipe.py`` record: final top-1 per
+    seed, mean, std, ratio to the teacher, minutes per run and to 0.90 /
+    0.95 of the teacher; links relative to the folder ``base``."""
     lines = [
         '| recipe | config (and overrides) | final top-1 per seed | mean +- '
-        'std | ratio to teacher | minutes per run |',
-        '| :-- | :-- | :-: | :-: | :-: | :-: |',
+        'std | ratio to teacher | minutes per run | minutes to 0.90 / 0.95 '
+        'of the teacher |', '| :-- | :-- | :-: | :-: | :-: | :-: | :-: |'
     ]
-    for name, runs in seed_groups(record['runs']).items():
-        if len(runs) < 2:
-            continue
-        runs = sorted(runs, key=lambda run: run['seed'])
+
+    def minutes(run: dict, ratio: str) -> str:
+        return fmt(run['time_to_ratio'][ratio]['minutes'], 1)
+
+    for name, recipe in load(path)['recipes'].items():
+        runs = recipe['seeds']
         finals = [run['student_top1_final'] for run in runs]
-        config = runs[0].get('config', record.get('config'))
-        teacher_top1 = runs[0].get('teacher_top1', teacher)
-        minutes = [
-            run['wall_time_s'] / 60 for run in runs if run.get('wall_time_s')
-        ]
-        options = ' '.join(runs[0].get('cfg_options', []))
+        options = ' '.join(recipe.get('cfg_options', []))
+        wall = [run['wall_time_s'] / 60 for run in runs]
         lines.append(
-            f'| {name} | {link(osp.basename(config), config, base)}' +
-            (f' `{options}`' if options else '') + ' | ' + ', '.join(f"{value:.2f} (seed {run['seed']})"
-                              for value, run in zip(finals, runs)) +
-            f' | {spread(finals)} | '
-            f'{statistics.mean(finals) / teacher_top1:.3f} | ' +
-            (f'{min(minutes):.1f}-{max(minutes):.1f}' if minutes else '-') +
-            ' |')
+            f"| {name} | {link(osp.basename(recipe['config']), recipe['config'], base)}"
+            + (f' `{options}`' if options else '') + ' | ' +
+            ', '.join(f"{value:.2f} (seed {run['seed']})"
+                      for value, run in zip(finals, runs)) +
+            f" | {spread(finals)} | {recipe['ratio_mean']:.3f} | "
+            f'{min(wall):.1f}-{max(wall):.1f} | ' + ', '.join(
+                f"{minutes(run, '0.90')} / {minutes(run, '0.95')}"
+                for run in runs) + ' |')
+    machines = sorted({
+        recipe['machine']
+        for recipe in load(path)['recipes'].values()
+    })
+    lines += ['', 'Measured on: ' + '; '.join(machines) + '.']
     return '\n'.join(lines)
 
 
@@ -314,7 +307,7 @@ SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
         'mnist-results': lambda: dfad_table('mnist'),
         'fashion_mnist-results': lambda: dfad_table('fashion_mnist'),
         'fashion_mnist-recipes':
-        lambda: recipes_table('results/fashion_mnist_exploration.json',
+        lambda: recipes_table('results/fashion_mnist_recipes.json',
                               'configs/dfad'),
     },
     'docs/experiments.md': {

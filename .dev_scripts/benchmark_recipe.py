@@ -1,0 +1,151 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Benchmark one DFAD recipe over seeds and record it.
+
+    python .dev_scripts/benchmark_recipe.py RESULTS.json NAME CONFIG
+        --teacher-top1 T [--seeds 0 1 2] [--cfg-options key=value ...]
+        [--work-dir work_dirs/recipes] [--description TEXT]
+
+Trains CONFIG once per seed (with the overrides), validating on the real
+test split every ``train_cfg.val_interval`` iterations, and stores under
+``recipes[NAME]`` of RESULTS.json: per seed the final top-1, the best
+validation (test-selected, for reference only), every validation, the wall
+time, and the minutes and iterations until the student first reached 0.90,
+0.95 and 0.98 of the teacher's top-1 (``null`` if never). Then it
+regenerates the tables (``update_model_zoo.py``). ``--from-work-dirs``
+records finished runs instead of training (one work dir per seed, in the
+order of ``--seeds``).
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from typing import Dict, List, Optional
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+RATIOS = (0.90, 0.95, 0.98)
+
+
+def log_times(work_dir: str) -> Dict[int, float]:
+    """Seconds since the start of training at which each validation of a
+    run was logged, by iteration (resumed runs continue the clock)."""
+    stamp = r'(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)'
+    elapsed, offset = {}, 0.0
+    for log in sorted(glob.glob(osp.join(work_dir, '*', '*.log'))):
+        start = last = None
+        iteration = 0
+        with open(log) as file:
+            for line in file:
+                match = re.match(stamp, line)
+                if not match:
+                    continue
+                now = datetime.strptime(match.group(1), '%Y/%m/%d %H:%M:%S')
+                start = start or now
+                last = now
+                train = re.search(r'Iter\(train\) \[\s*(\d+)/', line)
+                if train:
+                    iteration = int(train.group(1))
+                if 'Iter(val)' in line and 'accuracy/top1' in line:
+                    elapsed[iteration] = offset + (now - start).total_seconds()
+        if start is not None:
+            offset += (last - start).total_seconds()
+    return elapsed
+
+
+def summarize(work_dir: str, teacher_top1: float) -> Dict:
+    """Final and best top-1, validations, wall time and time to ratios."""
+    from mmrazor_dfad.visualization import read_scalars
+    validations = [[row['step'], row['accuracy/top1']]
+                   for row in read_scalars(work_dir)
+                   if 'accuracy/top1' in row]
+    if not validations:
+        raise RuntimeError(f'{work_dir} has no validation results.')
+    times = log_times(work_dir)
+    reached = {}
+    for ratio in RATIOS:
+        hit = next((step for step, top1 in validations
+                    if top1 >= ratio * teacher_top1), None)
+        reached[f'{ratio:.2f}'] = dict(
+            iteration=hit,
+            minutes=None if hit is None or hit not in times else
+            times[hit] / 60)
+    return dict(
+        student_top1_final=validations[-1][1],
+        student_top1_best_test_selected=max(v for _, v in validations),
+        validations=validations,
+        wall_time_s=max(times.values()) if times else None,
+        time_to_ratio=reached)
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Train (or read) the seeds, record them, regenerate the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('results')
+    parser.add_argument('name')
+    parser.add_argument('config')
+    parser.add_argument('--teacher-top1', type=float, required=True)
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--cfg-options', nargs='+', default=[])
+    parser.add_argument('--work-dir', default='work_dirs/recipes')
+    parser.add_argument('--description', default='')
+    parser.add_argument(
+        '--from-work-dirs',
+        nargs='+',
+        help='record these finished runs (one per seed) instead of training')
+    parser.add_argument('--machine', default=None)
+    args = parser.parse_args(argv)
+    os.chdir(REPO)
+    seeds = []
+    for index, seed in enumerate(args.seeds):
+        if args.from_work_dirs:
+            work_dir = args.from_work_dirs[index]
+        else:
+            from mmrazor_dfad.apis import train_main
+            work_dir = osp.join(args.work_dir, args.name, f'seed{seed}')
+            train_main([
+                args.config, '--work-dir', work_dir, '--cfg-options',
+                f'randomness.seed={seed}', *args.cfg_options
+            ])
+        seeds.append(dict(seed=seed, **summarize(work_dir,
+                                                 args.teacher_top1)))
+    finals = [run['student_top1_final'] for run in seeds]
+    record = dict(
+        description=args.description,
+        config=args.config,
+        cfg_options=args.cfg_options,
+        teacher_top1=args.teacher_top1,
+        seeds=seeds,
+        student_top1_final_mean=statistics.mean(finals),
+        student_top1_final_std=statistics.stdev(finals)
+        if len(finals) > 1 else 0.0,
+        ratio_mean=statistics.mean(finals) / args.teacher_top1,
+        command='python .dev_scripts/benchmark_recipe.py ' +
+        ' '.join(argv if argv is not None else sys.argv[1:]),
+        machine=args.machine or f'{os.cpu_count()} CPU cores, '
+        f'{platform.machine()}',
+        date=time.strftime('%Y-%m-%d'))
+    results = {}
+    if osp.isfile(args.results):
+        with open(args.results) as file:
+            results = json.load(file)
+    results.setdefault('recipes', {})[args.name] = record
+    with open(args.results, 'w') as file:
+        json.dump(results, file, indent=2)
+    print(f"{args.name}: {record['student_top1_final_mean']:.2f} +- "
+          f"{record['student_top1_final_std']:.2f} "
+          f"(ratio {record['ratio_mean']:.3f}); wrote {args.results}")
+    subprocess.run(
+        [sys.executable,
+         osp.join(REPO, '.dev_scripts', 'update_model_zoo.py')],
+        check=True)
+
+
+if __name__ == '__main__':
+    main()
