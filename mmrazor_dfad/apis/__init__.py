@@ -1,8 +1,9 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .export import export_student
 from .test import main as test_main
-from .train import build_config, prepare_run
+from .train import build_config
 from .train import main as train_main
+from .train import prepare_run
 
 __all__ = [
     'export_student', 'test_main', 'train_main', 'build_config',

@@ -3,15 +3,15 @@
 the checkpoint is loaded strictly, so weights of another model are refused
 instead of scored at random."""
 import argparse
-import os
 from typing import List, Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmrazor_dfad.utils import (checkpoint_safe_globals, ensure_writable_dir,
                                 init_cpu_distributed, load_checkpoint_strictly,
                                 resolve_work_dir)
+from .command_line import add_runner_arguments, parse_runner_arguments
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -20,21 +20,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file (path or URL)')
     parser.add_argument('--work-dir', help='the dir to save logs')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_arguments(parser)
+    return parse_runner_arguments(parser, argv)
 
 
 def main(argv: Optional[List[str]] = None) -> dict:

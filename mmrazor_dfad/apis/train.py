@@ -7,7 +7,7 @@ import os
 from typing import List, Optional
 
 import torch.distributed as torch_dist
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmrazor_dfad.engine.hooks import describe_stalled_ranks
@@ -16,6 +16,7 @@ from mmrazor_dfad.utils import (WorkDirLock, checkpoint_safe_globals,
                                 init_cpu_distributed, resolve_work_dir,
                                 search_resumable_checkpoint,
                                 use_safe_checkpoint_hook)
+from .command_line import add_runner_arguments, parse_runner_arguments
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -45,24 +46,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         '--auto-scale-lr',
         action='store_true',
         help='scale the learning rates by total batch / base_batch_size')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value, e.g. '
-        'train_cfg.max_iters=100 model.student_iter=3')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    # torch.distributed.launch passes --local-rank on torch >= 2.0 and
-    # --local_rank before; accept both.
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_arguments(parser)
+    return parse_runner_arguments(parser, argv)
 
 
 def enable_amp(cfg: Config) -> None:
