@@ -89,6 +89,7 @@ KILLS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('fault', sorted(KILLS))
 def test_kill_at_every_phase_of_a_save_keeps_a_checkpoint_and_resumes_exactly(
         fault, tmp_path, reference_run):
@@ -110,6 +111,7 @@ def test_kill_at_every_phase_of_a_save_keeps_a_checkpoint_and_resumes_exactly(
     assert_same_student(reference_run / 'iter_6.pth', tmp_path / 'iter_6.pth')
 
 
+@pytest.mark.slow
 def test_full_disk_during_a_save_keeps_the_previous_checkpoint(tmp_path):
     result = train(tmp_path, 'disk-full', number=2)
     assert result.returncode != 0
@@ -196,6 +198,7 @@ def test_resume_if_any_starts_fresh_and_says_so(tmp_path):
     assert notes[-1].startswith('--resume-if-any: no complete checkpoint')
 
 
+@pytest.mark.slow
 def test_train_with_resume_and_an_empty_work_dir_stops_before_training(
         tmp_path):
     result = train(tmp_path / 'mistyped', extra=['--resume'])
@@ -215,6 +218,7 @@ time.sleep(600)
 '''
 
 
+@pytest.mark.slow
 def test_a_second_training_in_the_same_work_dir_is_refused(tmp_path):
     holder = subprocess.Popen(
         [sys.executable, '-c', LOCK_HOLDER,
@@ -266,6 +270,7 @@ def fake_mnist_options(tmp_path):
     return ['--cfg-options', f'test_dataloader.dataset.data_prefix={root}']
 
 
+@pytest.mark.slow
 def test_test_refuses_an_exported_student_with_the_dfad_config(
         exported, tmp_path):
     result = run_tool(
@@ -277,6 +282,7 @@ def test_test_refuses_an_exported_student_with_the_dfad_config(
     assert 'accuracy/top1' not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_exported_student_is_testable_with_its_own_config(exported, tmp_path):
     result = run_tool(
         osp.join(REPO_ROOT, 'tools', 'test.py'), str(exported.with_suffix(
@@ -286,6 +292,7 @@ def test_exported_student_is_testable_with_its_own_config(exported, tmp_path):
     assert 'accuracy/top1' in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_test_refuses_a_dfad_checkpoint_of_another_student(
         reference_run, tmp_path):
     result = run_tool(
@@ -298,6 +305,7 @@ def test_test_refuses_a_dfad_checkpoint_of_another_student(
         result.stderr
 
 
+@pytest.mark.slow
 def test_test_refuses_a_dfad_checkpoint_with_a_student_config(
         reference_run, exported, tmp_path):
     result = run_tool(
@@ -311,6 +319,7 @@ def test_test_refuses_a_dfad_checkpoint_with_a_student_config(
 # Divergence
 
 
+@pytest.mark.slow
 def test_a_diverging_run_stops_before_saving_the_exploded_state(tmp_path):
     options = [
         option for option in TINY if not option.startswith('train_cfg')
@@ -335,6 +344,7 @@ HUNG_RANK_OPTIONS = [
 
 
 
+@pytest.mark.slow
 def test_a_hung_rank_is_named_after_the_timeout(tmp_path):
     port = free_port()
     processes = []
@@ -373,6 +383,7 @@ def test_a_hung_rank_is_named_after_the_timeout(tmp_path):
     assert waited < 200
 
 
+@pytest.mark.slow
 def test_teacher_is_checked_on_real_data_before_training(tmp_path):
     from mmrazor_dfad.testing import write_fake_mnist
     root = write_fake_mnist(str(tmp_path / 'noise_digits'), num_test=40)

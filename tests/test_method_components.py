@@ -137,6 +137,7 @@ def test_dafl_priors_of_mmrazor_plug_into_the_generator_distiller(
         assert torch.isfinite(log_vars[f'generator.{name}'])
 
 
+@pytest.mark.slow
 def test_ema_hook_validates_saves_and_exports_the_averaged_student(tmp_path):
     import os.path as osp
     import subprocess

@@ -4,7 +4,10 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow
 def test_mim_train_finds_config_and_tool(random_resnet34_ckpt, tmp_path):
     mim = osp.join(osp.dirname(sys.executable), 'mim')
     work_dir = tmp_path / 'work'

@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from mmrazor_dfad.testing import free_port
@@ -40,6 +41,7 @@ def state(path):
     return torch.load(path, weights_only=False)['state_dict']
 
 
+@pytest.mark.slow
 def test_kill_and_resume_with_the_pool_equals_an_uninterrupted_run(tmp_path):
     reference = train(tmp_path / 'reference')
     assert reference.returncode == 0, reference.stderr[-3000:]
@@ -56,6 +58,7 @@ def test_kill_and_resume_with_the_pool_equals_an_uninterrupted_run(tmp_path):
         assert torch.equal(expected[key], actual[key]), key
 
 
+@pytest.mark.slow
 def test_two_gloo_processes_share_one_pool(tmp_path):
     env = dict(os.environ, PORT=str(free_port()), OMP_NUM_THREADS='1')
     env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']

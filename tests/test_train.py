@@ -42,6 +42,7 @@ def cifar_overrides(data_root, teacher, iters):
     ]
 
 
+@pytest.mark.slow
 def test_cifar_config_trains_resumes_and_tests(fake_cifar10,
                                                random_resnet34_ckpt,
                                                tmp_path):
@@ -87,6 +88,7 @@ def test_cifar_config_trains_resumes_and_tests(fake_cifar10,
     assert set(metrics) == {'accuracy/top1', 'accuracy/top5'}
 
 
+@pytest.mark.slow
 def test_mmrazor_own_dfad_config_with_only_the_scope_changed(
         fake_cifar10, random_resnet34_ckpt, tmp_path, monkeypatch):
     import mmrazor
