@@ -4,44 +4,23 @@
 # Per iteration: one generator update on 256 images, which are stored in a
 # pool of the last 25,600 generated images; then 40 student updates on 256
 # images each, all replayed from the pool and mixed in pairs (mixup).
-_base_ = ['./dfad_logits_lenet5_lenet5half_1xb256_mnist.py']
+_base_ = [
+    './dfad_logits_lenet5_lenet5half_1xb256_mnist.py',
+    '../_base_/models/dfad_replay_priors_tv.py'
+]
 
-teacher_logits = dict(from_student=False, recorder='teacher_fc')
 model = dict(
     # Generated images stay in the pixel range of real ones.
     generator=dict(
         pixel_normalization=dict(
             mean={{_base_.model.data_preprocessor.mean}},
             std={{_base_.model.data_preprocessor.std}})),
-    pool=dict(
-        type='SyntheticImagePool',
-        capacity=25600,
-        replay_fraction=1.0,
-        fill_from='generator',
-        mixup_alpha=1.0),
+    pool={{_base_.replay_pool}},
     generator_distiller=dict(
         teacher_recorders=dict(
-            lenet5_input=dict(type='ModuleInputs', source='lenet5')),
-        distill_losses=dict(
-            _delete_=True,
-            loss_adv=dict(type='AgreementMaskedL1Loss', loss_weight=-1.0),
-            loss_onehot=dict(type='mmrazor.OnehotLikeLoss', loss_weight=1.0),
-            # MMRazor's entropy uses log10; 11.5 = 5 x ln(10), i.e. DAFL's
-            # weight 5 on the natural-log entropy.
-            loss_balance=dict(
-                type='mmrazor.InformationEntropyLoss', loss_weight=11.5),
-            loss_tv=dict(type='TotalVariationLoss', loss_weight=1.0)),
-        loss_forward_mappings=dict(
-            _delete_=True,
-            loss_adv=dict(
-                s_feature=dict(from_student=True, recorder='fc'),
-                t_feature=teacher_logits),
-            loss_onehot=dict(preds_T=teacher_logits),
-            loss_balance=dict(preds_T=teacher_logits),
-            loss_tv=dict(
-                images=dict(
-                    from_student=False, recorder='lenet5_input',
-                    data_idx=0)))),
+            teacher_input=dict(type='ModuleInputs', source='lenet5')),
+        distill_losses={{_base_.replay_generator_losses}},
+        loss_forward_mappings={{_base_.replay_generator_loss_mappings}}),
     student_iter=40,
     student_train_first=False)
 
