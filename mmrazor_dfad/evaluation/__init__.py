@@ -1,4 +1,8 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-from .teacher_student import evaluate_teacher_student
+from .metrics import (TeacherStudentMetric, class_histogram_entropy,
+                      teacher_student_statistics)
 
-__all__ = ['evaluate_teacher_student']
+__all__ = [
+    'TeacherStudentMetric', 'class_histogram_entropy',
+    'teacher_student_statistics'
+]
