@@ -1,8 +1,11 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Evaluate a DFAD checkpoint (the student) on the config's test set.
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--label-free]
         [--cfg-options key=value ...] [--launcher pytorch]
+
+``--label-free`` tests on the generated bank instead (label_free/* metrics:
+teacher-student agreement, logit L1, class spread), with no dataset present.
 """
 import argparse
 import os
@@ -11,6 +14,7 @@ import mmrazor_dfad  # noqa: F401  (makes MMRazor importable on torch 2.x)
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
+from mmrazor_dfad.evaluation import use_label_free_test
 from mmrazor_dfad.utils import (checkpoint_safe_globals, ensure_writable_dir,
                                 init_cpu_distributed, load_checkpoint_strictly,
                                 resolve_work_dir)
@@ -31,6 +35,11 @@ def parse_args(argv=None):
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
         help='job launcher')
+    parser.add_argument(
+        '--label-free',
+        action='store_true',
+        help='test on the generated bank (no real data needed): '
+        'label_free/* metrics of teacher and student')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args(argv)
     if 'LOCAL_RANK' not in os.environ:
@@ -42,6 +51,8 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    if args.label_free:
+        use_label_free_test(cfg)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     resolve_work_dir(cfg, args.config, args.work_dir)

@@ -2,6 +2,7 @@
 import warnings
 from typing import Dict, List, Mapping, Optional, Tuple, Union
 
+import numpy as np
 import torch
 import torch.nn as nn
 from mmengine.model import is_model_wrapper
@@ -483,7 +484,8 @@ class DataFreeDistillation(BaseAlgorithm):
         """Images of a :class:`GeneratedBankDataset` from the generator.
 
         Latent ``i`` of bank ``seed`` is drawn from its own random generator
-        seeded with ``(seed, i)``: the same vector in every call, process
+        seeded with ``(seed, 0, i)`` (``(seed, 1, i)`` for the partner of a
+        mixed image): the same vector in every call, process
         and batch split, and never one that training draws. The generator
         runs as it is (in eval mode inside validation: BatchNorm uses its
         running statistics, so each image depends on its latent only).
@@ -493,7 +495,7 @@ class DataFreeDistillation(BaseAlgorithm):
             seeds (list[int]): The bank's seed for each index, length ``N``.
             latent_scales (list[float], optional): Factor on each latent.
             mixes (list[bool], optional): Average image ``i`` with the image
-                of a second latent (seeded with ``(seed, i)`` and a flag bit).
+                of a second latent (seeded with ``(seed, 1, i)``).
 
         Returns:
             torch.Tensor: Shape ``(N, C, H, W)``, on the generator's device.
@@ -505,13 +507,15 @@ class DataFreeDistillation(BaseAlgorithm):
                 f'{type(generator).__name__} has no latent_dim: a generated '
                 'bank needs a generator called as generator(latent=z).')
         def draw(partner: int) -> torch.Tensor:
-            return torch.stack([
-                torch.randn(
-                    latent_dim,
-                    generator=torch.Generator().manual_seed(
-                        (int(seed) << 33) + (partner << 32) + int(index)))
-                for index, seed in zip(indices, seeds)
-            ])
+            # NumPy's SeedSequence mixes all three numbers into the state
+            # (PyTorch's CPU generator keeps only 32 bits of a seed).
+            return torch.from_numpy(
+                np.stack([
+                    np.random.default_rng(
+                        [int(seed), partner,
+                         int(index)]).standard_normal(latent_dim)
+                    for index, seed in zip(indices, seeds)
+                ]).astype(np.float32))
 
         scales = torch.tensor(
             latent_scales if latent_scales is not None else
