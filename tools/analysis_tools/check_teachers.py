@@ -55,31 +55,25 @@ def recorded_sha256() -> dict:
 
 
 def evaluate(config: str, checkpoint: str) -> float:
-    import torch
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import Runner, load_checkpoint
+    """Top-1 of a teacher checkpoint by the runner's test loop and metric."""
+    import tempfile
 
-    from mmrazor_dfad.registry import MODELS
-    from mmrazor_dfad.utils import checkpoint_safe_globals
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from mmrazor_dfad.utils import (checkpoint_safe_globals,
+                                    load_checkpoint_strictly)
 
     cfg = Config.fromfile(config)
-    init_default_scope(cfg.default_scope)
-    model = MODELS.build(cfg.model)
-    with checkpoint_safe_globals():
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-    model.eval()
-    loader = Runner.build_dataloader(cfg.test_dataloader)
-    correct = total = 0
-    with torch.no_grad():
-        for batch in loader:
-            data = model.data_preprocessor(batch, False)
-            pred = model(data['inputs'], mode='tensor').argmax(1)
-            labels = torch.cat(
-                [s.gt_label.label for s in data['data_samples']])
-            correct += (pred == labels).sum().item()
-            total += labels.numel()
-    return 100.0 * correct / total
+    with tempfile.TemporaryDirectory() as work_dir:
+        cfg.work_dir = work_dir
+        cfg.load_from = None
+        cfg.log_level = 'WARNING'  # one line per teacher on the console
+        runner = Runner.from_cfg(cfg)
+        load_checkpoint_strictly(runner.model, checkpoint)
+        with checkpoint_safe_globals():
+            metrics = runner.test()
+    return metrics['accuracy/top1']
 
 
 def main() -> None:
