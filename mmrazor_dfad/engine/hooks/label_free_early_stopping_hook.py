@@ -13,9 +13,9 @@ class LabelFreeEarlyStoppingHook(EarlyStoppingHook):
     ``monitor`` has no default rule for label-free keys, so ``rule`` is
     required unless the key names one, and when training stops the log says
     which metric, its best value and iteration, the patience and the
-    current iteration, e.g. ``Early stopping at iter 700:
-    label_free/agreement has not improved by more than 0.1 for 3
-    validations (best 96.68 at iter 400, now 96.52).``
+    current iteration: ``Early stopping at iter N of M: <monitor> has not
+    improved by more than <min_delta> for <k> validations (best <score> at
+    iter <i>, now <score>; patience=<k>).``
 
     Args:
         monitor (str): The metric, e.g. ``'label_free/agreement'``.
