@@ -228,7 +228,18 @@ def test_no_data_config_trains_selects_stops_exports_and_tests(tmp_path):
         str(tmp_path / 'test2'), '--cfg-options', *test_options
     ], cwd=str(tmp_path), extra_env=dict(PORT=str(free_port())))
     assert two.returncode == 0, two.stderr[-3000:]
+    # The real-data config with --label-free: the same bank, no dataset.
+    real_config = run_tool([
+        sys.executable,
+        osp.join(REPO_ROOT, 'tools', 'test.py'),
+        NODATA_CONFIG.replace('_mnist-nodata.py', '_mnist.py'), best[0],
+        '--label-free', '--work-dir',
+        str(tmp_path / 'test3'), '--cfg-options', *test_options
+    ], cwd=str(tmp_path))
+    assert real_config.returncode == 0, real_config.stderr[-3000:]
     one_process = logged_test_metrics(str(tmp_path / 'test1'))
+    assert logged_test_metrics(str(tmp_path / 'test3'))[
+        'label_free/agreement'] == one_process['label_free/agreement']
     two_processes = logged_test_metrics(str(tmp_path / 'test2'))
     keys = [k for k in one_process if k.startswith('label_free/')]
     assert 'label_free/agreement' in keys and 'label_free/l1' in keys
