@@ -86,8 +86,9 @@ def tables(results):
         f'Selection by `{score}` (the configs\' score), real top-1 of the '
         'student:', '',
         '| dataset | seed (run) | validations | (a) final | (b) selected '
-        '(iter) | (c) best (iter) | (b) - (a) | (c) - (b) |',
-        '| :-- | :-- | :-: | :-: | :-: | :-: | :-: | :-: |'
+        '(iter) | (c) best (iter) | (b) - (a) | (c) - (b) | early stop at '
+        '(kept top-1) |',
+        '| :-- | :-- | :-: | :-: | :-: | :-: | :-: | :-: | :-: |'
     ]
     for dataset, data in results['datasets'].items():
         for run in data['runs']:
@@ -98,7 +99,9 @@ def tables(results):
                 f"{fmt(chosen['selected_top1'])} ({chosen['selected_step']}) "
                 f"| {fmt(run['best_top1'])} ({run['best_step']}) | "
                 f"{fmt(chosen['selected_top1'] - run['final_top1'])} | "
-                f"{fmt(run['best_top1'] - chosen['selected_top1'])} |")
+                f"{fmt(run['best_top1'] - chosen['selected_top1'])} | "
+                f"{chosen['early_stop_step'] or 'no stop'} "
+                f"({fmt(chosen['early_stop_selected_top1'])}) |")
         signal = data['signals'][score]
         lines.append(
             f"| {TITLES.get(dataset, dataset)} | **mean** | | "
@@ -106,7 +109,7 @@ def tables(results):
             f"{fmt(signal['selected_top1_mean'])} | "
             f"{fmt(data['best_top1_mean'])} | "
             f"{fmt(mean(signal['selected_minus_final']))} | "
-            f"{fmt(mean(signal['best_minus_selected']))} |")
+            f"{fmt(mean(signal['best_minus_selected']))} | |")
     names = list(results['datasets'])
     lines += [
         '', 'Every signal: Spearman correlation with real top-1 (mean over '

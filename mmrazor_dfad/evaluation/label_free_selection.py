@@ -110,6 +110,36 @@ def select(rows: Sequence[Dict], key: str, rule: str) -> Dict:
     return best
 
 
+def simulate_early_stopping(rows: Sequence[Dict],
+                            key: str,
+                            rule: str,
+                            min_delta: float = 0.1,
+                            patience: int = 4) -> Dict:
+    """Replay :class:`LabelFreeEarlyStoppingHook`'s decision over a run.
+
+    Args:
+        rows (Sequence[dict]): Validation rows in step order.
+        key (str): The monitored score.
+        rule (str): ``'greater'`` or ``'less'``.
+        min_delta (float): As the hook's. Defaults to 0.1.
+        patience (int): As the hook's. Defaults to 4.
+
+    Returns:
+        dict: ``stop_step`` (None: the run would not have stopped) and the
+        row the checkpoint hook would have kept by then (``selected``).
+    """
+    from mmengine.hooks import EarlyStoppingHook
+    hook = EarlyStoppingHook(
+        key, rule=rule, min_delta=min_delta, patience=patience)
+    seen = []
+    for row in rows:
+        seen.append(row)
+        stop, _ = hook._check_stop_condition(row[key])
+        if stop:
+            return dict(stop_step=row['step'], selected=select(seen, key, rule))
+    return dict(stop_step=None, selected=select(seen, key, rule))
+
+
 def summarize_run(rows: Sequence[Dict], prefixes: Sequence[str]) -> Dict:
     """Correlation and selection of every label-free signal in one run.
 
@@ -121,8 +151,10 @@ def summarize_run(rows: Sequence[Dict], prefixes: Sequence[str]) -> Dict:
     Returns:
         dict: ``final_top1`` (a), ``best_top1`` (c) with ``best_step``,
         ``num_validations``, and per signal ``{prefix}/{name}``: its
-        ``spearman`` with real top-1, and ``selected_top1`` (b) with
-        ``selected_step``.
+        ``spearman`` with real top-1, ``selected_top1`` (b) with
+        ``selected_step``, and with early stopping (patience 4, min_delta
+        0.1) ``early_stop_step`` and the top-1 of the checkpoint kept then,
+        ``early_stop_selected_top1``.
     """
     rows = [row for row in rows if REAL_TOP1 in row]
     top1 = [row[REAL_TOP1] for row in rows]
@@ -134,11 +166,14 @@ def summarize_run(rows: Sequence[Dict], prefixes: Sequence[str]) -> Dict:
             if not all(key in row for row in rows):
                 continue
             chosen = select(rows, key, rule)
+            stopped = simulate_early_stopping(rows, key, rule)
             signals[key] = dict(
                 rule=rule,
                 spearman=spearman([row[key] for row in rows], top1),
                 selected_top1=chosen[REAL_TOP1],
-                selected_step=chosen['step'])
+                selected_step=chosen['step'],
+                early_stop_step=stopped['stop_step'],
+                early_stop_selected_top1=stopped['selected'][REAL_TOP1])
     return dict(
         num_validations=len(rows),
         steps=[row['step'] for row in rows],
