@@ -110,6 +110,20 @@ def tables(results):
             f"{fmt(data['best_top1_mean'])} | "
             f"{fmt(mean(signal['selected_minus_final']))} | "
             f"{fmt(mean(signal['best_minus_selected']))} | |")
+    lines.append('')
+    for dataset, data in results['datasets'].items():
+        signal = data['signals'][score]
+        gap = mean(signal['best_minus_selected'])
+        worst = min(signal['selected_minus_final'])
+        lines.append(
+            f"- {TITLES.get(dataset, dataset)} ({len(data['runs'])} run"
+            f"{'s' if len(data['runs']) != 1 else ''}): (b) is "
+            f'{fmt(gap)} points below (c) on average (target: within 1: '
+            f"{'met' if gap <= 1.0 else 'not met'}); (b) - (a) in the worst "
+            f'run: {worst:+.2f} (target: never below -0.5: '
+            f"{'met' if worst >= -0.5 else 'not met'}).")
+    for note in results.get('notes', []):
+        lines.append(f'- Note: {note}')
     names = list(results['datasets'])
     lines += [
         '', 'Every signal: Spearman correlation with real top-1 (mean over '
@@ -144,12 +158,15 @@ def main() -> None:
     parser.add_argument('--score', default='label_free/agreement')
     parser.add_argument('--out', default='results/label_free_selection.json')
     parser.add_argument('--doc', default='docs/label_free_evaluation.md')
+    parser.add_argument('--note', nargs='*', default=[],
+                        help='caveats stored in the JSON and the doc')
     args = parser.parse_args()
     runs = {}
     for item in args.runs:
         dataset, dirs = item.split('=', 1)
         runs[dataset] = dirs.split(',')
     results = analyse(runs, args.score)
+    results['notes'] = args.note
     results['command'] = ('python .dev_scripts/label_free_selection.py '
                           '--runs ' + ' '.join(args.runs) +
                           f' --score {args.score}')
