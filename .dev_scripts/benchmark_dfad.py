@@ -14,6 +14,7 @@ with the generator never updated (its learning rate set to 0). Writes
 (``update_model_zoo.py``).
 """
 import argparse
+import importlib
 import json
 import os
 import os.path as osp
@@ -32,7 +33,7 @@ SETUPS = {
         config='configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_mnist.py',
         supervised='configs/vanilla/lenet5half_1xb64_mnist.py',
         kd='configs/kd/kd_logits_lenet5_lenet5half_1xb64_mnist.py',
-        prepare='prepare_mnist',
+        prepare='mnist',
         data_root='data/mnist'),
     'fashion_mnist':
     dict(
@@ -41,7 +42,7 @@ SETUPS = {
         'dfad_logits_lenet5_lenet5half_1xb256_fashionmnist.py',
         supervised='configs/vanilla/lenet5half_1xb64_fashionmnist.py',
         kd='configs/kd/kd_logits_lenet5_lenet5half_1xb64_fashionmnist.py',
-        prepare='prepare_fashion_mnist',
+        prepare='fashion_mnist',
         data_root='data/fashion_mnist'),
 }
 
@@ -92,8 +93,10 @@ def main() -> None:
     work_root = osp.join(args.work_dir, args.dataset)
 
     if not osp.isfile(osp.join(setup['data_root'], 'manifest.json')):
-        __import__(setup['prepare']).main(['--out', setup['data_root']])
-    from mnist_demo import distill_and_report
+        preparation = importlib.import_module(
+            f"mmrazor_dfad.datasets.preparation.{setup['prepare']}")
+        preparation.main(['--out', setup['data_root']])
+    from mmrazor_dfad.apis.distill import distill_and_report
 
     if args.only_baselines:
         with open(out) as file:

@@ -39,7 +39,8 @@ RUNNERS = Registry('runner', parent=MMRAZOR_RUNNERS, scope=SCOPE)
 RUNNER_CONSTRUCTORS = Registry(
     'runner constructor', parent=MMRAZOR_RUNNER_CONSTRUCTORS, scope=SCOPE)
 # Train / val / test loops.
-LOOPS = Registry('loop', parent=MMRAZOR_LOOPS, scope=SCOPE)
+LOOPS = Registry(
+    'loop', parent=MMRAZOR_LOOPS, scope=SCOPE, locations=['mmrazor_dfad.engine'])
 # Hooks: the sample-grid hook and others.
 HOOKS = Registry(
     'hook', parent=MMRAZOR_HOOKS, scope=SCOPE, locations=['mmrazor_dfad.engine'])
@@ -93,8 +94,13 @@ OPTIM_WRAPPER_CONSTRUCTORS = Registry(
 PARAM_SCHEDULERS = Registry(
     'parameter scheduler', parent=MMRAZOR_PARAM_SCHEDULERS, scope=SCOPE)
 
-# Metrics (validation uses MMCls's ``Accuracy`` with ``_scope_='mmcls'``).
-METRICS = Registry('metric', parent=MMRAZOR_METRICS, scope=SCOPE)
+# Metrics: teacher-student metrics of ours; top-k accuracy is MMCls's
+# ``Accuracy`` with ``_scope_='mmcls'``.
+METRICS = Registry(
+    'metric',
+    parent=MMRAZOR_METRICS,
+    scope=SCOPE,
+    locations=['mmrazor_dfad.evaluation'])
 # Task utilities: recorders of intermediate results (BN statistics).
 TASK_UTILS = Registry(
     'task util',

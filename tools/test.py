@@ -2,8 +2,11 @@
 """Evaluate a checkpoint (a DFAD student or an exported one) on the
 config's test set.
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--label-free]
         [--cfg-options key=value ...] [--launcher pytorch]
+
+``--label-free`` tests on the generated bank instead (label_free/* metrics:
+teacher-student agreement, logit L1, class spread), with no dataset present.
 """
 from mmrazor_dfad.apis.test import main
 

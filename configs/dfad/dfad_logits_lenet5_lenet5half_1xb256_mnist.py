@@ -7,6 +7,7 @@
 _base_ = [
     '../_base_/models/dfad_lenet5_lenet5half.py',
     '../_base_/datasets/mnist.py',
+    '../_base_/datasets/generated_bank.py',
     '../_base_/schedules/dfad_cosine_1200it.py',
     '../_base_/default_runtime.py',
 ]
@@ -24,6 +25,23 @@ train_dataloader = dict(
     sampler=dict(type='InfiniteSampler', shuffle=False),
     dataset=dict(type='DataFreeDataset'),
     collate_fn=dict(type='pseudo_collate'))
+
+# Each validation: the student's top-1/top-5 and the teacher's top-1 and
+# their agreement on the real test split, then the label-free signals on
+# the generated bank (label_free/*), in one loop and one log line.
+val_evaluator = [
+    dict(_scope_='mmcls', type='Accuracy', topk=(1, 5)),
+    dict(type='TeacherStudentMetric')
+]
+test_evaluator = val_evaluator
+val_cfg = dict(
+    type='DataFreeValLoop',
+    label_free=[
+        {{_base_.label_free_bank}}, {{_base_.label_free_mix}},
+        {{_base_.label_free_z2}}
+    ])
+test_cfg = dict(
+    type='DataFreeTestLoop', label_free={{_base_.label_free_bank}})
 
 default_hooks = dict(
     logger=dict(interval=20),

@@ -19,9 +19,29 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import CheckpointLoader
 
-from mmrazor_dfad.utils import checkpoint_safe_globals
+from mmrazor_dfad.utils import checkpoint_safe_globals, find_best_checkpoint
 
 PREFIX = 'architecture.'
+
+
+def student_test_settings(cfg: Config) -> dict:
+    """The DFAD config's real test data and student metrics, for the student
+    alone: metrics of the teacher (``TeacherStudentMetric``), the
+    label-free banks and the data-free loops need the DFAD model; a config
+    with no real test data gives none."""
+    loader = cfg.get('test_dataloader')
+    if not loader or loader.get('dataset', {}).get(
+            'type') == 'GeneratedBankDataset':
+        return {}
+    evaluator = cfg.get('test_evaluator')
+    evaluators = evaluator if isinstance(evaluator, list) else [evaluator]
+    evaluators = [
+        e for e in evaluators if e and e.get('type') != 'TeacherStudentMetric'
+    ]
+    return dict(
+        test_dataloader=loader,
+        test_evaluator=evaluators[0] if len(evaluators) == 1 else evaluators,
+        test_cfg=dict(type='TestLoop'))
 
 
 def export_student(config: str, checkpoint: str, out: str) -> dict:
@@ -50,7 +70,8 @@ def export_student(config: str, checkpoint: str, out: str) -> dict:
     meta = dict(
         exported_from=osp.abspath(checkpoint),
         dataset_meta=ckpt.get('meta', {}).get('dataset_meta'),
-        iter=ckpt.get('meta', {}).get('iter'))
+        iter=ckpt.get('meta', {}).get('iter'),
+        best_checkpoint=ckpt.get('meta', {}).get('best_checkpoint'))
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     torch.save(dict(state_dict=student, meta=meta), out)
 
@@ -65,9 +86,7 @@ def export_student(config: str, checkpoint: str, out: str) -> dict:
         dict(
             default_scope=cfg.default_scope,
             model=student_model,
-            test_dataloader=cfg.get('test_dataloader'),
-            test_evaluator=cfg.get('test_evaluator'),
-            test_cfg=cfg.get('test_cfg', dict(type='TestLoop'))))
+            **student_test_settings(cfg)))
     config_out = osp.splitext(out)[0] + '.py'
     student_cfg.dump(config_out)
     with open(out, 'rb') as file:
@@ -84,10 +103,23 @@ def main(argv: Optional[List[str]] = None) -> dict:
     parser = argparse.ArgumentParser(
         description='Export the student of a DFAD checkpoint')
     parser.add_argument('config', help='the DFAD config')
-    parser.add_argument('checkpoint', help='the DFAD checkpoint')
+    parser.add_argument(
+        'checkpoint', help='the DFAD checkpoint (with --best: the work dir)')
     parser.add_argument('out', help='output .pth of the student')
+    parser.add_argument(
+        '--best',
+        action='store_true',
+        help='export the best_*.pth of the work dir given as checkpoint')
     args = parser.parse_args(argv)
-    result = export_student(args.config, args.checkpoint, args.out)
+    checkpoint = args.checkpoint
+    if args.best:
+        best = find_best_checkpoint(args.checkpoint)
+        checkpoint = best['path']
+        chosen = '; '.join(
+            f"{s['metric']} = {s['score']:.4f} ({s['rule']})"
+            for s in best['selected_by']) or 'a score not recorded'
+        print(f'best checkpoint: {checkpoint}, selected by {chosen}')
+    result = export_student(args.config, checkpoint, args.out)
     print(f"student: {result['checkpoint']} ({result['num_tensors']} tensors, "
           f"sha256 {result['sha256'][:16]}...), config: {result['config']}")
     return result

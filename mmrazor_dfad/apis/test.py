@@ -8,6 +8,7 @@ from typing import List, Optional
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmrazor_dfad.evaluation import use_label_free_test
 from mmrazor_dfad.utils import (checkpoint_safe_globals, ensure_writable_dir,
                                 init_cpu_distributed, load_checkpoint_strictly,
                                 resolve_work_dir)
@@ -20,6 +21,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file (path or URL)')
     parser.add_argument('--work-dir', help='the dir to save logs')
+    parser.add_argument(
+        '--label-free',
+        action='store_true',
+        help='test on the generated bank (no real data needed): '
+        'label_free/* metrics of teacher and student')
     add_runner_arguments(parser)
     return parse_runner_arguments(parser, argv)
 
@@ -29,6 +35,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
+    if args.label_free:
+        use_label_free_test(cfg)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     resolve_work_dir(cfg, args.config, args.work_dir)

@@ -1,16 +1,18 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .fileio import AtomicLocalBackend
 from .hooks import (GeneratedSamplesHook, HeartbeatHook,
-                    LossWeightScheduleHook, SafeCheckpointHook,
-                    TeacherCheckHook)
+                    LabelFreeEarlyStoppingHook, LossWeightScheduleHook,
+                    SafeCheckpointHook, TeacherCheckHook)
 from .model_wrappers import DataFreeDistributedDataParallel
 from .optimizers import (AlternatingOptimWrapper,
                          AlternatingOptimWrapperConstructor)
+from .runner import DataFreeTestLoop, DataFreeValLoop
 
 __all__ = [
     'AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor',
     'AtomicLocalBackend', 'DataFreeDistributedDataParallel',
-    'GeneratedSamplesHook', 'HeartbeatHook', 'LossWeightScheduleHook',
+    'DataFreeTestLoop', 'DataFreeValLoop', 'GeneratedSamplesHook',
+    'HeartbeatHook', 'LabelFreeEarlyStoppingHook', 'LossWeightScheduleHook',
     'SafeCheckpointHook',
     'TeacherCheckHook'
 ]

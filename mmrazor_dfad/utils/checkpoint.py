@@ -316,3 +316,33 @@ def load_checkpoint_strictly(model: nn.Module, checkpoint: str) -> Dict:
         model, {k: state_dict[k]
                 for k in found}, strict=True)
     return loaded
+
+
+def find_best_checkpoint(work_dir: str) -> Dict:
+    """The checkpoint a ``CheckpointHook(save_best=...)`` kept in a work dir.
+
+    Args:
+        work_dir (str): The training's work dir.
+
+    Returns:
+        dict: ``path`` of the ``best_*.pth`` file and ``selected_by``, the
+        list of ``dict(metric, rule, score, checkpoint)`` recorded by
+        :class:`SafeCheckpointHook` in its meta (empty for checkpoints of
+        other hooks).
+
+    Raises:
+        FileNotFoundError: No best checkpoint, or more than one (several
+            ``save_best`` keys: pass the checkpoint itself).
+    """
+    import glob
+    found = sorted(glob.glob(osp.join(work_dir, 'best_*.pth')))
+    if len(found) != 1:
+        raise FileNotFoundError(
+            f'{len(found)} best checkpoints (best_*.pth) in {work_dir}'
+            f'{": " + ", ".join(map(osp.basename, found)) if found else ""}; '
+            'train with default_hooks.checkpoint.save_best=METRIC (one '
+            'metric), or name the checkpoint instead.')
+    with checkpoint_safe_globals():
+        meta = CheckpointLoader.load_checkpoint(
+            found[0], map_location='cpu').get('meta', {})
+    return dict(path=found[0], selected_by=meta.get('best_checkpoint', []))

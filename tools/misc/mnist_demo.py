@@ -3,11 +3,13 @@
 LeNet-5 teacher without training data, on the CPU, and report.
 
 Steps: prepare MNIST if ``data/mnist`` is missing; train
-``configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_mnist.py``; evaluate teacher and
-student on the real test split; export the student as a plain MMCls
+``configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_mnist.py``; evaluate
+teacher and student with the runner's test loop (real test split, and the label-free
+score on generated images beside it); export the student as a plain MMCls
 checkpoint; plot losses and accuracy. Leaves in the work dir: the DFAD
-checkpoint, ``student_lenet5half_mnist.pth`` (+ ``.py``), ``samples/*.png``
-(generated images), ``curves.png`` and ``demo_summary.json``.
+checkpoint, ``student_lenet5half.pth`` (+ ``.py``), the grids of generated
+images (``<timestamp>/vis_data/vis_image/``), ``curves.png`` and
+``demo_summary.json``.
 
     python tools/misc/mnist_demo.py [--work-dir work_dirs/mnist_demo]
         [--seed 0] [--cfg-options ...]
@@ -15,67 +17,19 @@ checkpoint, ``student_lenet5half_mnist.pth`` (+ ``.py``), ``samples/*.png``
 import argparse
 import json
 import os.path as osp
-import sys
-import time
+
+from mmengine.config import Config
+
+from mmrazor_dfad.apis.distill import LABEL_FREE_SCORE, distill_and_report
+from mmrazor_dfad.datasets.preparation import mnist
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'dfad',
                   'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
-for folder in ('tools', 'tools/dataset_converters', 'tools/model_converters',
-               'tools/analysis_tools'):
-    sys.path.insert(0, osp.join(REPO, folder))
-
-import mmrazor_dfad  # noqa: E402,F401
-from mmengine.config import Config, DictAction  # noqa: E402
-
-
-def distill_and_report(config: str, work_dir: str, seed: int,
-                       cfg_options=None) -> dict:
-    """Train one DFAD run and evaluate it (used by the demo and benchmark).
-
-    Returns:
-        dict: teacher/student top-1, ratio, agreement, best student top-1
-        over validations, wall time, paths of what was written.
-    """
-    import train
-    from export_student import export_student
-    from plot_curves import plot_curves, read_scalars
-
-    from mmrazor_dfad.evaluation import evaluate_teacher_student
-
-    options = [f'randomness.seed={seed}'] + list(cfg_options or [])
-    start = time.time()
-    runner = train.main([config, '--work-dir', work_dir, '--cfg-options',
-                         *options])
-    wall_time = time.time() - start
-    algorithm = runner.model.module if hasattr(
-        runner.model, 'module') else runner.model
-    metrics = evaluate_teacher_student(algorithm, runner.test_dataloader)
-    vals = [r['accuracy/top1'] for r in read_scalars(work_dir)
-            if 'accuracy/top1' in r]
-    checkpoint = osp.join(work_dir, f'iter_{runner.iter}.pth')
-    exported = export_student(
-        config, checkpoint, osp.join(work_dir, 'student_lenet5half.pth'))
-    curves = plot_curves(work_dir, osp.join(work_dir, 'curves.png'))
-    return dict(
-        config=osp.relpath(config, REPO),
-        seed=seed,
-        iterations=runner.iter,
-        teacher_top1=metrics['teacher_top1'],
-        student_top1_final=metrics['student_top1'],
-        student_top1_best=max(vals) if vals else None,
-        ratio=metrics['student_top1'] / metrics['teacher_top1'],
-        agreement=metrics['agreement'],
-        num_test_images=metrics['num_images'],
-        wall_time_s=wall_time,
-        checkpoint=checkpoint,
-        student_checkpoint=exported['checkpoint'],
-        student_config=exported['config'],
-        samples=osp.join(work_dir, 'samples'),
-        curves=curves)
 
 
 def main() -> None:
+    """Prepare MNIST if needed, run the demo, print the summary."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--work-dir', default='work_dirs/mnist_demo')
     parser.add_argument('--config', default=CONFIG)
@@ -85,8 +39,7 @@ def main() -> None:
 
     data_root = Config.fromfile(args.config).val_dataloader.dataset.data_prefix
     if not osp.isfile(osp.join(data_root, 't10k-images-idx3-ubyte')):
-        import prepare_mnist
-        prepare_mnist.main(['--out', data_root])
+        mnist.main(['--out', data_root])
     summary = distill_and_report(args.config, args.work_dir, args.seed,
                                  args.cfg_options)
     with open(osp.join(args.work_dir, 'demo_summary.json'), 'w') as file:
@@ -96,11 +49,21 @@ def main() -> None:
     print(f"student  LeNet-5-half top-1: {summary['student_top1_final']:.2f}"
           f" (final iteration {summary['iterations']})")
     print(f"student / teacher ratio    : {summary['ratio']:.4f}")
-    print(f"teacher-student agreement  : {summary['agreement']:.2f} %")
+    print(f"teacher-student agreement  : {summary['agreement']:.2f} % "
+          '(real test images)')
+    if summary['label_free_score'] is not None:
+        print(f"label-free score           : {summary['label_free_score']:.2f}"
+              f' % ({LABEL_FREE_SCORE}, generated images, no labels)')
+        print('label-free selection       : validation at iter '
+              f"{summary['label_free_selected_step']}, real top-1 "
+              f"{summary['label_free_selected_top1']:.2f} (best "
+              f"{summary['student_top1_best']:.2f}, final "
+              f"{summary['student_top1_final']:.2f})")
     print(f"wall time (training)       : {summary['wall_time_s']:.0f} s")
     print(f"outputs in {args.work_dir}: checkpoint, "
-          f"{osp.basename(summary['student_checkpoint'])}, samples/, "
-          'curves.png, demo_summary.json')
+          f"{osp.basename(summary['student_checkpoint'])}, generated samples "
+          '(<timestamp>/vis_data/vis_image/), curves.png, '
+          'demo_summary.json')
 
 
 if __name__ == '__main__':

@@ -140,6 +140,36 @@ class SafeCheckpointHook(CheckpointHook):
                 return f'newest: {named}'
         return 'none was saved yet'
 
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Record in every checkpoint which score chose the best one.
+
+        With ``save_best``, ``checkpoint['meta']['best_checkpoint']`` holds,
+        for each key indicator, the metric, its rule, the best score so far
+        and the best checkpoint's name; in the best checkpoint itself that
+        is the score that selected it.
+
+        Args:
+            runner (Runner): The runner.
+            checkpoint (dict): The checkpoint about to be saved.
+        """
+        if not self.save_best or 'auto' in self.key_indicators:
+            return
+        hub = runner.message_hub
+        selected = []
+        for key, rule in zip(self.key_indicators, self.rules):
+            suffix = '' if len(self.key_indicators) == 1 else f'_{key}'
+            if f'best_score{suffix}' not in hub.runtime_info:
+                continue
+            selected.append(
+                dict(
+                    metric=key,
+                    rule=rule,
+                    score=hub.get_info(f'best_score{suffix}'),
+                    checkpoint=osp.basename(
+                        str(hub.get_info(f'best_ckpt{suffix}', '')))))
+        if selected:
+            checkpoint.setdefault('meta', {})['best_checkpoint'] = selected
+
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
         """Save; removals of the rotation wait until the file is complete."""
         with self._removals_after_save(runner):

@@ -148,6 +148,12 @@ class TeacherCheckHook(Hook):
         seen = 0
         num_classes: Optional[int] = None
         for data_batch in dataloader:
+            if not isinstance(data_batch, dict) or 'inputs' not in data_batch:
+                runner.logger.info(
+                    'TeacherCheckHook: the validation set holds no real '
+                    'images (e.g. a GeneratedBankDataset); skipping the '
+                    'real-data teacher check.')
+                return
             data = algorithm.data_preprocessor(data_batch, False)
             try:
                 labels = torch.cat([

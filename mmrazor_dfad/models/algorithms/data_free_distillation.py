@@ -2,6 +2,7 @@
 import warnings
 from typing import Dict, List, Mapping, Optional, Tuple, Union
 
+import numpy as np
 import torch
 import torch.nn as nn
 from mmengine.model import is_model_wrapper
@@ -11,6 +12,11 @@ from mmrazor.models.algorithms.base import BaseAlgorithm
 
 from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPERS
 from mmrazor_dfad.utils.checkpoint import load_teacher_weights
+
+def _unwrap(module: nn.Module) -> nn.Module:
+    """The module inside a DDP wrapper (evaluation needs no gradient sync)."""
+    return module.module if is_model_wrapper(module) else module
+
 
 TrainBatch = Union[Dict[str, List], Dict[str, torch.Tensor]]
 LogVars = Dict[str, torch.Tensor]
@@ -506,6 +512,118 @@ class DataFreeDistillation(BaseAlgorithm):
             for teacher in self.teachers.values():
                 teacher(fake_images, mode='tensor')
         return distiller.compute_distill_losses()
+
+    @torch.no_grad()
+    def val_step(self, data: Union[Dict, List]) -> List:
+        """Student and teacher predictions on a validation batch.
+
+        Two kinds of batch: real images (``{'inputs', 'data_samples'}``,
+        pre-processed by ``data_preprocessor``), or indices of a
+        :class:`GeneratedBankDataset` (``{'bank_index', 'bank_seed'}``),
+        which are turned into images by the generator at fixed latents.
+
+        Args:
+            data (dict): A collated batch of either kind.
+
+        Returns:
+            list[ClsDataSample]: One per image, with the student's
+            ``pred_score`` / ``pred_label`` (what MMCls's ``Accuracy`` reads),
+            and ``student_logits`` and ``teacher_logits`` of shape ``(C, )``
+            (what :class:`TeacherStudentMetric` reads). With several teachers
+            ``teacher_logits`` is the mean of their logits.
+        """
+        if isinstance(data, Mapping) and 'bank_index' in data:
+            images = self.bank_images(
+                data['bank_index'], data['bank_seed'],
+                data.get('bank_latent_scale'), data.get('bank_mix'))
+            data_samples = None
+        else:
+            data = self.data_preprocessor(data, False)
+            images, data_samples = data['inputs'], data.get('data_samples')
+        student = _unwrap(self.student)
+        student_logits = student(images, mode='tensor')
+        teacher_logits = torch.stack([
+            teacher(images, mode='tensor')
+            for teacher in self.teachers.values()
+        ]).mean(dim=0)
+        return self._pack_predictions(student_logits, teacher_logits,
+                                      data_samples)
+
+    def test_step(self, data: Union[Dict, List]) -> List:
+        """Same as :meth:`val_step`."""
+        return self.val_step(data)
+
+    def bank_images(self,
+                    indices: List[int],
+                    seeds: List[int],
+                    latent_scales: Optional[List[float]] = None,
+                    mixes: Optional[List[bool]] = None) -> torch.Tensor:
+        """Images of a :class:`GeneratedBankDataset` from the generator.
+
+        Latent ``i`` of bank ``seed`` is drawn from its own random generator
+        seeded with ``(seed, 0, i)`` (``(seed, 1, i)`` for the partner of a
+        mixed image): the same vector in every call, process
+        and batch split, and never one that training draws. The generator
+        runs as it is (in eval mode inside validation: BatchNorm uses its
+        running statistics, so each image depends on its latent only).
+
+        Args:
+            indices (list[int]): Bank indices, length ``N``.
+            seeds (list[int]): The bank's seed for each index, length ``N``.
+            latent_scales (list[float], optional): Factor on each latent.
+            mixes (list[bool], optional): Average image ``i`` with the image
+                of a second latent (seeded with ``(seed, 1, i)``).
+
+        Returns:
+            torch.Tensor: Shape ``(N, C, H, W)``, on the generator's device.
+        """
+        generator = _unwrap(self.generator)
+        latent_dim = getattr(generator, 'latent_dim', None)
+        if latent_dim is None:
+            raise AttributeError(
+                f'{type(generator).__name__} has no latent_dim: a generated '
+                'bank needs a generator called as generator(latent=z).')
+        def draw(partner: int) -> torch.Tensor:
+            # NumPy's SeedSequence mixes all three numbers into the state
+            # (PyTorch's CPU generator keeps only 32 bits of a seed).
+            return torch.from_numpy(
+                np.stack([
+                    np.random.default_rng(
+                        [int(seed), partner,
+                         int(index)]).standard_normal(latent_dim)
+                    for index, seed in zip(indices, seeds)
+                ]).astype(np.float32))
+
+        scales = torch.tensor(
+            latent_scales if latent_scales is not None else
+            [1.0] * len(indices)).view(-1, 1)
+        device = self._generator_device()
+        images = generator(latent=(draw(0) * scales).to(device))
+        if mixes is not None and any(mixes):
+            partners = generator(latent=(draw(1) * scales).to(device))
+            weight = torch.tensor(
+                [0.5 if mix else 1.0 for mix in mixes],
+                device=device).view(-1, 1, 1, 1)
+            images = weight * images + (1 - weight) * partners
+        if self.channels_last:
+            images = images.contiguous(memory_format=torch.channels_last)
+        return images
+
+    @staticmethod
+    def _pack_predictions(student_logits: torch.Tensor,
+                          teacher_logits: torch.Tensor,
+                          data_samples: Optional[List]) -> List:
+        """Data samples carrying both networks' logits (see val_step)."""
+        from mmcls.structures import ClsDataSample
+        if data_samples is None:
+            data_samples = [ClsDataSample() for _ in student_logits]
+        scores = student_logits.softmax(dim=1)
+        for sample, s_logits, t_logits, score in zip(
+                data_samples, student_logits, teacher_logits, scores):
+            sample.set_pred_score(score).set_pred_label(score.argmax())
+            sample.set_field(s_logits, 'student_logits', field_type='data')
+            sample.set_field(t_logits, 'teacher_logits', field_type='data')
+        return data_samples
 
     def loss(self, inputs: torch.Tensor,
              data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
