@@ -12,10 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 from mmengine.evaluator import Evaluator
 from mmengine.logging import MessageHub, MMLogger
-from test_dist import free_port
 
 from mmrazor_dfad.datasets import GeneratedBankDataset
 from mmrazor_dfad.engine import LabelFreeEarlyStoppingHook
@@ -23,7 +21,9 @@ from mmrazor_dfad.evaluation import (TeacherStudentMetric,
                                      class_histogram_entropy,
                                      teacher_student_statistics)
 from mmrazor_dfad.registry import MODELS
+from mmrazor_dfad.testing import free_port
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 NODATA_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
                          'dfad_logits_lenet5_lenet5half_1xb256_mnist-nodata.py')
 TEACHER = osp.join(REPO_ROOT, 'checkpoints', 'lenet5_mnist.pth')
@@ -62,6 +62,7 @@ def test_disagreement_on_a_known_fraction():
     assert stats['teacher_class_entropy'] == pytest.approx(expected)
     assert stats['student_class_entropy'] == pytest.approx(
         1.0 / 2)  # two classes of four, equally often: log 2 / log 4
+
 
 
 def test_class_entropy_is_zero_for_one_class():
