@@ -55,8 +55,10 @@ BASELINES = {
 
 def final_val_top1(work_dir: str) -> float:
     from mmrazor_dfad.visualization import read_scalars
-    vals = [r['accuracy/top1'] for r in read_scalars(work_dir)
-            if 'accuracy/top1' in r]
+    vals = [
+        r['accuracy/top1'] for r in read_scalars(work_dir)
+        if 'accuracy/top1' in r
+    ]
     return vals[-1]
 
 
@@ -77,14 +79,19 @@ def main() -> None:
     parser.add_argument('--work-dir', default='work_dirs/benchmark')
     parser.add_argument('--out', default=None)
     parser.add_argument(
-        '--skip-baselines', action='store_true',
+        '--skip-baselines',
+        action='store_true',
         help='only the DFAD seeds (baselines are copied from --out if any)')
     parser.add_argument(
-        '--baselines', nargs='+', choices=list(BASELINES), default=list(BASELINES),
+        '--baselines',
+        nargs='+',
+        choices=list(BASELINES),
+        default=list(BASELINES),
         help='which baselines to (re)compute; the others are copied from '
         '--out if it has them')
     parser.add_argument(
-        '--only-baselines', action='store_true',
+        '--only-baselines',
+        action='store_true',
         help='only the baselines; the DFAD seeds are read from --out')
     args = parser.parse_args()
     os.chdir(REPO)
@@ -106,8 +113,8 @@ def main() -> None:
     for seed in ([] if args.only_baselines else args.seeds):
         print(f'== DFAD {args.dataset}, seed {seed}')
         runs.append(
-            distill_and_report(
-                setup['config'], osp.join(work_root, f'seed{seed}'), seed))
+            distill_and_report(setup['config'],
+                               osp.join(work_root, f'seed{seed}'), seed))
     baselines = {}
     if osp.isfile(out):
         with open(out) as file:
@@ -122,8 +129,7 @@ def main() -> None:
         if 'supervised' in args.baselines:
             print('== baseline: supervised student')
             baselines[BASELINES['supervised']] = train_baseline(
-                setup['supervised'], osp.join(work_root,
-                                              'supervised'))['top1']
+                setup['supervised'], osp.join(work_root, 'supervised'))['top1']
         if 'kd' in args.baselines:
             print('== baseline: KD on real training images')
             baselines[BASELINES['kd']] = train_baseline(
@@ -167,10 +173,11 @@ def write_results(out: str, dataset: str, results: dict) -> None:
     with open(out, 'w') as file:
         json.dump(results, file, indent=2)
     print(f'wrote {out}')
-    subprocess.run(
-        [sys.executable,
-         osp.join(REPO, '.dev_scripts', 'update_model_zoo.py')],
-        check=True)
+    subprocess.run([
+        sys.executable,
+        osp.join(REPO, '.dev_scripts', 'update_model_zoo.py')
+    ],
+                   check=True)
 
 
 if __name__ == '__main__':

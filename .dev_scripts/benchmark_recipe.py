@@ -63,19 +63,20 @@ def summarize(work_dir: str, teacher_top1: float) -> Dict:
     """Final and best top-1, validations, wall time and time to ratios."""
     from mmrazor_dfad.visualization import read_scalars
     validations = [[row['step'], row['accuracy/top1']]
-                   for row in read_scalars(work_dir)
-                   if 'accuracy/top1' in row]
+                   for row in read_scalars(work_dir) if 'accuracy/top1' in row]
     if not validations:
         raise RuntimeError(f'{work_dir} has no validation results.')
     times = log_times(work_dir)
     reached = {}
     for ratio in RATIOS:
-        hit = next((step for step, top1 in validations
-                    if top1 >= ratio * teacher_top1), None)
+        hit = next(
+            (step
+             for step, top1 in validations if top1 >= ratio * teacher_top1),
+            None)
         reached[f'{ratio:.2f}'] = dict(
             iteration=hit,
-            minutes=None if hit is None or hit not in times else
-            times[hit] / 60)
+            minutes=None if hit is None or hit not in times else times[hit] /
+            60)
     return dict(
         student_top1_final=validations[-1][1],
         student_top1_best_test_selected=max(v for _, v in validations),
@@ -113,8 +114,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                 args.config, '--work-dir', work_dir, '--cfg-options',
                 f'randomness.seed={seed}', *args.cfg_options
             ])
-        seeds.append(dict(seed=seed, **summarize(work_dir,
-                                                 args.teacher_top1)))
+        seeds.append(dict(seed=seed, **summarize(work_dir, args.teacher_top1)))
     finals = [run['student_top1_final'] for run in seeds]
     record = dict(
         description=args.description,
@@ -141,10 +141,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     print(f"{args.name}: {record['student_top1_final_mean']:.2f} +- "
           f"{record['student_top1_final_std']:.2f} "
           f"(ratio {record['ratio_mean']:.3f}); wrote {args.results}")
-    subprocess.run(
-        [sys.executable,
-         osp.join(REPO, '.dev_scripts', 'update_model_zoo.py')],
-        check=True)
+    subprocess.run([
+        sys.executable,
+        osp.join(REPO, '.dev_scripts', 'update_model_zoo.py')
+    ],
+                   check=True)
 
 
 if __name__ == '__main__':

@@ -48,7 +48,6 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
@@ -86,6 +85,7 @@ def teacher_and_student(algorithm):
 
 
 def make_optimizers(cfg, student, generator):
+
     def build(opt_cfg, params):
         opt_cfg = dict(opt_cfg)
         kind = getattr(torch.optim, opt_cfg.pop('type'))
@@ -129,8 +129,8 @@ class Bare:
         self.student.requires_grad_(False)
         fake = self.generator(z).contiguous(memory_format=self.memory_format)
         loss = -F.l1_loss(
-            self.student(fake, mode='tensor'),
-            self.teacher(fake, mode='tensor'))
+            self.student(fake, mode='tensor'), self.teacher(
+                fake, mode='tensor'))
         loss.backward()
         self.student.requires_grad_(True)
         self.opt_g.step()
@@ -277,7 +277,11 @@ class MMRazorRunner(ThroughRunner):
     it: with the real-data ``train_dataloader`` it needs (taken from
     ``data_config``; MMRazor reads each batch for its size and labels)."""
 
-    def __init__(self, config, batch, overrides, data_config,
+    def __init__(self,
+                 config,
+                 batch,
+                 overrides,
+                 data_config,
                  fake_cifar10=False):
         from mmengine.config import Config
         register_mmrazor_as_shipped()
@@ -341,8 +345,7 @@ class RssSampler:
         try:
             return cls._status_mb('VmRSS')
         except (OSError, KeyError):
-            return resource.getrusage(
-                resource.RUSAGE_SELF).ru_maxrss / 1024
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     def _run(self):
         while not self._stop.is_set():
@@ -372,14 +375,14 @@ def peak_memory_mb(contender, config, batch, iters, overrides, extra=()):
     """Peak RSS and, on a GPU, peak CUDA memory (else None) of a fresh
     process running only ``contender``."""
     command = [
-        sys.executable, __file__, config, '--batch', str(batch), '--iters',
+        sys.executable, __file__, config, '--batch',
+        str(batch), '--iters',
         str(iters), '--only', contender, '--repeats', '1',
         *(['--cfg-options', *overrides] if overrides else []), *extra
     ]
     out = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
-    peaks = dict(
-        line.split()[:2] for line in out.stdout.splitlines()
-        if line.startswith(('PEAK_RSS_MB', 'PEAK_CUDA_MB')))
+    peaks = dict(line.split()[:2] for line in out.stdout.splitlines()
+                 if line.startswith(('PEAK_RSS_MB', 'PEAK_CUDA_MB')))
     if 'PEAK_RSS_MB' in peaks:
         cuda = peaks.get('PEAK_CUDA_MB')
         return float(peaks['PEAK_RSS_MB']), (float(cuda) if cuda else None)
@@ -396,22 +399,31 @@ def main():
     parser.add_argument('--out', default=None)
     parser.add_argument('--only', choices=CONTENDERS)
     parser.add_argument(
-        '--rss-probes', type=int, default=3,
+        '--rss-probes',
+        type=int,
+        default=3,
         help='fresh processes per contender for peak memory; the median is '
         'reported (allocator behaviour varies between processes)')
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='extra overrides for ours (e.g. teacher path)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=[],
+        help='extra overrides for ours (e.g. teacher path)')
     parser.add_argument(
         '--real-data-config',
         help='a config whose train_dataloader feeds MMRazor through the '
         'runner (it needs real batches); without it MMRazor runs only as '
         'train_step on an in-memory batch')
     parser.add_argument(
-        '--fake-cifar10', action='store_true',
+        '--fake-cifar10',
+        action='store_true',
         help='feed that dataloader random images in CIFAR-10 format '
         '(CIFAR-10 cannot be downloaded offline)')
     parser.add_argument(
-        '--variants', nargs='+', default=[], metavar='NAME=KEY=VALUE',
+        '--variants',
+        nargs='+',
+        default=[],
+        metavar='NAME=KEY=VALUE',
         help='extra runs of ours with one override each, e.g. '
         'channels_last=model.channels_last=True')
     args = parser.parse_args()
@@ -429,15 +441,14 @@ def main():
     makers = dict(
         ours=lambda: Ours(args.config, args.batch, args.cfg_options),
         bare=lambda: Bare(cfg),
-        mmrazor=lambda: MMRazorRunner(args.config, args.batch, args.
-                                      cfg_options, args.real_data_config,
-                                      args.fake_cifar10),
+        mmrazor=lambda:
+        MMRazorRunner(args.config, args.batch, args.cfg_options, args.
+                      real_data_config, args.fake_cifar10),
         mmrazor_train_step=lambda: MMRazorTrainStep(cfg))
     for variant in args.variants:
         name, override = variant.split('=', 1)
-        makers[f'ours+{name}'] = (
-            lambda override=override: Ours(args.config, args.batch, [
-                *args.cfg_options, override]))
+        makers[f'ours+{name}'] = (lambda override=override: Ours(
+            args.config, args.batch, [*args.cfg_options, override]))
     names = [n for n in makers if n != 'mmrazor' or args.real_data_config]
     if args.only:
         # Memory probe: the peak RSS while this contender builds its models
@@ -457,14 +468,15 @@ def main():
     for repeat in range(args.repeats):
         for name in names:
             samples[name].append(contenders[name].time(args.iters))
-            print(f'repeat {repeat}: {name} {samples[name][-1]:.4f} s/iter',
-                  flush=True)
+            print(
+                f'repeat {repeat}: {name} {samples[name][-1]:.4f} s/iter',
+                flush=True)
 
     s_per_iter = {n: statistics.median(v) for n, v in samples.items()}
     probe_args = [args.config, args.batch, 2, args.cfg_options]
     extra = (['--real-data-config', args.real_data_config]
-             if args.real_data_config else []) + (
-                 ['--fake-cifar10'] if args.fake_cifar10 else [])
+             if args.real_data_config else []) + (['--fake-cifar10']
+                                                  if args.fake_cifar10 else [])
     rss_samples = {n: [] for n in names if n in CONTENDERS}
     cuda_samples = {n: [] for n in rss_samples}
     for _ in range(args.rss_probes):  # interleaved, like the timings
@@ -486,7 +498,8 @@ def main():
         repeats=args.repeats,
         s_per_iter=s_per_iter,
         samples=samples,
-        iters_per_s={n: 1 / v for n, v in s_per_iter.items()},
+        iters_per_s={n: 1 / v
+                     for n, v in s_per_iter.items()},
         ratio_vs_bare=s_per_iter['bare'] / s_per_iter['ours'],
         ratio_vs_mmrazor=s_per_iter[theirs] / s_per_iter['ours'],
         ratio_vs_mmrazor_measured_as=theirs,

@@ -35,9 +35,8 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
                   'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
 OPTIONS = [
-    'train_dataloader.batch_size=64',
-    'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',
-    'default_hooks.checkpoint.interval=1',
+    'train_dataloader.batch_size=64', 'val_cfg=None', 'val_dataloader=None',
+    'val_evaluator=None', 'default_hooks.checkpoint.interval=1',
     'default_hooks.checkpoint.max_keep_ckpts=1',
     'default_hooks.logger.interval=1', 'randomness.seed=5', 'custom_hooks=[]'
 ]
@@ -134,14 +133,16 @@ def main() -> None:
     ]
     summary = dict(
         kills=len(events),
-        signals={s.name: sum(e['signal'] == s.name for e in events)
-                 for s in SIGNALS},
+        signals={
+            s.name: sum(e['signal'] == s.name for e in events)
+            for s in SIGNALS
+        },
         kills_leaving_no_complete_checkpoint_after_the_first_save=sum(
             not e['complete_checkpoints'] for e in after_first_save),
         kills_the_run_survived=sum(e['ran_on_after_the_signal']
                                    for e in events),
-        kills_leaving_a_temporary_file=sum(
-            e['temporary_files_left'] > 0 for e in events),
+        kills_leaving_a_temporary_file=sum(e['temporary_files_left'] > 0
+                                           for e in events),
         iterations_compared=end,
         final_resume_returncode=final.returncode,
         temporary_files_after_final_resume=len(
@@ -151,8 +152,10 @@ def main() -> None:
         command='python .dev_scripts/kill_loop.py '
         f'--kills {args.kills} --seed {args.seed}',
         machine='2 CPU cores, x86_64')
-    print(json.dumps({k: v for k, v in summary.items() if k != 'events'},
-                     indent=2))
+    print(
+        json.dumps({k: v
+                    for k, v in summary.items() if k != 'events'},
+                   indent=2))
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     with open(args.out, 'w') as file:
         json.dump(summary, file, indent=2)

@@ -103,13 +103,12 @@ def tables(results):
                 f"{chosen['early_stop_step'] or 'no stop'} "
                 f"({fmt(chosen['early_stop_selected_top1'])}) |")
         signal = data['signals'][score]
-        lines.append(
-            f"| {TITLES.get(dataset, dataset)} | **mean** | | "
-            f"{fmt(data['final_top1_mean'])} | "
-            f"{fmt(signal['selected_top1_mean'])} | "
-            f"{fmt(data['best_top1_mean'])} | "
-            f"{fmt(mean(signal['selected_minus_final']))} | "
-            f"{fmt(mean(signal['best_minus_selected']))} | |")
+        lines.append(f"| {TITLES.get(dataset, dataset)} | **mean** | | "
+                     f"{fmt(data['final_top1_mean'])} | "
+                     f"{fmt(signal['selected_top1_mean'])} | "
+                     f"{fmt(data['best_top1_mean'])} | "
+                     f"{fmt(mean(signal['selected_minus_final']))} | "
+                     f"{fmt(mean(signal['best_minus_selected']))} | |")
     lines.append('')
     for dataset, data in results['datasets'].items():
         signal = data['signals'][score]
@@ -128,9 +127,9 @@ def tables(results):
     lines += [
         '', 'Every signal: Spearman correlation with real top-1 (mean over '
         'runs, per run in brackets) and the mean real top-1 it selects:', '',
-        '| signal | rule | ' + ' | '.join(
-            f'{TITLES.get(n, n)} Spearman | {TITLES.get(n, n)} (b) mean'
-            for n in names) + ' |',
+        '| signal | rule | ' +
+        ' | '.join(f'{TITLES.get(n, n)} Spearman | {TITLES.get(n, n)} (b) mean'
+                   for n in names) + ' |',
         '| :-- | :-: | ' + ' | '.join(':-: | :-:' for _ in names) + ' |'
     ]
     keys = list(results['datasets'][names[0]]['signals'])
@@ -153,13 +152,19 @@ def tables(results):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--runs', nargs='+', required=True,
-                        help='DATASET=WORK_DIR[,WORK_DIR...]')
+    parser.add_argument(
+        '--runs',
+        nargs='+',
+        required=True,
+        help='DATASET=WORK_DIR[,WORK_DIR...]')
     parser.add_argument('--score', default='label_free/agreement')
     parser.add_argument('--out', default='results/label_free_selection.json')
     parser.add_argument('--doc', default='docs/label_free_evaluation.md')
-    parser.add_argument('--note', nargs='*', default=[],
-                        help='caveats stored in the JSON and the doc')
+    parser.add_argument(
+        '--note',
+        nargs='*',
+        default=[],
+        help='caveats stored in the JSON and the doc')
     args = parser.parse_args()
     runs = {}
     for item in args.runs:

@@ -34,8 +34,8 @@ def main() -> None:
     args = parser.parse_args()
     rows = []
     for path in sorted(
-            glob.glob(osp.join(args.work_dir, '*', 'vis_data',
-                               'scalars.json'))):
+            glob.glob(
+                osp.join(args.work_dir, '*', 'vis_data', 'scalars.json'))):
         with open(path) as file:
             rows += [json.loads(line) for line in file if line.strip()]
     validations = [[row['step'], row['accuracy/top1']] for row in rows
@@ -47,8 +47,7 @@ def main() -> None:
                 match = re.match(r'(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)', line)
                 if match:
                     stamps.append(
-                        datetime.strptime(match.group(1),
-                                          '%Y/%m/%d %H:%M:%S'))
+                        datetime.strptime(match.group(1), '%Y/%m/%d %H:%M:%S'))
     with open(args.results) as file:
         record = json.load(file)
     record.setdefault('runs', {})[args.name] = dict(

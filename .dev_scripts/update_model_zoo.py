@@ -15,7 +15,6 @@ import argparse
 import difflib
 import json
 import os.path as osp
-import re
 import statistics
 import sys
 from collections import OrderedDict
@@ -118,19 +117,18 @@ def recipes_table(path: str, base: str) -> str:
         finals = [run['student_top1_final'] for run in runs]
         options = ' '.join(recipe.get('cfg_options', []))
         wall = [run['wall_time_s'] / 60 for run in runs]
-        lines.append(
-            f"| {name} | {link(osp.basename(recipe['config']), recipe['config'], base)}"
-            + (f' `{options}`' if options else '') + ' | ' +
-            ', '.join(f"{value:.2f} (seed {run['seed']})"
-                      for value, run in zip(finals, runs)) +
-            f" | {spread(finals)} | {recipe['ratio_mean']:.3f} | "
-            f'{min(wall):.1f}-{max(wall):.1f} | ' + ', '.join(
-                f"{minutes(run, '0.90')} / {minutes(run, '0.95')}"
-                for run in runs) + ' |')
-    machines = sorted({
-        recipe['machine']
-        for recipe in load(path)['recipes'].values()
-    })
+        config = link(osp.basename(recipe['config']), recipe['config'], base)
+        lines.append(f'| {name} | {config}' +
+                     (f' `{options}`' if options else '') + ' | ' +
+                     ', '.join(f"{value:.2f} (seed {run['seed']})"
+                               for value, run in zip(finals, runs)) +
+                     f" | {spread(finals)} | {recipe['ratio_mean']:.3f} | "
+                     f'{min(wall):.1f}-{max(wall):.1f} | ' + ', '.join(
+                         f"{minutes(run, '0.90')} / {minutes(run, '0.95')}"
+                         for run in runs) + ' |')
+    machines = sorted(
+        {recipe['machine']
+         for recipe in load(path)['recipes'].values()})
     lines += ['', 'Measured on: ' + '; '.join(machines) + '.']
     return '\n'.join(lines)
 
@@ -188,19 +186,17 @@ def summary_table() -> str:
     ]
     for dataset, path in DFAD_BENCHMARKS.items():
         results = load(path)
-        lines.append(
-            f"| {TEACHERS[dataset]['dataset']} | LeNet-5 "
-            f"({results['teacher_top1']:.2f}) | LeNet-5-half | "
-            f"{spread(results['student_top1_final'])} | "
-            f"{results['ratio_mean']:.3f} | "
-            f"{statistics.mean(results['wall_time_s']) / 60:.1f} | "
-            f"{link('config', results['config'], '.')} |")
+        lines.append(f"| {TEACHERS[dataset]['dataset']} | LeNet-5 "
+                     f"({results['teacher_top1']:.2f}) | LeNet-5-half | "
+                     f"{spread(results['student_top1_final'])} | "
+                     f"{results['ratio_mean']:.3f} | "
+                     f"{statistics.mean(results['wall_time_s']) / 60:.1f} | "
+                     f"{link('config', results['config'], '.')} |")
     reference = load('results/cifar10_reference.json')
-    lines.append(
-        f"| CIFAR-10 | ResNet-34 ({reference['teacher_top1']:.2f}) | "
-        f"ResNet-18 | not measured here ({reference['source']}: "
-        f"{reference['student_top1']:.2f}) | - | - | "
-        f"{link('config', CIFAR_CONFIG, '.')} |")
+    lines.append(f"| CIFAR-10 | ResNet-34 ({reference['teacher_top1']:.2f}) | "
+                 f"ResNet-18 | not measured here ({reference['source']}: "
+                 f"{reference['student_top1']:.2f}) | - | - | "
+                 f"{link('config', CIFAR_CONFIG, '.')} |")
     return '\n'.join(lines)
 
 
@@ -323,8 +319,10 @@ SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
         'speed': speed_table,
     },
     'configs/dfad/README.md': {
-        'mnist-results': lambda: dfad_table('mnist'),
-        'fashion_mnist-results': lambda: dfad_table('fashion_mnist'),
+        'mnist-results':
+        lambda: dfad_table('mnist'),
+        'fashion_mnist-results':
+        lambda: dfad_table('fashion_mnist'),
         'fashion_mnist-recipes':
         lambda: recipes_table('results/fashion_mnist_recipes.json',
                               'configs/dfad'),

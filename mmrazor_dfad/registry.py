@@ -8,7 +8,6 @@ with ``type='mmrazor_dfad.DataFreeDistillation'`` after
 import the registering modules on first use, so nothing is imported eagerly.
 Modules of MMCls are reached with ``_scope_='mmcls'`` or an ``mmcls.`` prefix.
 """
-import mmrazor_dfad  # noqa: F401  (installs the PyTorch 2.x compat first)
 from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import Registry
 from mmrazor.registry import DATA_SAMPLERS as MMRAZOR_DATA_SAMPLERS
@@ -22,15 +21,15 @@ from mmrazor.registry import \
 from mmrazor.registry import OPTIM_WRAPPERS as MMRAZOR_OPTIM_WRAPPERS
 from mmrazor.registry import OPTIMIZERS as MMRAZOR_OPTIMIZERS
 from mmrazor.registry import PARAM_SCHEDULERS as MMRAZOR_PARAM_SCHEDULERS
-from mmrazor.registry import \
-    RUNNER_CONSTRUCTORS as MMRAZOR_RUNNER_CONSTRUCTORS
+from mmrazor.registry import RUNNER_CONSTRUCTORS as MMRAZOR_RUNNER_CONSTRUCTORS
 from mmrazor.registry import RUNNERS as MMRAZOR_RUNNERS
 from mmrazor.registry import TASK_UTILS as MMRAZOR_TASK_UTILS
 from mmrazor.registry import TRANSFORMS as MMRAZOR_TRANSFORMS
 from mmrazor.registry import VISBACKENDS as MMRAZOR_VISBACKENDS
 from mmrazor.registry import VISUALIZERS as MMRAZOR_VISUALIZERS
-from mmrazor.registry import \
-    WEIGHT_INITIALIZERS as MMRAZOR_WEIGHT_INITIALIZERS
+from mmrazor.registry import WEIGHT_INITIALIZERS as MMRAZOR_WEIGHT_INITIALIZERS
+
+import mmrazor_dfad  # noqa: F401  (installs the PyTorch 2.x compat first)
 
 SCOPE = 'mmrazor_dfad'
 
@@ -40,10 +39,16 @@ RUNNER_CONSTRUCTORS = Registry(
     'runner constructor', parent=MMRAZOR_RUNNER_CONSTRUCTORS, scope=SCOPE)
 # Train / val / test loops.
 LOOPS = Registry(
-    'loop', parent=MMRAZOR_LOOPS, scope=SCOPE, locations=['mmrazor_dfad.engine'])
+    'loop',
+    parent=MMRAZOR_LOOPS,
+    scope=SCOPE,
+    locations=['mmrazor_dfad.engine'])
 # Hooks: the sample-grid hook and others.
 HOOKS = Registry(
-    'hook', parent=MMRAZOR_HOOKS, scope=SCOPE, locations=['mmrazor_dfad.engine'])
+    'hook',
+    parent=MMRAZOR_HOOKS,
+    scope=SCOPE,
+    locations=['mmrazor_dfad.engine'])
 
 # The data-free training source.
 DATASETS = Registry(

@@ -109,7 +109,10 @@ def main() -> None:
                     for group in wrapper.optimizer.param_groups:
                         group['lr'] *= 1e6
 
-            def after_train_iter(self, runner, batch_idx, data_batch=None,
+            def after_train_iter(self,
+                                 runner,
+                                 batch_idx,
+                                 data_batch=None,
                                  outputs=None):
                 if fault == 'stop-rank1' and runner.iter + 1 == number \
                         and runner.rank == 1:

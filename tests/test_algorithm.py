@@ -85,14 +85,16 @@ def test_generator_step_leaves_the_student_untouched(toy_algorithm_cfg):
     optim = build_optim(algorithm)
     after_last_student_update = {}
     optim.student.optimizer.register_step_post_hook(
-        lambda *args: after_last_student_update.update(
-            {k: v.detach().clone()
-             for k, v in algorithm.student.named_parameters()}))
+        lambda *args: after_last_student_update.update({
+            k: v.detach().clone()
+            for k, v in algorithm.student.named_parameters()
+        }))
     generator_grads = {}
     optim.generator.optimizer.register_step_pre_hook(
-        lambda *args: generator_grads.update(
-            {k: p.grad.clone()
-             for k, p in algorithm.generator.named_parameters()}))
+        lambda *args: generator_grads.update({
+            k: p.grad.clone()
+            for k, p in algorithm.generator.named_parameters()
+        }))
 
     algorithm.train_step(data_free_batch(4), optim)
 
@@ -133,8 +135,7 @@ def test_mmrazor_optim_wrapper_dict_is_accepted(toy_algorithm_cfg):
     algorithm = build(toy_algorithm_cfg).train()
     optim = OptimWrapperDict(
         architecture=build_optim_wrapper(
-            algorithm.student,
-            dict(optimizer=dict(type='SGD', lr=0.1))),
+            algorithm.student, dict(optimizer=dict(type='SGD', lr=0.1))),
         generator=build_optim_wrapper(
             algorithm.generator, dict(optimizer=dict(type='Adam', lr=1e-3))))
     log_vars = algorithm.train_step(
@@ -167,15 +168,19 @@ def test_bad_configs_fail_with_the_fix(toy_algorithm_cfg, tmp_path):
         build(dict(toy_algorithm_cfg, teachers='ToyClassifier'))
     missing = copy.deepcopy(toy_algorithm_cfg)
     missing['teachers']['tea']['ckpt_path'] = str(tmp_path / 'nope.pth')
-    with pytest.raises(FileNotFoundError, match="Fix model.teachers\\['tea'\\]"):
+    with pytest.raises(
+            FileNotFoundError, match="Fix model.teachers\\['tea'\\]"):
         build(missing)
     wrong = copy.deepcopy(toy_algorithm_cfg)
     wrong['teachers']['tea']['build_cfg'] = dict(
         type='ToyClassifier', width=8, num_classes=5)
-    with pytest.raises(ValueError, match='(?s)does not fit.*size mismatch for head.fc.weight'):
+    with pytest.raises(
+            ValueError,
+            match='(?s)does not fit.*size mismatch for head.fc.weight'):
         build(wrong)
-    torch.save(dict(state_dict={'other.weight': torch.zeros(1)}),
-               tmp_path / 'other.pth')
+    torch.save(
+        dict(state_dict={'other.weight': torch.zeros(1)}),
+        tmp_path / 'other.pth')
     foreign = copy.deepcopy(toy_algorithm_cfg)
     foreign['teachers']['tea']['ckpt_path'] = str(tmp_path / 'other.pth')
     with pytest.raises(KeyError, match='unexpected keys: other.weight'):
@@ -209,13 +214,17 @@ def test_one_sided_generator_terms_do_not_warn(toy_algorithm_cfg):
 def test_incompatible_shapes_fail_at_build(toy_algorithm_cfg):
     cfg = copy.deepcopy(toy_algorithm_cfg)
     cfg['generator']['out_channels'] = 1  # the toy teacher takes RGB
-    with pytest.raises(ValueError, match=r"\(N, 1, 8, 8\) images but the "
-                       r"teacher 'tea' cannot take them"):
+    with pytest.raises(
+            ValueError,
+            match=r"\(N, 1, 8, 8\) images but the "
+            r"teacher 'tea' cannot take them"):
         build(cfg)
     cfg = copy.deepcopy(toy_algorithm_cfg)
     cfg['architecture']['num_classes'] = 5
-    with pytest.raises(ValueError, match=r'Student logits have shape '
-                       r'\(2, 5\) but the teacher'):
+    with pytest.raises(
+            ValueError,
+            match=r'Student logits have shape '
+            r'\(2, 5\) but the teacher'):
         build(cfg)
 
 
@@ -226,9 +235,10 @@ def test_nan_loss_stops_before_any_update(toy_algorithm_cfg):
         algorithm.student.head.fc.bias.fill_(float('nan'))
     student_before = snapshot(algorithm.student)
     generator_before = snapshot(algorithm.generator)
-    with pytest.raises(FloatingPointError,
-                       match='student loss is nan .*no checkpoint of this '
-                       'state is written'):
+    with pytest.raises(
+            FloatingPointError,
+            match='student loss is nan .*no checkpoint of this '
+            'state is written'):
         algorithm.train_step(data_free_batch(4), optim)
     for before, module in ((student_before, algorithm.student),
                            (generator_before, algorithm.generator)):
@@ -242,9 +252,10 @@ def test_unknown_type_names_registry_and_scope(toy_algorithm_cfg):
     from mmengine.registry import init_default_scope
     init_default_scope('mmrazor_dfad')
     cfg = dict(toy_algorithm_cfg, generator=dict(type='NoSuchGenerator'))
-    with pytest.raises(KeyError,
-                       match='NoSuchGenerator is not in the mmrazor_dfad::'
-                       'model registry'):
+    with pytest.raises(
+            KeyError,
+            match='NoSuchGenerator is not in the mmrazor_dfad::'
+            'model registry'):
         build(cfg)
 
 
@@ -259,13 +270,17 @@ def test_single_optimizer_is_refused(toy_algorithm_cfg):
 def test_unreachable_teacher_url_says_how_to_fix(toy_algorithm_cfg):
     cfg = copy.deepcopy(toy_algorithm_cfg)
     cfg['teachers']['tea']['ckpt_path'] = 'http://127.0.0.1:9/teacher.pth'
-    with pytest.raises(RuntimeError, match="could not download .*set "
-                       r"model.teachers\['tea'\].ckpt_path to the local"):
+    with pytest.raises(
+            RuntimeError,
+            match="could not download .*set "
+            r"model.teachers\['tea'\].ckpt_path to the local"):
         build(cfg)
 
 
-def _alternating_optim(algorithm, optimizer_kwargs=None,
-                       generator_optimizer='Adam', **constructor_kwargs):
+def _alternating_optim(algorithm,
+                       optimizer_kwargs=None,
+                       generator_optimizer='Adam',
+                       **constructor_kwargs):
     """SGD student, ``generator_optimizer`` generator (lr 1e-3)."""
     constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
         dict(
@@ -273,7 +288,9 @@ def _alternating_optim(algorithm, optimizer_kwargs=None,
             optim_wrapper_cfg=dict(
                 architecture=dict(
                     optimizer=dict(
-                        type='SGD', lr=0.1, momentum=0.9,
+                        type='SGD',
+                        lr=0.1,
+                        momentum=0.9,
                         **(optimizer_kwargs or {}))),
                 generator=dict(
                     optimizer=dict(
@@ -284,7 +301,9 @@ def _alternating_optim(algorithm, optimizer_kwargs=None,
     return constructor(algorithm)
 
 
-def _weights_after(cfg, iterations, optimizer_kwargs=None,
+def _weights_after(cfg,
+                   iterations,
+                   optimizer_kwargs=None,
                    generator_optimizer='Adam'):
     algorithm = build(cfg).train()
     optim = _alternating_optim(algorithm, optimizer_kwargs,
@@ -306,7 +325,8 @@ def test_speed_switches_keep_the_math(toy_algorithm_cfg):
     # gradient is 0 and Adam would blow the rounding noise up to lr size.
     reference = _weights_after(toy_algorithm_cfg, 2, generator_optimizer='SGD')
     channels_last = _weights_after(
-        dict(toy_algorithm_cfg, channels_last=True), 2,
+        dict(toy_algorithm_cfg, channels_last=True),
+        2,
         generator_optimizer='SGD')
     for ref, other in zip(reference, channels_last):
         for key in ref:
@@ -327,13 +347,14 @@ def test_skipping_student_weight_grads_keeps_the_math(toy_algorithm_cfg,
     @contextlib.contextmanager
     def spy(module):
         with real_frozen_weights(module):
-            frozen_during_step.append(
-                not any(p.requires_grad for p in module.parameters()))
+            frozen_during_step.append(not any(p.requires_grad
+                                              for p in module.parameters()))
             yield
 
     monkeypatch.setattr(alternating_optim_wrapper, 'frozen_weights', spy)
     skipped = _weights_after(toy_algorithm_cfg, 3)
     assert frozen_during_step == [True] * 3
+
     @contextlib.contextmanager
     def compute_then_discard(module):
         yield
@@ -386,10 +407,11 @@ def test_zero_lr_generator_updates_are_skipped_exactly(toy_algorithm_cfg):
     ran, ran_steps, ran_logs = _train_with_generator_lr(
         toy_algorithm_cfg, lrs, skip_generator_at_zero_lr=False)
     assert (skipped_steps, ran_steps) == (2, 5)
-    assert all(any(k.startswith('generator.') for k in keys)
-               for keys in ran_logs)
-    assert [any(k.startswith('generator.') for k in keys)
-            for keys in skipped_logs] == [True, True, False, False, False]
+    assert all(
+        any(k.startswith('generator.') for k in keys) for keys in ran_logs)
+    assert [
+        any(k.startswith('generator.') for k in keys) for keys in skipped_logs
+    ] == [True, True, False, False, False]
     for name in ('student', 'generator'):
         theirs = dict(getattr(ran, name).named_parameters())
         for key, ours in getattr(skipped, name).named_parameters():

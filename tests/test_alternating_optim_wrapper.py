@@ -38,7 +38,7 @@ def grad_norms_before_steps(optim_wrapper, module):
 
 @pytest.mark.parametrize('clipped', ['architecture', 'generator'])
 def test_gradient_clipping_applies_to_its_side_only(toy_algorithm_cfg,
-                                                     clipped):
+                                                    clipped):
     max_norm = 1e-4
     sides = {
         key: dict(optimizer=dict(type='SGD', lr=0.01))
@@ -110,7 +110,9 @@ class Players(nn.Module):
         nn.init.ones_(self.generator.weight)
 
 
-def accumulating_schedule(players, student_counts, generator_counts=1,
+def accumulating_schedule(players,
+                          student_counts,
+                          generator_counts=1,
                           **kwargs):
     schedule = AlternatingOptimWrapper(
         architecture=OptimWrapper(
@@ -143,9 +145,13 @@ def run_iteration(schedule, players, updates, student_loss_scales=None):
         loss = players.generator(torch.ones(1, 2)).sum()
         return loss, dict(loss=loss)
 
-    schedule.alternate(student_step, generator_step, players.student,
-                       players.generator, players.student_iter,
-                       student_train_first=True)
+    schedule.alternate(
+        student_step,
+        generator_step,
+        players.student,
+        players.generator,
+        players.student_iter,
+        student_train_first=True)
 
 
 def test_accumulation_counts_student_updates_and_applies_the_last_window():
@@ -159,8 +165,7 @@ def test_accumulation_counts_student_updates_and_applies_the_last_window():
     run_iteration(schedule, players, updates)
     assert steps == dict(student=[2, 3], generator=[1])
     # Two steps of lr 0.1 with gradient 1 (two halves, then one whole).
-    torch.testing.assert_close(players.student.weight,
-                               torch.full((1, 2), 0.8))
+    torch.testing.assert_close(players.student.weight, torch.full((1, 2), 0.8))
     assert players.student.weight.grad is None  # nothing left over
 
 
@@ -190,15 +195,19 @@ def test_skipped_updates_count_and_drop_their_window():
     # next window.
     players = Players(student_iter=4)
     schedule, steps, updates = accumulating_schedule(
-        players, 2, 1,
+        players,
+        2,
+        1,
         divergence_guard=dict(
             action='skip', warmup=1, window=5, loss_factor=10))
     schedule.initialize_count_status(players, 0, 1)
-    run_iteration(schedule, players, updates,
-                  student_loss_scales=[1.0, 1000.0, 1.0, 1.0])
+    run_iteration(
+        schedule,
+        players,
+        updates,
+        student_loss_scales=[1.0, 1000.0, 1.0, 1.0])
     assert steps['student'] == [4]
-    torch.testing.assert_close(players.student.weight,
-                               torch.full((1, 2), 0.9))
+    torch.testing.assert_close(players.student.weight, torch.full((1, 2), 0.9))
     assert players.student.weight.grad is None
 
 
@@ -208,8 +217,12 @@ def test_skipped_zero_lr_generator_updates_keep_the_count():
     schedule.initialize_count_status(players, 0, 4)
     for group in schedule.generator.optimizer.param_groups:
         group['lr'] = 0.0
-    schedule.alternate(lambda: (players.student.weight.sum(), {}),
-                       lambda: pytest.fail('the update should be skipped'),
-                       players.student, players.generator, 1, True,
-                       skip_generator_step=lambda: None)
+    schedule.alternate(
+        lambda: (players.student.weight.sum(), {}),
+        lambda: pytest.fail('the update should be skipped'),
+        players.student,
+        players.generator,
+        1,
+        True,
+        skip_generator_step=lambda: None)
     assert schedule.generator.inner_count == 1

@@ -20,8 +20,7 @@ def classifier(channels, fc_channels):
                 in_channels=fc_channels,
                 loss=dict(type='mmcls.CrossEntropyLoss')),
             data_preprocessor=dict(
-                type='mmcls.ClsDataPreprocessor', mean=[33.32],
-                std=[78.57])))
+                type='mmcls.ClsDataPreprocessor', mean=[33.32], std=[78.57])))
 
 
 def test_paper_sizes():

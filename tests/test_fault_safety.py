@@ -16,7 +16,6 @@ import pytest
 import torch
 
 from mmrazor_dfad.testing import free_port
-
 from mmrazor_dfad.utils import (WorkDirInUseError, WorkDirLock,
                                 checkpoint_file_problem,
                                 choose_resume_checkpoint)
@@ -34,8 +33,13 @@ TINY = [
 ]
 
 
-def train(work_dir, fault='none', number=0, extra=(), options=TINY,
-          env=None, timeout=600):
+def train(work_dir,
+          fault='none',
+          number=0,
+          extra=(),
+          options=TINY,
+          env=None,
+          timeout=600):
     args = [
         sys.executable, FAULTS, fault,
         str(number), '--', MNIST_CONFIG, '--work-dir',
@@ -129,8 +133,8 @@ def test_checkpoints_are_readable_like_ordinary_files(reference_run):
 
 
 def test_checkpoints_do_not_carry_the_teacher(reference_run):
-    state = torch.load(reference_run / 'iter_6.pth',
-                       weights_only=False)['state_dict']
+    state = torch.load(
+        reference_run / 'iter_6.pth', weights_only=False)['state_dict']
     assert not [key for key in state if key.startswith('teachers.')]
     assert any(key.startswith('generator.') for key in state)
 
@@ -172,23 +176,27 @@ def test_resume_prefers_a_newer_complete_file_over_a_stale_pointer(tmp_path):
 
 
 def test_resume_with_nothing_to_resume_stops_and_says_what_it_found(tmp_path):
-    with pytest.raises(FileNotFoundError,
-                       match=r"--resume found no checkpoint in '.*empty'. To "
-                       'start from scratch, run without --resume'):
+    with pytest.raises(
+            FileNotFoundError,
+            match=r"--resume found no checkpoint in '.*empty'. To "
+            'start from scratch, run without --resume'):
         (tmp_path / 'empty').mkdir()
         choose_resume_checkpoint(str(tmp_path / 'empty'), 'auto')
-    with pytest.raises(FileNotFoundError,
-                       match=r"the work dir '.*typo' does not exist "
-                       r'\(mistyped --work-dir\?\)'):
+    with pytest.raises(
+            FileNotFoundError,
+            match=r"the work dir '.*typo' does not exist "
+            r'\(mistyped --work-dir\?\)'):
         choose_resume_checkpoint(str(tmp_path / 'typo'), 'auto')
     write_checkpoint(tmp_path / 'iter_4.pth', 'truncated')
-    with pytest.raises(FileNotFoundError,
-                       match=r'no complete checkpoint in .*\(iter_4.pth: the '
-                       'file is truncated or damaged'):
+    with pytest.raises(
+            FileNotFoundError,
+            match=r'no complete checkpoint in .*\(iter_4.pth: the '
+            'file is truncated or damaged'):
         choose_resume_checkpoint(str(tmp_path), 'auto')
-    with pytest.raises(ValueError,
-                       match=r'--resume .*iter_4.pth: cannot resume from it: '
-                       'the file is truncated'):
+    with pytest.raises(
+            ValueError,
+            match=r'--resume .*iter_4.pth: cannot resume from it: '
+            'the file is truncated'):
         choose_resume_checkpoint(str(tmp_path), str(tmp_path / 'iter_4.pth'))
 
 
@@ -285,9 +293,9 @@ def test_test_refuses_an_exported_student_with_the_dfad_config(
 @pytest.mark.slow
 def test_exported_student_is_testable_with_its_own_config(exported, tmp_path):
     result = run_tool(
-        osp.join(REPO_ROOT, 'tools', 'test.py'), str(exported.with_suffix(
-            '.py')), str(exported), '--work-dir', str(tmp_path),
-        *fake_mnist_options(tmp_path))
+        osp.join(REPO_ROOT, 'tools', 'test.py'),
+        str(exported.with_suffix('.py')), str(exported), '--work-dir',
+        str(tmp_path), *fake_mnist_options(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     assert 'accuracy/top1' in result.stdout + result.stderr
 
@@ -343,7 +351,6 @@ HUNG_RANK_OPTIONS = [
 ] + ['env_cfg.dist_cfg.timeout=10']
 
 
-
 @pytest.mark.slow
 def test_a_hung_rank_is_named_after_the_timeout(tmp_path):
     port = free_port()
@@ -388,8 +395,8 @@ def test_teacher_is_checked_on_real_data_before_training(tmp_path):
     from mmrazor_dfad.testing import write_fake_mnist
     root = write_fake_mnist(str(tmp_path / 'noise_digits'), num_test=40)
     options = [
-        option for option in TINY
-        if not option.startswith(('val_', 'train_cfg'))
+        option
+        for option in TINY if not option.startswith(('val_', 'train_cfg'))
     ] + [
         'train_cfg.max_iters=1', f'val_dataloader.dataset.data_prefix={root}'
     ]
@@ -427,7 +434,6 @@ class _OrderRunner:
 def test_best_checkpoint_is_replaced_only_after_the_new_one_is_saved(
         tmp_path, monkeypatch):
     from mmengine.fileio import LocalBackend
-
     from mmengine.hooks import CheckpointHook
 
     from mmrazor_dfad.engine.hooks import SafeCheckpointHook
@@ -443,8 +449,12 @@ def test_best_checkpoint_is_replaced_only_after_the_new_one_is_saved(
     def run(hook_type, work_dir):
         events.clear()
         work_dir.mkdir()
-        hook = hook_type(interval=1, by_epoch=False, save_best='acc',
-                         rule='greater', max_keep_ckpts=1)
+        hook = hook_type(
+            interval=1,
+            by_epoch=False,
+            save_best='acc',
+            rule='greater',
+            max_keep_ckpts=1)
         runner = _OrderRunner(work_dir, events)
         hook.before_train(runner)
         for step, acc in ((1, 0.5), (2, 0.7)):
@@ -454,13 +464,17 @@ def test_best_checkpoint_is_replaced_only_after_the_new_one_is_saved(
         return list(events)
 
     # Every removal comes after the save of the file that replaces it.
-    assert run(SafeCheckpointHook, tmp_path / 'safe') == [
-        ('saved', 'iter_2.pth'), ('saved', 'best_acc_iter_1.pth'),
-        ('saved', 'iter_1.pth'), ('removed', 'iter_2.pth'),
-        ('saved', 'iter_3.pth'), ('removed', 'iter_1.pth'),
-        ('saved', 'best_acc_iter_2.pth'), ('saved', 'iter_2.pth'),
-        ('removed', 'best_acc_iter_1.pth'), ('removed', 'iter_3.pth')
-    ]
+    assert run(SafeCheckpointHook,
+               tmp_path / 'safe') == [('saved', 'iter_2.pth'),
+                                      ('saved', 'best_acc_iter_1.pth'),
+                                      ('saved', 'iter_1.pth'),
+                                      ('removed', 'iter_2.pth'),
+                                      ('saved', 'iter_3.pth'),
+                                      ('removed', 'iter_1.pth'),
+                                      ('saved', 'best_acc_iter_2.pth'),
+                                      ('saved', 'iter_2.pth'),
+                                      ('removed', 'best_acc_iter_1.pth'),
+                                      ('removed', 'iter_3.pth')]
     # MMEngine's hook removes first: the window this hook closes.
     plain = run(CheckpointHook, tmp_path / 'plain')
     assert plain.index(('removed', 'best_acc_iter_1.pth')) < plain.index(

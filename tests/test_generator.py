@@ -10,14 +10,16 @@ from mmrazor_dfad.models.generators import dafl_generator
 def test_shapes_and_standardised_output(out_channels):
     torch.manual_seed(0)
     generator = DAFLGenerator(
-        img_size=32, latent_dim=16, hidden_channels=8,
+        img_size=32,
+        latent_dim=16,
+        hidden_channels=8,
         out_channels=out_channels)
     images = generator(batch_size=6)
     assert images.shape == (6, out_channels, 32, 32)
     # The last BatchNorm (train mode) standardises each channel.
     per_channel_mean = images.mean(dim=(0, 2, 3))
-    assert torch.allclose(per_channel_mean, torch.zeros(out_channels),
-                          atol=1e-4)
+    assert torch.allclose(
+        per_channel_mean, torch.zeros(out_channels), atol=1e-4)
     latent = torch.randn(2, 16)
     assert generator(latent).shape == (2, out_channels, 32, 32)
 
@@ -72,6 +74,7 @@ def test_bad_latent_and_batch_size():
 
 
 def test_noise_is_seeded_per_rank_and_resumable(monkeypatch):
+
     def draw(rank):
         monkeypatch.setattr(dafl_generator, 'get_rank', lambda: rank)
         torch.manual_seed(7)

@@ -24,8 +24,9 @@ from mmrazor_dfad.registry import MODELS
 from mmrazor_dfad.testing import free_port
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-NODATA_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
-                         'dfad_logits_lenet5_lenet5half_1xb256_mnist-nodata.py')
+NODATA_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'dfad',
+    'dfad_logits_lenet5_lenet5half_1xb256_mnist-nodata.py')
 TEACHER = osp.join(REPO_ROOT, 'checkpoints', 'lenet5_mnist.pth')
 
 
@@ -62,7 +63,6 @@ def test_disagreement_on_a_known_fraction():
     assert stats['teacher_class_entropy'] == pytest.approx(expected)
     assert stats['student_class_entropy'] == pytest.approx(
         1.0 / 2)  # two classes of four, equally often: log 2 / log 4
-
 
 
 def test_class_entropy_is_zero_for_one_class():
@@ -102,8 +102,7 @@ def test_bank_is_fixed_and_does_not_depend_on_the_batch_split(
         return {key: [item[key] for item in part] for key in part[0]}
 
     whole = model.val_step(batch(items))
-    split = model.val_step(batch(items[:2])) + model.val_step(
-        batch(items[2:]))
+    split = model.val_step(batch(items[:2])) + model.val_step(batch(items[2:]))
     again = model.val_step(batch(items))
     for a, b, c in zip(whole, split, again):
         assert torch.allclose(a.student_logits, b.student_logits, atol=1e-6)
@@ -160,12 +159,16 @@ def logged_test_metrics(log_dir):
 
 NODATA_OPTIONS = [
     f'model.teachers.lenet5.ckpt_path={TEACHER}',
-    'train_dataloader.batch_size=8', 'train_cfg.max_iters=10',
-    'train_cfg.val_interval=1', 'val_dataloader.batch_size=4',
-    'val_dataloader.dataset.num_images=16', 'custom_hooks.0.interval=100',
+    'train_dataloader.batch_size=8',
+    'train_cfg.max_iters=10',
+    'train_cfg.val_interval=1',
+    'val_dataloader.batch_size=4',
+    'val_dataloader.dataset.num_images=16',
+    'custom_hooks.0.interval=100',
     # Nothing counts as an improvement: a flat score, so training stops
     # after the patience.
-    'custom_hooks.1.min_delta=1000', 'custom_hooks.1.patience=2'
+    'custom_hooks.1.min_delta=1000',
+    'custom_hooks.1.patience=2'
 ]
 
 
@@ -174,10 +177,10 @@ def test_no_data_config_trains_selects_stops_exports_and_tests(tmp_path):
     work = tmp_path / 'work'
     result = run_tool([
         sys.executable,
-        osp.join(REPO_ROOT, 'tools', 'train.py'), NODATA_CONFIG,
-        '--work-dir',
+        osp.join(REPO_ROOT, 'tools', 'train.py'), NODATA_CONFIG, '--work-dir',
         str(work), '--cfg-options', *NODATA_OPTIONS
-    ], cwd=str(tmp_path))
+    ],
+                      cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     assert not (tmp_path / 'data').exists()
     log = open(glob.glob(str(work / '*' / '*.log'))[0]).read()
@@ -203,7 +206,8 @@ def test_no_data_config_trains_selects_stops_exports_and_tests(tmp_path):
         NODATA_CONFIG,
         str(work),
         str(out), '--best'
-    ], cwd=str(tmp_path))
+    ],
+                      cwd=str(tmp_path))
     assert result.returncode == 0, result.stderr[-3000:]
     assert 'selected by label_free/agreement' in result.stdout
     exported = torch.load(out, weights_only=False)['meta']
@@ -220,14 +224,17 @@ def test_no_data_config_trains_selects_stops_exports_and_tests(tmp_path):
         osp.join(REPO_ROOT, 'tools', 'test.py'), NODATA_CONFIG, best[0],
         '--work-dir',
         str(tmp_path / 'test1'), '--cfg-options', *test_options
-    ], cwd=str(tmp_path))
+    ],
+                      cwd=str(tmp_path))
     assert single.returncode == 0, single.stderr[-3000:]
     two = run_tool([
         'bash',
         osp.join(REPO_ROOT, 'tools', 'dist_test.sh'), NODATA_CONFIG, best[0],
         '2', '--work-dir',
         str(tmp_path / 'test2'), '--cfg-options', *test_options
-    ], cwd=str(tmp_path), extra_env=dict(PORT=str(free_port())))
+    ],
+                   cwd=str(tmp_path),
+                   extra_env=dict(PORT=str(free_port())))
     assert two.returncode == 0, two.stderr[-3000:]
     # The real-data config with --label-free: the same bank, no dataset.
     real_config = run_tool([
@@ -236,11 +243,13 @@ def test_no_data_config_trains_selects_stops_exports_and_tests(tmp_path):
         NODATA_CONFIG.replace('_mnist-nodata.py', '_mnist.py'), best[0],
         '--label-free', '--work-dir',
         str(tmp_path / 'test3'), '--cfg-options', *test_options
-    ], cwd=str(tmp_path))
+    ],
+                           cwd=str(tmp_path))
     assert real_config.returncode == 0, real_config.stderr[-3000:]
     one_process = logged_test_metrics(str(tmp_path / 'test1'))
-    assert logged_test_metrics(str(tmp_path / 'test3'))[
-        'label_free/agreement'] == one_process['label_free/agreement']
+    assert logged_test_metrics(
+        str(tmp_path / 'test3'
+            ))['label_free/agreement'] == one_process['label_free/agreement']
     two_processes = logged_test_metrics(str(tmp_path / 'test2'))
     keys = [k for k in one_process if k.startswith('label_free/')]
     assert 'label_free/agreement' in keys and 'label_free/l1' in keys

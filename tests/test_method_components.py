@@ -10,8 +10,7 @@ from mmengine.logging import MessageHub
 from test_algorithm import build, build_optim, data_free_batch
 
 from mmrazor_dfad.engine.hooks import LossWeightScheduleHook
-from mmrazor_dfad.models import (AgreementMaskedL1Loss,
-                                 BatchNormStatisticsLoss)
+from mmrazor_dfad.models import AgreementMaskedL1Loss, BatchNormStatisticsLoss
 from mmrazor_dfad.testing import logits_distiller
 
 
@@ -38,8 +37,8 @@ def test_batchnorm_statistics_loss_value_and_gradient():
     running_mean, running_var = torch.zeros(2), torch.ones(2)
     mean = torch.tensor([3.0, 4.0], requires_grad=True)
     var = torch.tensor([1.0, 1.0], requires_grad=True)
-    loss = BatchNormStatisticsLoss(loss_weight=2.0)(
-        [(mean, var, running_mean, running_var)])
+    loss = BatchNormStatisticsLoss(loss_weight=2.0)([(mean, var, running_mean,
+                                                      running_var)])
     assert loss.item() == pytest.approx(2.0 * 5.0)  # ||(3, 4)|| = 5
     loss.backward()
     assert torch.all(mean.grad > 0)  # descending moves the means to 0
@@ -98,9 +97,8 @@ def test_loss_weight_schedule_is_piecewise_linear_in_the_iteration(
     for iteration in (0, 5, 10, 15, 20, 30):
         runner = FakeRunner(algorithm, iteration)
         hook.before_train_iter(runner, iteration)
-        seen.append(
-            algorithm.generator_distiller.distill_losses['loss_l1']
-            .loss_weight)
+        seen.append(algorithm.generator_distiller.distill_losses['loss_l1'].
+                    loss_weight)
     assert seen == [0.0, 0.0, 0.0, -0.5, -1.0, -1.0]
     assert runner.message_hub.get_scalar(
         'train/generator_distiller.loss_l1.weight').current() == -1.0
@@ -109,8 +107,10 @@ def test_loss_weight_schedule_is_piecewise_linear_in_the_iteration(
 def test_loss_weight_schedule_fails_early_on_a_wrong_name(toy_algorithm_cfg):
     algorithm = build(toy_algorithm_cfg)
     hook = LossWeightScheduleHook('loss_adv', points=[(0, 0.0)])
-    with pytest.raises(KeyError, match=r"has no loss 'loss_adv' \(its "
-                       r"losses: \['loss_l1'\]\)"):
+    with pytest.raises(
+            KeyError,
+            match=r"has no loss 'loss_adv' \(its "
+            r"losses: \['loss_l1'\]\)"):
         hook.before_train(FakeRunner(algorithm, 0))
     with pytest.raises(ValueError, match='increase strictly'):
         LossWeightScheduleHook('loss_l1', points=[(5, 0.0), (5, 1.0)])
@@ -122,10 +122,10 @@ def test_dafl_priors_of_mmrazor_plug_into_the_generator_distiller(
     distiller = cfg['generator_distiller']
     distiller['distill_losses'].update(
         loss_onehot=dict(type='OnehotLikeLoss', loss_weight=1.0),
-        loss_balance=dict(type='InformationEntropyLoss', loss_weight=5.0,
-                          gather=True),
-        loss_adv=dict(type='mmrazor_dfad.AgreementMaskedL1Loss',
-                      loss_weight=-1.0))
+        loss_balance=dict(
+            type='InformationEntropyLoss', loss_weight=5.0, gather=True),
+        loss_adv=dict(
+            type='mmrazor_dfad.AgreementMaskedL1Loss', loss_weight=-1.0))
     teacher_logits = dict(from_student=False, recorder='t_fc')
     distiller['loss_forward_mappings'].update(
         loss_onehot=dict(preds_T=teacher_logits),
@@ -154,13 +154,19 @@ def test_ema_hook_validates_saves_and_exports_the_averaged_student(tmp_path):
         'train_cfg = dict(max_iters=3)\n'
         'val_cfg = None\nval_dataloader = None\nval_evaluator = None\n'
         'default_hooks = dict(checkpoint=dict(interval=3))\n')
-    result = subprocess.run(
-        [sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'),
-         str(config), '--work-dir', str(tmp_path / 'run')],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    result = subprocess.run([
+        sys.executable,
+        osp.join(REPO_ROOT, 'tools', 'train.py'),
+        str(config), '--work-dir',
+        str(tmp_path / 'run')
+    ],
+                            cwd=REPO_ROOT,
+                            capture_output=True,
+                            text=True,
+                            timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
-    checkpoint = torch.load(tmp_path / 'run' / 'iter_3.pth',
-                            weights_only=False)
+    checkpoint = torch.load(
+        tmp_path / 'run' / 'iter_3.pth', weights_only=False)
     averaged = checkpoint['state_dict']
     raw = {
         key[len('module.'):]: value
@@ -169,16 +175,20 @@ def test_ema_hook_validates_saves_and_exports_the_averaged_student(tmp_path):
     }
     key = 'architecture.head.fc.weight'
     assert not torch.equal(averaged[key], raw[key])
-    exported = subprocess.run(
-        [sys.executable,
-         osp.join(REPO_ROOT, 'tools', 'model_converters',
-                  'export_student.py'), str(config),
-         str(tmp_path / 'run' / 'iter_3.pth'), str(tmp_path / 'student.pth')],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    exported = subprocess.run([
+        sys.executable,
+        osp.join(REPO_ROOT, 'tools', 'model_converters', 'export_student.py'),
+        str(config),
+        str(tmp_path / 'run' / 'iter_3.pth'),
+        str(tmp_path / 'student.pth')
+    ],
+                              cwd=REPO_ROOT,
+                              capture_output=True,
+                              text=True,
+                              timeout=600)
     assert exported.returncode == 0, exported.stderr[-3000:]
     student = torch.load(tmp_path / 'student.pth', weights_only=False)
-    assert torch.equal(student['state_dict']['head.fc.weight'],
-                       averaged[key])
+    assert torch.equal(student['state_dict']['head.fc.weight'], averaged[key])
 
 
 def test_total_variation_of_hand_made_images():
@@ -198,12 +208,18 @@ def test_total_variation_of_hand_made_images():
 def test_generator_can_emit_pixel_range_images():
     from mmrazor_dfad.models import DAFLGenerator
     generator = DAFLGenerator(
-        img_size=8, latent_dim=4, hidden_channels=4, out_channels=1,
+        img_size=8,
+        latent_dim=4,
+        hidden_channels=4,
+        out_channels=1,
         pixel_normalization=dict(mean=[72.94], std=[90.02]))
     images = generator(batch_size=16)
     assert images.min() >= (0 - 72.94) / 90.02 - 1e-6
     assert images.max() <= (255 - 72.94) / 90.02 + 1e-6
     with pytest.raises(ValueError, match='one mean and one std per channel'):
-        DAFLGenerator(img_size=8, latent_dim=4, hidden_channels=4,
-                      out_channels=3, pixel_normalization=dict(
-                          mean=[0.0], std=[1.0]))
+        DAFLGenerator(
+            img_size=8,
+            latent_dim=4,
+            hidden_channels=4,
+            out_channels=3,
+            pixel_normalization=dict(mean=[0.0], std=[1.0]))

@@ -11,20 +11,19 @@ import pytest
 def test_mim_train_finds_config_and_tool(random_resnet34_ckpt, tmp_path):
     mim = osp.join(osp.dirname(sys.executable), 'mim')
     work_dir = tmp_path / 'work'
-    result = subprocess.run(
-        [
-            mim, 'train', 'mmrazor_dfad',
-            'dfad_logits_resnet34_resnet18_8xb32_cifar10.py', '--gpus', '0',
-            '--work-dir',
-            str(work_dir), '--cfg-options',
-            f'model.teachers.res34.ckpt_path={random_resnet34_ckpt}',
-            'train_dataloader.batch_size=2', 'train_cfg.max_iters=1',
-            'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None'
-        ],
-        cwd=str(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=600)
+    result = subprocess.run([
+        mim, 'train', 'mmrazor_dfad',
+        'dfad_logits_resnet34_resnet18_8xb32_cifar10.py', '--gpus', '0',
+        '--work-dir',
+        str(work_dir), '--cfg-options',
+        f'model.teachers.res34.ckpt_path={random_resnet34_ckpt}',
+        'train_dataloader.batch_size=2', 'train_cfg.max_iters=1',
+        'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None'
+    ],
+                            cwd=str(tmp_path),
+                            capture_output=True,
+                            text=True,
+                            timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert '.mim/tools/train.py' in result.stdout
     assert (work_dir / 'iter_1.pth').is_file()

@@ -64,8 +64,10 @@ def test_dafl_generator_positional_arguments_mean_what_mmrazors_do():
     assert [tuple(p.shape) for p in ours.parameters()] == \
         [tuple(p.shape) for p in theirs.parameters()]
     # Our own arguments stay usable by keyword after theirs.
-    gray = DAFLGenerator(*arguments, out_channels=1,
-                         pixel_normalization=dict(mean=[127.5], std=[127.5]))
+    gray = DAFLGenerator(
+        *arguments,
+        out_channels=1,
+        pixel_normalization=dict(mean=[127.5], std=[127.5]))
     assert gray(batch_size=2).shape == (2, 1, 32, 32)
 
 
@@ -82,8 +84,8 @@ def test_dafl_generator_forward_and_process_latent_like_mmrazor():
 
     assert torch.equal(generator.process_latent(latent), latent)
     assert generator.process_latent(None, 4).shape == (4, 6)
-    assert generator.process_latent(latent_data=None,
-                                    batch_size=2).shape == (2, 6)
+    assert generator.process_latent(
+        latent_data=None, batch_size=2).shape == (2, 6)
     assert generator.process_latent().shape == (1, 6)
     for bad in (torch.randn(2, 5), torch.randn(2, 6, 1, 1)):
         with pytest.raises(ValueError):
@@ -133,8 +135,12 @@ def test_data_free_distillation_positional_arguments(toy_teacher_ckpt):
     kwargs = algorithm_kwargs(toy_teacher_ckpt)
     # MMRazor's order; the student goes by keyword, as there.
     alg = DataFreeDistillation(
-        kwargs['distiller'], kwargs['generator_distiller'],
-        kwargs['teachers'], kwargs['generator'], 4, True,
+        kwargs['distiller'],
+        kwargs['generator_distiller'],
+        kwargs['teachers'],
+        kwargs['generator'],
+        4,
+        True,
         architecture=kwargs['architecture'],
         data_preprocessor=dict(type='BaseDataPreprocessor'),
         channels_last=True)
@@ -149,9 +155,9 @@ def test_data_free_distillation_positional_arguments(toy_teacher_ckpt):
     with pytest.raises(TypeError):
         # A seventh positional argument is refused, as by MMRazor.
         DataFreeDistillation(kwargs['distiller'],
-                             kwargs['generator_distiller'],
-                             kwargs['teachers'], kwargs['generator'], 1,
-                             False, kwargs['architecture'])
+                             kwargs['generator_distiller'], kwargs['teachers'],
+                             kwargs['generator'], 1, False,
+                             kwargs['architecture'])
 
 
 @pytest.mark.parametrize('student_iter', [1, 5])
@@ -187,8 +193,8 @@ def test_train_student_and_train_generator_like_mmrazor(toy_teacher_ckpt):
     generator_optim = build_optim_wrapper(
         alg.generator, dict(optimizer=dict(type='SGD', lr=0.1)))
     steps = dict(student=0, generator=0)
-    for name, wrapper in (('student', student_optim),
-                          ('generator', generator_optim)):
+    for name, wrapper in (('student', student_optim), ('generator',
+                                                       generator_optim)):
         wrapper.optimizer.register_step_post_hook(
             lambda *args, name=name: steps.__setitem__(name, steps[name] + 1))
     data = dict(inputs=torch.randn(4, 1, 1), data_samples=None)

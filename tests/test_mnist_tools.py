@@ -19,8 +19,7 @@ MNIST_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
                         'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
 
 
-def test_mnist_config_trains_draws_samples_and_exports(tmp_path,
-                                                       monkeypatch):
+def test_mnist_config_trains_draws_samples_and_exports(tmp_path, monkeypatch):
     monkeypatch.chdir(REPO_ROOT)  # the teacher path is relative to the repo
     work_dir = tmp_path / 'work'
     runner = train_tool.main([

@@ -26,21 +26,20 @@ def test_models_import_nothing_from_the_engine():
     assert not {m for m in loaded if m.startswith('mmrazor_dfad.engine')}
 
 
-def test_the_algorithm_adopts_mmrazor_optimizer_wrappers_via_the_registry(
-):
+def test_the_algorithm_adopts_mmrazor_optimizer_wrappers_via_the_registry():
     # A plain OptimWrapperDict (MMRazor's SeparateOptimWrapperConstructor)
     # reaches the alternating schedule without the models importing it.
+    import torch
     from mmengine.optim import OptimWrapper, OptimWrapperDict
 
     from mmrazor_dfad.engine.optimizers import AlternatingOptimWrapper
     from mmrazor_dfad.registry import OPTIM_WRAPPERS
-    import torch
     student, generator = torch.nn.Linear(2, 2), torch.nn.Linear(2, 2)
     wrappers = OptimWrapperDict(
         architecture=OptimWrapper(torch.optim.SGD(student.parameters(), 0.1)),
         generator=OptimWrapper(torch.optim.SGD(generator.parameters(), 0.1)))
-    schedule = OPTIM_WRAPPERS.get('AlternatingOptimWrapper'
-                                  ).from_optim_wrappers(wrappers)
+    schedule = OPTIM_WRAPPERS.get(
+        'AlternatingOptimWrapper').from_optim_wrappers(wrappers)
     assert isinstance(schedule, AlternatingOptimWrapper)
     assert schedule.student is wrappers['architecture']
 
@@ -71,8 +70,8 @@ def test_no_config_block_is_repeated_across_config_files():
     seen = {}
     repeated = set()
     for path in sorted(
-            glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'),
-                      recursive=True)):
+            glob.glob(
+                osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)):
         lines = _code_lines(path)
         for start in range(len(lines) - window + 1):
             block = tuple(lines[start:start + window])

@@ -18,14 +18,20 @@ def test_curves_survive_the_generator_freezing_and_a_resume(tmp_path):
     a resumed run continues in a new timestamp folder."""
     work_dir = str(tmp_path)
     learning = [
-        dict(iter=i, **{'distill.loss': 5.0 / i, 'generator.loss': -5.0 / i})
-        for i in (1, 2, 3)
+        dict(iter=i, **{
+            'distill.loss': 5.0 / i,
+            'generator.loss': -5.0 / i
+        }) for i in (1, 2, 3)
     ]
     frozen = [dict(iter=i, **{'distill.loss': 1.0 / i}) for i in (4, 5)]
-    write_run(work_dir, '20260101_000000',
-              learning + [{'accuracy/top1': 50.0, 'step': 3}])
-    write_run(work_dir, '20260101_010000',
-              frozen + [{'accuracy/top1': 60.0, 'step': 5}])
+    write_run(work_dir, '20260101_000000', learning + [{
+        'accuracy/top1': 50.0,
+        'step': 3
+    }])
+    write_run(work_dir, '20260101_010000', frozen + [{
+        'accuracy/top1': 60.0,
+        'step': 5
+    }])
     rows = read_scalars(work_dir)
     assert [r['iter'] for r in rows if 'iter' in r] == [1, 2, 3, 4, 5]
     out = plot_curves(work_dir, str(tmp_path / 'curves.png'))

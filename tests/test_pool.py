@@ -16,8 +16,8 @@ def numbered(count, start=0):
 
 
 def test_pool_keeps_the_newest_images_up_to_capacity():
-    pool = SyntheticImagePool(capacity=5, image_shape=(1, 4, 4),
-                              dtype='float32')
+    pool = SyntheticImagePool(
+        capacity=5, image_shape=(1, 4, 4), dtype='float32')
     assert len(pool) == 0 and pool.split(8) == 0
     pool.add(numbered(3))
     assert len(pool) == 3
@@ -26,9 +26,9 @@ def test_pool_keeps_the_newest_images_up_to_capacity():
     held = sorted(pool.images[:, 0, 0, 0].tolist())
     assert held == [2.0, 3.0, 4.0, 5.0, 6.0]
     pool.add(numbered(12, start=100))  # more than capacity at once
-    assert sorted(pool.images[:, 0, 0, 0].tolist()) == [
-        107.0, 108.0, 109.0, 110.0, 111.0
-    ]
+    assert sorted(
+        pool.images[:, 0, 0,
+                    0].tolist()) == [107.0, 108.0, 109.0, 110.0, 111.0]
 
 
 def test_pool_samples_only_what_it_holds_and_is_reproducible():
@@ -45,16 +45,16 @@ def test_pool_samples_only_what_it_holds_and_is_reproducible():
 
 
 def test_pool_split_and_bad_settings():
-    pool = SyntheticImagePool(capacity=4, image_shape=(1, 4, 4),
-                              replay_fraction=0.5)
+    pool = SyntheticImagePool(
+        capacity=4, image_shape=(1, 4, 4), replay_fraction=0.5)
     pool.add(numbered(1))
     assert pool.split(10) == 5 and pool.split(1) == 0
     with pytest.raises(ValueError, match=r'replay_fraction .* \[0, 1\]'):
-        SyntheticImagePool(capacity=4, image_shape=(1, 4, 4),
-                           replay_fraction=1.5)
+        SyntheticImagePool(
+            capacity=4, image_shape=(1, 4, 4), replay_fraction=1.5)
     with pytest.raises(ValueError, match="set fill_from='generator'"):
-        SyntheticImagePool(capacity=4, image_shape=(1, 4, 4),
-                           replay_fraction=1.0)
+        SyntheticImagePool(
+            capacity=4, image_shape=(1, 4, 4), replay_fraction=1.0)
     with pytest.raises(ValueError, match='capacity must be a positive'):
         SyntheticImagePool(capacity=0, image_shape=(1, 4, 4))
 
@@ -62,14 +62,18 @@ def test_pool_split_and_bad_settings():
 def test_flip_and_crop_move_pixels_but_keep_shape():
     image = torch.zeros(1, 1, 6, 6)
     image[0, 0, 2, 0] = 1.0  # one bright pixel on the left edge
-    pool = SyntheticImagePool(capacity=1, image_shape=(1, 6, 6), flip=True,
-                              dtype='float32', seed=1)
+    pool = SyntheticImagePool(
+        capacity=1, image_shape=(1, 6, 6), flip=True, dtype='float32', seed=1)
     pool.add(image)
     flipped = pool.sample(200)
     columns = flipped[:, 0, 2].argmax(dim=1)
     assert set(columns.tolist()) == {0, 5}
-    pool = SyntheticImagePool(capacity=1, image_shape=(1, 6, 6),
-                              crop_padding=2, dtype='float32', seed=1)
+    pool = SyntheticImagePool(
+        capacity=1,
+        image_shape=(1, 6, 6),
+        crop_padding=2,
+        dtype='float32',
+        seed=1)
     pool.add(image)
     shifted = pool.sample(200)
     assert shifted.shape == (200, 1, 6, 6)
@@ -85,8 +89,8 @@ def test_flip_and_crop_move_pixels_but_keep_shape():
 def test_student_updates_replay_the_pool_and_it_is_checkpointed(
         toy_algorithm_cfg):
     cfg = copy.deepcopy(toy_algorithm_cfg)
-    cfg['pool'] = dict(type='SyntheticImagePool', capacity=20,
-                       replay_fraction=0.25)
+    cfg['pool'] = dict(
+        type='SyntheticImagePool', capacity=20, replay_fraction=0.25)
     algorithm = build(cfg).train()
     assert algorithm.pool.images.shape == (20, 3, 8, 8)
     optim = build_optim(algorithm)
@@ -99,13 +103,18 @@ def test_student_updates_replay_the_pool_and_it_is_checkpointed(
     assert torch.equal(state['pool.images'], algorithm.pool.images)
     restored = build(cfg)
     restored.load_state_dict(state)
-    assert torch.equal(restored.pool.sample(50),
-                       copy.deepcopy(algorithm.pool).sample(50))
+    assert torch.equal(
+        restored.pool.sample(50),
+        copy.deepcopy(algorithm.pool).sample(50))
 
 
 def test_mixup_blends_pairs_of_replayed_images():
-    pool = SyntheticImagePool(capacity=2, image_shape=(1, 4, 4),
-                              mixup_alpha=1.0, dtype='float32', seed=2)
+    pool = SyntheticImagePool(
+        capacity=2,
+        image_shape=(1, 4, 4),
+        mixup_alpha=1.0,
+        dtype='float32',
+        seed=2)
     pool.add(torch.cat([torch.zeros(1, 1, 4, 4), torch.ones(1, 1, 4, 4)]))
     mixed = pool.sample(400)
     values = mixed[:, 0, 0, 0]
@@ -120,8 +129,11 @@ def test_pool_filled_by_the_generator_feeds_whole_student_batches(
     cfg = copy.deepcopy(toy_algorithm_cfg)
     cfg.update(
         student_train_first=False,
-        pool=dict(type='SyntheticImagePool', capacity=64, replay_fraction=1.0,
-                  fill_from='generator'))
+        pool=dict(
+            type='SyntheticImagePool',
+            capacity=64,
+            replay_fraction=1.0,
+            fill_from='generator'))
     algorithm = build(cfg).train()
     calls = []
     original = algorithm.generator.forward

@@ -25,16 +25,14 @@ TINY = [
 
 
 def train(work_dir, fault='none', extra=()):
-    return subprocess.run(
-        [
-            sys.executable, FAULTS, fault, '2', '--', REPLAY_CONFIG,
-            '--work-dir',
-            str(work_dir), *extra, '--cfg-options', *TINY
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600)
+    return subprocess.run([
+        sys.executable, FAULTS, fault, '2', '--', REPLAY_CONFIG, '--work-dir',
+        str(work_dir), *extra, '--cfg-options', *TINY
+    ],
+                          cwd=REPO_ROOT,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
 
 
 def state(path):
@@ -63,19 +61,18 @@ def test_two_gloo_processes_share_one_pool(tmp_path):
     env = dict(os.environ, PORT=str(free_port()), OMP_NUM_THREADS='1')
     env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
     options = [o for o in TINY if not o.startswith(('train_', 'model.pool'))]
-    result = subprocess.run(
-        [
-            'bash',
-            osp.join(REPO_ROOT, 'tools', 'dist_train.sh'), REPLAY_CONFIG, '2',
-            '--work-dir',
-            str(tmp_path), '--cfg-options', *options,
-            'train_dataloader.batch_size=4', 'train_cfg.max_iters=2',
-            'model.pool.capacity=100'
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600)
+    result = subprocess.run([
+        'bash',
+        osp.join(REPO_ROOT, 'tools',
+                 'dist_train.sh'), REPLAY_CONFIG, '2', '--work-dir',
+        str(tmp_path), '--cfg-options', *options,
+        'train_dataloader.batch_size=4', 'train_cfg.max_iters=2',
+        'model.pool.capacity=100'
+    ],
+                            env=env,
+                            capture_output=True,
+                            text=True,
+                            timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     pool_size = int(state(tmp_path / 'iter_2.pth')['pool.size'])
     # The recipe fills the pool from generator updates only: 4 images per

@@ -5,7 +5,7 @@ import sys
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmrazor.registry import MODELS as MMRAZOR_MODELS
 
-from mmrazor_dfad.models import DataFreeDistillation, DAFLGenerator
+from mmrazor_dfad.models import DAFLGenerator, DataFreeDistillation
 from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 
 

@@ -49,8 +49,7 @@ train.main(sys.argv[1:])
 
 
 def run(work_dir, kill_at=0, resume=False):
-    code = RUN.format(
-        kill_at=kill_at)
+    code = RUN.format(kill_at=kill_at)
     args = [MNIST_CONFIG, '--work-dir', str(work_dir)]
     if resume:
         args.append('--resume')
@@ -133,6 +132,8 @@ def test_unwritable_work_dir_fails_early(tmp_path):
 def test_unwritable_work_dir_message(tmp_path):
     blocker = tmp_path / 'file'
     blocker.write_text('not a folder')
-    with pytest.raises(PermissionError, match="Work dir '.*' is not "
-                       'writable.*--work-dir DIR'):
+    with pytest.raises(
+            PermissionError,
+            match="Work dir '.*' is not "
+            'writable.*--work-dir DIR'):
         ensure_writable_dir(str(blocker / 'run'), '--work-dir')

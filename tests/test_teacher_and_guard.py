@@ -17,7 +17,7 @@ from mmrazor_dfad.engine.optimizers.divergence_guard import (
 class Evil:
 
     def __reduce__(self):
-        return (print, ('this must never run',))
+        return (print, ('this must never run', ))
 
 
 def damage(path, kind):
@@ -42,8 +42,10 @@ def damage(path, kind):
      ('html', 'it is an HTML/XML page, not a checkpoint'),
      ('text', 'it is not a PyTorch checkpoint'),
      ('foreign pickle', 'is not a checkpoint this package can read')])
-def test_damaged_teacher_files_name_key_file_and_fix(
-        kind, problem, toy_algorithm_cfg, toy_teacher_ckpt, tmp_path):
+def test_damaged_teacher_files_name_key_file_and_fix(kind, problem,
+                                                     toy_algorithm_cfg,
+                                                     toy_teacher_ckpt,
+                                                     tmp_path):
     from pathlib import Path
     damage(Path(toy_teacher_ckpt), kind)
     with pytest.raises(ValueError) as error:
@@ -128,10 +130,11 @@ def test_guard_stops_on_nan_and_on_an_explosion_after_warmup():
         assert guard.check_loss(torch.tensor(value), 'student')
     # 100x the median (1.5) is allowed, more is an explosion.
     assert guard.check_loss(torch.tensor(-150.0), 'student')
-    with pytest.raises(TrainingDivergedError,
-                       match=r'student loss 1\.5e\+04 .* is 8571x the '
-                       r'median of its last 4 values \(1\.75\): training '
-                       'diverged.*optim_wrapper.architecture'):
+    with pytest.raises(
+            TrainingDivergedError,
+            match=r'student loss 1\.5e\+04 .* is 8571x the '
+            r'median of its last 4 values \(1\.75\): training '
+            'diverged.*optim_wrapper.architecture'):
         guard.check_loss(torch.tensor(15000.0), 'student')
 
 
@@ -157,8 +160,8 @@ def test_guard_stops_on_a_weight_explosion():
     guard.check_weights(weights, 'student')
     with torch.no_grad():
         weights[0].mul_(11)
-    with pytest.raises(TrainingDivergedError,
-                       match='student weight norm is 22 '):
+    with pytest.raises(
+            TrainingDivergedError, match='student weight norm is 22 '):
         guard.check_weights(weights, 'student')
     with pytest.raises(TrainingDivergedError):
         DivergenceGuard().check_weights(

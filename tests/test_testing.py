@@ -9,8 +9,8 @@ from mmrazor_dfad.testing import ToyClassifier, ToyHead, logits_distiller
 
 
 def test_toy_classifier_outputs_and_layout():
-    model = MODELS.build(dict(type='ToyClassifier', in_channels=1, width=6,
-                              num_classes=5))
+    model = MODELS.build(
+        dict(type='ToyClassifier', in_channels=1, width=6, num_classes=5))
     assert isinstance(model, ToyClassifier)
     assert isinstance(model.head, ToyHead)
     assert (model.head.fc.in_features, model.head.fc.out_features) == (6, 5)

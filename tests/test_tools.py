@@ -4,7 +4,6 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-
 from mmrazor_dfad.apis import train as train_tool
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))

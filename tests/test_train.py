@@ -21,8 +21,8 @@ MMRAZOR_DFAD_CONFIG = 'distill/mmcls/dfad/dfad_logits_resnet34_resnet18_8xb32_ci
 
 def read_scalars(work_dir):
     """Logged scalars of the latest run in ``work_dir``."""
-    runs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json')))
+    runs = sorted(
+        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
     with open(runs[-1]) as file:
         return [json.loads(line) for line in file]
 
@@ -44,8 +44,7 @@ def cifar_overrides(data_root, teacher, iters):
 
 @pytest.mark.slow
 def test_cifar_config_trains_resumes_and_tests(fake_cifar10,
-                                               random_resnet34_ckpt,
-                                               tmp_path):
+                                               random_resnet34_ckpt, tmp_path):
     work_dir = str(tmp_path / 'work')
     teacher_before = torch.load(random_resnet34_ckpt)['state_dict']
     runner = train_tool.main([
@@ -74,8 +73,9 @@ def test_cifar_config_trains_resumes_and_tests(fake_cifar10,
         *cifar_overrides(fake_cifar10, random_resnet34_ckpt, 3)
     ])
     assert runner.iter == 3
-    resumed = [row['iter'] for row in read_scalars(work_dir)
-               if 'distill.loss' in row]
+    resumed = [
+        row['iter'] for row in read_scalars(work_dir) if 'distill.loss' in row
+    ]
     assert resumed == [3]
 
     # tools/test.py evaluates the student of the checkpoint.
@@ -97,8 +97,8 @@ def test_mmrazor_own_dfad_config_with_only_the_scope_changed(
     text = open(source).read()
     assert text.count("_scope_='mmrazor'") == 1
     config = tmp_path / 'mmrazor_dfad_scope.py'
-    config.write_text(text.replace("_scope_='mmrazor'",
-                                   "_scope_='mmrazor_dfad'"))
+    config.write_text(
+        text.replace("_scope_='mmrazor'", "_scope_='mmrazor_dfad'"))
     # Offline: the teacher URLs resolve to a random ResNet-34 in the torch
     # hub cache, and data/cifar10 to the fake folder.
     hub = tmp_path / 'torch_home' / 'hub' / 'checkpoints'
@@ -132,8 +132,9 @@ def test_cifar_replay_recipe_trains_two_iterations(fake_cifar10,
     # The replay-priors-tv recipe on the real CIFAR-10 config (ResNet-34 ->
     # ResNet-18), shrunk to CPU size: pool, priors and masked adversary all
     # run and are logged.
-    config = osp.join(REPO_ROOT, 'configs', 'dfad',
-                      'dfad_replay-priors-tv_resnet34_resnet18_8xb32_cifar10.py')
+    config = osp.join(
+        REPO_ROOT, 'configs', 'dfad',
+        'dfad_replay-priors-tv_resnet34_resnet18_8xb32_cifar10.py')
     work_dir = str(tmp_path / 'work')
     runner = train_tool.main([
         config, '--work-dir', work_dir, '--cfg-options',

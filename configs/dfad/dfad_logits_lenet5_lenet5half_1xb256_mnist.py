@@ -36,14 +36,10 @@ val_evaluator = [
 test_evaluator = val_evaluator
 val_cfg = dict(
     type='DataFreeValLoop',
-    label_free=[
-        {{_base_.label_free_bank}}, {{_base_.label_free_mix}},
-        {{_base_.label_free_z2}}
-    ])
-test_cfg = dict(
-    type='DataFreeTestLoop', label_free={{_base_.label_free_bank}})
+    label_free=[{{_base_.label_free_bank}}, {{_base_.label_free_mix}},
+                {{_base_.label_free_z2}}])
+test_cfg = dict(type='DataFreeTestLoop', label_free={{_base_.label_free_bank}})
 
 default_hooks = dict(
-    logger=dict(interval=20),
-    checkpoint=dict(interval=300, max_keep_ckpts=1))
+    logger=dict(interval=20), checkpoint=dict(interval=300, max_keep_ckpts=1))
 custom_hooks = [dict(type='GeneratedSamplesHook', interval=300)]

@@ -39,6 +39,5 @@ model = dict(
 # 8 GPUs x 32 images; lr scales with the total when --auto-scale-lr is used.
 auto_scale_lr = dict(base_batch_size=256)
 
-default_hooks = dict(
-    checkpoint=dict(interval=250, max_keep_ckpts=2))
+default_hooks = dict(checkpoint=dict(interval=250, max_keep_ckpts=2))
 custom_hooks = [dict(type='GeneratedSamplesHook', interval=1000)]

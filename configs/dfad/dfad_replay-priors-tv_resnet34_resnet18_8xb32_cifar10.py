@@ -11,8 +11,7 @@ model = dict(
     # normalisation, RGB).
     generator=dict(
         pixel_normalization=dict(
-            mean=[125.307, 122.961, 113.8575], std=[51.5865, 50.847,
-                                                    51.255])),
+            mean=[125.307, 122.961, 113.8575], std=[51.5865, 50.847, 51.255])),
     pool={{_base_.replay_pool}},
     generator_distiller=dict(
         teacher_recorders=dict(

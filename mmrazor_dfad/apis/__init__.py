@@ -7,6 +7,6 @@ from .train import main as train_main
 from .train import prepare_run
 
 __all__ = [
-    'distill_and_report', 'export_student', 'test_main', 'train_main', 'build_config',
-    'prepare_run'
+    'distill_and_report', 'export_student', 'test_main', 'train_main',
+    'build_config', 'prepare_run'
 ]

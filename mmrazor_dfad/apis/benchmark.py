@@ -53,8 +53,7 @@ def seconds_per_iteration(config: str,
     if batch_size is not None:
         options.append(f'train_dataloader.batch_size={batch_size}')
     train_main([
-        config, '--work-dir', work_dir, '--cfg-options', *options,
-        *cfg_options
+        config, '--work-dir', work_dir, '--cfg-options', *options, *cfg_options
     ])
     times = [
         row['time'] for row in read_scalars(work_dir)
@@ -72,20 +71,25 @@ def main(argv: Optional[List[str]] = None) -> Dict:
     parser = argparse.ArgumentParser(
         description='Seconds per training iteration of a DFAD config')
     parser.add_argument('config')
-    parser.add_argument('--batch', type=int, default=None,
-                        help='train_dataloader.batch_size (default: the '
-                        "config's)")
-    parser.add_argument('--iters', type=int, default=5,
-                        help='timed iterations per repeat')
+    parser.add_argument(
+        '--batch',
+        type=int,
+        default=None,
+        help='train_dataloader.batch_size (default: the '
+        "config's)")
+    parser.add_argument(
+        '--iters', type=int, default=5, help='timed iterations per repeat')
     parser.add_argument('--repeats', type=int, default=3)
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='key=value overrides, as for tools/train.py')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        default=[],
+        help='key=value overrides, as for tools/train.py')
     parser.add_argument('--out', help='write the result as JSON here')
     args = parser.parse_args(argv)
     samples = [
         seconds_per_iteration(args.config, args.iters, args.batch,
-                              args.cfg_options)
-        for _ in range(args.repeats)
+                              args.cfg_options) for _ in range(args.repeats)
     ]
     median = statistics.median(samples)
     result = dict(
@@ -96,8 +100,7 @@ def main(argv: Optional[List[str]] = None) -> Dict:
         s_per_iter=median,
         iters_per_s=1 / median,
         samples=samples,
-        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss /
-        1024,
+        peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         device='cuda' if torch.cuda.is_available() else 'cpu',
         threads=torch.get_num_threads(),
         machine=f'{os.cpu_count()} CPU cores, {platform.machine()}',

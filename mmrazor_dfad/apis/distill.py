@@ -57,8 +57,8 @@ def distill_and_report(config: str,
     selected = select(label_free, LABEL_FREE_SCORE,
                       'greater') if label_free else None
     checkpoint = osp.join(work_dir, f'iter_{runner.iter}.pth')
-    exported = export_student(
-        config, checkpoint, osp.join(work_dir, 'student_lenet5half.pth'))
+    exported = export_student(config, checkpoint,
+                              osp.join(work_dir, 'student_lenet5half.pth'))
     curves = plot_curves(work_dir, osp.join(work_dir, 'curves.png'))
     return dict(
         config=config,
@@ -67,8 +67,8 @@ def distill_and_report(config: str,
         teacher_top1=metrics['teacher_student/teacher_top1'],
         student_top1_final=metrics['accuracy/top1'],
         student_top5_final=metrics.get('accuracy/top5'),
-        student_top1_best=max(r['accuracy/top1'] for r in validations)
-        if validations else None,
+        student_top1_best=max(r['accuracy/top1']
+                              for r in validations) if validations else None,
         ratio=metrics['accuracy/top1'] /
         metrics['teacher_student/teacher_top1'],
         agreement=metrics['teacher_student/agreement'],

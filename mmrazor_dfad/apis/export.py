@@ -30,8 +30,8 @@ def student_test_settings(cfg: Config) -> dict:
     label-free banks and the data-free loops need the DFAD model; a config
     with no real test data gives none."""
     loader = cfg.get('test_dataloader')
-    if not loader or loader.get('dataset', {}).get(
-            'type') == 'GeneratedBankDataset':
+    if not loader or loader.get('dataset',
+                                {}).get('type') == 'GeneratedBankDataset':
         return {}
     evaluator = cfg.get('test_evaluator')
     evaluators = evaluator if isinstance(evaluator, list) else [evaluator]
@@ -123,4 +123,3 @@ def main(argv: Optional[List[str]] = None) -> dict:
     print(f"student: {result['checkpoint']} ({result['num_tensors']} tensors, "
           f"sha256 {result['sha256'][:16]}...), config: {result['config']}")
     return result
-

@@ -52,4 +52,3 @@ def main(argv: Optional[List[str]] = None) -> dict:
                        'model, strictly).')
     with checkpoint_safe_globals():
         return runner.test()
-

@@ -147,8 +147,8 @@ def _train(cfg: Config, args, notes: list) -> Runner:
         newest = search_resumable_checkpoint(runner.work_dir).path
         runner.logger.error(
             f'Newest complete checkpoint: {newest} (resume with --resume '
-            f'{newest}).' if newest else
-            'No checkpoint was saved before training stopped.')
+            f'{newest}).'
+            if newest else 'No checkpoint was saved before training stopped.')
         raise
     except RuntimeError as error:
         if not _is_collective_timeout(error):
@@ -170,7 +170,7 @@ def _is_collective_timeout(error: RuntimeError) -> bool:
     if not (torch_dist.is_available() and torch_dist.is_initialized()):
         return False
     text = str(error).lower()
-    return any(word in text for word in ('timed out', 'timeout',
-                                         'connection closed by peer',
-                                         'connection reset by peer'))
-
+    return any(
+        word in text
+        for word in ('timed out', 'timeout', 'connection closed by peer',
+                     'connection reset by peer'))

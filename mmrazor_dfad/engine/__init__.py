@@ -13,6 +13,5 @@ __all__ = [
     'AtomicLocalBackend', 'DataFreeDistributedDataParallel',
     'DataFreeTestLoop', 'DataFreeValLoop', 'GeneratedSamplesHook',
     'HeartbeatHook', 'LabelFreeEarlyStoppingHook', 'LossWeightScheduleHook',
-    'SafeCheckpointHook',
-    'TeacherCheckHook'
+    'SafeCheckpointHook', 'TeacherCheckHook'
 ]

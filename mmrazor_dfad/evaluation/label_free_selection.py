@@ -102,8 +102,8 @@ def select(rows: Sequence[Dict], key: str, rule: str) -> Dict:
     for row in rows:
         if key not in row:
             continue
-        if best is None or (row[key] > best[key] if rule == 'greater' else
-                            row[key] < best[key]):
+        if best is None or (row[key] > best[key]
+                            if rule == 'greater' else row[key] < best[key]):
             best = row
     if best is None:
         raise KeyError(f'select: no validation row has {key!r}.')
@@ -136,7 +136,8 @@ def simulate_early_stopping(rows: Sequence[Dict],
         seen.append(row)
         stop, _ = hook._check_stop_condition(row[key])
         if stop:
-            return dict(stop_step=row['step'], selected=select(seen, key, rule))
+            return dict(
+                stop_step=row['step'], selected=select(seen, key, rule))
     return dict(stop_step=None, selected=select(seen, key, rule))
 
 

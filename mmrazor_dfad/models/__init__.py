@@ -8,7 +8,7 @@ from .pools import SyntheticImagePool
 from .recorders import BatchNormStatisticsRecorder
 
 __all__ = [
-    'DataFreeDistillation', 'DAFLGenerator', 'DAFLLeNet5', 'SyntheticImagePool',
-    'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
+    'DataFreeDistillation', 'DAFLGenerator', 'DAFLLeNet5',
+    'SyntheticImagePool', 'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
     'BatchNormStatisticsRecorder', 'TotalVariationLoss'
 ]

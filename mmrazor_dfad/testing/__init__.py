@@ -5,6 +5,7 @@ from .fake_data import (accept_fake_cifar10, save_random_classifier,
 from .toy_models import ToyClassifier, ToyHead, logits_distiller
 
 __all__ = [
-    'free_port', 'accept_fake_cifar10', 'save_random_classifier', 'write_fake_cifar10',
-    'write_fake_mnist', 'ToyClassifier', 'ToyHead', 'logits_distiller'
+    'free_port', 'accept_fake_cifar10', 'save_random_classifier',
+    'write_fake_cifar10', 'write_fake_mnist', 'ToyClassifier', 'ToyHead',
+    'logits_distiller'
 ]

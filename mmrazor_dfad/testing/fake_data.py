@@ -38,7 +38,9 @@ def write_fake_cifar10(root: str, per_file: int = 8, seed: int = 0) -> str:
     return root
 
 
-def write_fake_mnist(root: str, num_train: int = 16, num_test: int = 16,
+def write_fake_mnist(root: str,
+                     num_train: int = 16,
+                     num_test: int = 16,
                      seed: int = 0) -> str:
     """Write a folder of MNIST-format (IDX) files with random digits.
 

@@ -93,8 +93,7 @@ def logits_distiller(teacher_name: str, loss_weight: float) -> Dict:
         student_recorders=dict(
             fc=dict(type='ModuleOutputs', source='head.fc')),
         teacher_recorders=dict(
-            t_fc=dict(
-                type='ModuleOutputs', source=f'{teacher_name}.head.fc')),
+            t_fc=dict(type='ModuleOutputs', source=f'{teacher_name}.head.fc')),
         distill_losses=dict(
             loss_l1=dict(type='L1Loss', loss_weight=loss_weight)),
         loss_forward_mappings=dict(

@@ -12,11 +12,10 @@ from .work_dir import (ResumeSearch, WorkDirInUseError, WorkDirLock,
 
 __all__ = [
     'register_all_modules', 'checkpoint_safe_globals', 'load_teacher_weights',
-    'find_best_checkpoint',
-    'checkpoint_file_problem', 'init_cpu_distributed', 'ensure_writable_dir',
-    'find_resumable_checkpoint', 'search_resumable_checkpoint',
-    'ResumeSearch', 'resolve_work_dir', 'WorkDirLock', 'WorkDirInUseError',
-    'load_checkpoint_strictly', 'DEFAULT_CPU_TIMEOUT',
-    'choose_resume_checkpoint', 'use_safe_checkpoint_hook',
-    'InvalidArgumentError'
+    'find_best_checkpoint', 'checkpoint_file_problem', 'init_cpu_distributed',
+    'ensure_writable_dir', 'find_resumable_checkpoint',
+    'search_resumable_checkpoint', 'ResumeSearch', 'resolve_work_dir',
+    'WorkDirLock', 'WorkDirInUseError', 'load_checkpoint_strictly',
+    'DEFAULT_CPU_TIMEOUT', 'choose_resume_checkpoint',
+    'use_safe_checkpoint_hook', 'InvalidArgumentError'
 ]

@@ -28,9 +28,9 @@ def _numpy_safe_globals() -> List:
     """NumPy types MMEngine's checkpoints pickle (for weights_only loads)."""
     core = getattr(np, '_core', None) or np.core
     dtype_classes = [
-        type(np.dtype(name)) for name in
-        ('float16', 'float32', 'float64', 'int8', 'int16', 'int32', 'int64',
-         'uint8', 'bool')
+        type(np.dtype(name))
+        for name in ('float16', 'float32', 'float64', 'int8', 'int16', 'int32',
+                     'int64', 'uint8', 'bool')
     ]
     return [
         core.multiarray._reconstruct, core.multiarray.scalar, np.ndarray,
@@ -312,9 +312,7 @@ def load_checkpoint_strictly(model: nn.Module, checkpoint: str) -> Dict:
             f"'{checkpoint}' does not fit the model of this config: shapes "
             f'differ for {_preview(mismatched)} (checkpoint vs model). '
             f'{_likely_cause([], [], checkpoint)}')
-    load_state_dict(
-        model, {k: state_dict[k]
-                for k in found}, strict=True)
+    load_state_dict(model, {k: state_dict[k] for k in found}, strict=True)
     return loaded
 
 

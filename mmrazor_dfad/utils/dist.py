@@ -6,7 +6,6 @@ from typing import Optional, Union
 import torch
 import torch.distributed as torch_dist
 
-
 # Seconds a CPU rank waits for the others in a collective before it gives
 # up. PyTorch's default (30 minutes) leaves a run stuck in silence; a CPU
 # iteration of the shipped configs takes seconds, a checkpoint save or a

@@ -43,10 +43,10 @@ def use_safe_checkpoint_hook(cfg) -> Optional[str]:
     return note + '.'
 
 
-def choose_resume_checkpoint(work_dir: str,
-                             resume: Optional[str],
-                             resume_if_any: bool = False
-                             ) -> Tuple[Optional[str], List[str]]:
+def choose_resume_checkpoint(
+        work_dir: str,
+        resume: Optional[str],
+        resume_if_any: bool = False) -> Tuple[Optional[str], List[str]]:
     """Decide what ``--resume`` resumes from, or fail with the reason.
 
     Args:

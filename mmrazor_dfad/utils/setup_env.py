@@ -16,6 +16,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
             so ``type='DataFreeDistillation'`` means ours. Defaults to True.
     """
     import mmrazor.utils  # noqa: F401
+
     import mmrazor_dfad.datasets  # noqa: F401,F403
     import mmrazor_dfad.engine  # noqa: F401,F403
     import mmrazor_dfad.models  # noqa: F401,F403

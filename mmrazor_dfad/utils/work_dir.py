@@ -18,7 +18,8 @@ except ImportError:  # not POSIX: no work-dir lock
     fcntl = None
 
 
-def resolve_work_dir(cfg, config_path: str,
+def resolve_work_dir(cfg,
+                     config_path: str,
                      work_dir: Optional[str] = None) -> str:
     """The work dir by MMEngine's precedence: ``--work-dir``, then the
     config's ``work_dir``, then ``./work_dirs/<config name>``.

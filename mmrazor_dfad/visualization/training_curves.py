@@ -47,7 +47,8 @@ def plot_curves(work_dir: str, out: str) -> str:
     train = [row for row in rows if 'distill.loss' in row]
     val = [row for row in rows if 'accuracy/top1' in row]
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
-    loss_ax.plot([r['iter'] for r in train], [r['distill.loss'] for r in train],
+    loss_ax.plot([r['iter'] for r in train],
+                 [r['distill.loss'] for r in train],
                  label='student (distill) loss: L1(student, teacher)')
     # Absent once the generator's learning rate is 0 (its updates are
     # skipped then).
@@ -61,7 +62,8 @@ def plot_curves(work_dir: str, out: str) -> str:
     loss_ax.legend()
     loss_ax.set_title('losses')
     acc_ax.plot([r['step'] for r in val], [r['accuracy/top1'] for r in val],
-                marker='o', label='student top-1 (real test set)')
+                marker='o',
+                label='student top-1 (real test set)')
     acc_ax.set_xlabel('iteration')
     acc_ax.set_ylabel('top-1 (%)')
     acc_ax.legend()
@@ -82,4 +84,3 @@ def main(argv: Optional[List[str]] = None) -> str:
     out = args.out or osp.join(args.work_dir, 'curves.png')
     print(plot_curves(args.work_dir, out))
     return out
-

@@ -1,7 +1,8 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Evaluate the shipped teachers on the data they were made for.
 
-    python tools/analysis_tools/check_teachers.py [--json results/teachers.json]
+    python tools/analysis_tools/check_teachers.py
+        [--json results/teachers.json]
 
 Prepares the data when missing, checks each checkpoint's sha256 against
 ``checkpoints/SHA256SUMS``, evaluates its top-1 on the test split with its

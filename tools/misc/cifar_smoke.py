@@ -47,9 +47,8 @@ def main() -> None:
     ]
     start = time.time()
     with accept_fake_cifar10():
-        train_main([
-            CONFIG, '--work-dir', args.work_dir, '--cfg-options', *overrides
-        ])
+        train_main(
+            [CONFIG, '--work-dir', args.work_dir, '--cfg-options', *overrides])
     print(f'CIFAR smoke: {args.iters} iterations of {osp.relpath(CONFIG)} '
           f'at batch {args.batch} on the CPU in {time.time() - start:.1f} s '
           f'(random teacher and images: accuracy is meaningless). '

@@ -4,11 +4,11 @@ LeNet-5 teacher without training data, on the CPU, and report.
 
 Steps: prepare MNIST if ``data/mnist`` is missing; train
 ``configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_mnist.py``; evaluate
-teacher and student with the runner's test loop (real test split, and the label-free
-score on generated images beside it); export the student as a plain MMCls
-checkpoint; plot losses and accuracy. Leaves in the work dir: the DFAD
-checkpoint, ``student_lenet5half.pth`` (+ ``.py``), the grids of generated
-images (``<timestamp>/vis_data/vis_image/``), ``curves.png`` and
+teacher and student with the runner's test loop (real test split, and the
+label-free score on generated images beside it); export the student as a
+plain MMCls checkpoint; plot losses and accuracy. Leaves in the work dir:
+the DFAD checkpoint, ``student_lenet5half.pth`` (+ ``.py``), the grids of
+generated images (``<timestamp>/vis_data/vis_image/``), ``curves.png`` and
 ``demo_summary.json``.
 
     python tools/misc/mnist_demo.py [--work-dir work_dirs/mnist_demo]

@@ -9,10 +9,10 @@ sha256 (add it to ``checkpoints/SHA256SUMS``).
 import argparse
 import hashlib
 
-import mmrazor_dfad  # noqa: F401
 import torch
 from mmengine.runner import CheckpointLoader
 
+import mmrazor_dfad  # noqa: F401
 from mmrazor_dfad.utils import checkpoint_safe_globals
 
 

@@ -8,8 +8,7 @@
 logits_mapping = dict(
     s_feature=dict(from_student=True, recorder='fc'),
     t_feature=dict(from_student=False, recorder='teacher_fc'))
-student_logits_recorder = dict(
-    fc=dict(type='ModuleOutputs', source='head.fc'))
+student_logits_recorder = dict(fc=dict(type='ModuleOutputs', source='head.fc'))
 
 model = dict(
     type='DataFreeDistillation',

@@ -31,5 +31,4 @@ replay_generator_loss_mappings = dict(
     loss_onehot=dict(preds_T=teacher_logits),
     loss_balance=dict(preds_T=teacher_logits),
     loss_tv=dict(
-        images=dict(from_student=False, recorder='teacher_input',
-                    data_idx=0)))
+        images=dict(from_student=False, recorder='teacher_input', data_idx=0)))

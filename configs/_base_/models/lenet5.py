@@ -4,7 +4,9 @@
 lenet5 = dict(
     type='mmcls.ImageClassifier',
     backbone=dict(
-        type='DAFLLeNet5', in_channels=1, channels=(6, 16, 120),
+        type='DAFLLeNet5',
+        in_channels=1,
+        channels=(6, 16, 120),
         fc_channels=84),
     head=dict(
         type='mmcls.LinearClsHead',

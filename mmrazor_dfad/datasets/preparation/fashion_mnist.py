@@ -16,14 +16,14 @@ files (60,000 train / 10,000 test, 28x28, labels 0..9), and
 (``tools/dataset_converters/prepare_fashion_mnist.py``)
 """
 import argparse
-from typing import List, Optional
 import os.path as osp
 import shutil
 import subprocess
+from typing import List, Optional
 
 from .idx_files import (FILES, SourceUnavailable, download_files, fail,
-                       idx_bytes, load_folder, sha256, try_sources, verify,
-                       write_dataset)
+                        idx_bytes, load_folder, sha256, try_sources, verify,
+                        write_dataset)
 
 URL_PREFIX = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'
 MD5 = {  # of the official .gz files (MMCls's table)
@@ -65,8 +65,8 @@ def from_debian(install: bool):
     if not osp.isdir(DEBIAN_DIR) and install and shutil.which('apt-get'):
         print(f'  installing {DEBIAN_PACKAGE} with apt-get ...')
         install = ['apt-get', 'install', '-y', '-q', DEBIAN_PACKAGE]
-        if subprocess.run(install, capture_output=True,
-                          timeout=600).returncode != 0:
+        if subprocess.run(
+                install, capture_output=True, timeout=600).returncode != 0:
             # A fresh machine has no package lists yet.
             subprocess.run(['apt-get', 'update', '-q'],
                            capture_output=True,
@@ -102,9 +102,10 @@ def main(argv: Optional[List[str]] = None) -> None:
                     lambda: from_debian(install=not args.no_apt)))
     name, arrays, reasons = try_sources(sources)
     if arrays is None:
-        fail('no Fashion-MNIST source worked (' + '; '.join(reasons) + ')',
-             'pass --source DIR with the official files, or apt-get install '
-             f'{DEBIAN_PACKAGE}')
+        fail(
+            'no Fashion-MNIST source worked (' + '; '.join(reasons) + ')',
+            'pass --source DIR with the official files, or apt-get install '
+            f'{DEBIAN_PACKAGE}')
     manifest = write_dataset(args.out, arrays,
                              dict(dataset='Fashion-MNIST', source=name))
     print(f"Fashion-MNIST from {name}: {manifest['counts']['train']} train / "

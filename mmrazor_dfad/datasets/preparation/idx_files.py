@@ -100,7 +100,8 @@ def load_folder(folder: str) -> Dict[str, np.ndarray]:
     return {key: read_idx(path) for key, path in paths.items()}
 
 
-def download_files(url_prefix: str, md5s: Dict[str, str],
+def download_files(url_prefix: str,
+                   md5s: Dict[str, str],
                    timeout: float = 15.0) -> Dict[str, np.ndarray]:
     """Download the four .gz files, check their md5, and read them."""
     tmp = tempfile.mkdtemp(prefix='idx_download_')

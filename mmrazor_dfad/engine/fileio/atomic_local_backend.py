@@ -7,7 +7,6 @@ from typing import Union
 
 from mmengine.fileio import LocalBackend, register_backend
 
-
 TEMPORARY_SUFFIX = '.tmp'
 
 

@@ -8,7 +8,6 @@ from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
     'GeneratedSamplesHook', 'HeartbeatHook', 'LabelFreeEarlyStoppingHook',
-    'LossWeightScheduleHook',
-    'SafeCheckpointHook',
-    'TeacherCheckHook', 'describe_stalled_ranks'
+    'LossWeightScheduleHook', 'SafeCheckpointHook', 'TeacherCheckHook',
+    'describe_stalled_ranks'
 ]

@@ -63,7 +63,10 @@ class GeneratedSamplesHook(Hook):
         if self.at_start and runner.iter == 0:
             self._save(runner, 0)
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         if self.every_n_train_iters(runner, self.interval) or \
                 self.is_last_train_iter(runner):
@@ -87,11 +90,8 @@ class GeneratedSamplesHook(Hook):
         # Each image stretched to [0, 1] on its own: the generator's output is
         # standardised, not in pixel units.
         grid = make_grid(
-            images, nrow=self.nrow, normalize=True, scale_each=True,
-            padding=2)
+            images, nrow=self.nrow, normalize=True, scale_each=True, padding=2)
         runner.visualizer.add_image(
             'generated_samples',
             (grid.permute(1, 2, 0).numpy() * 255).round().astype('uint8'),
             step=step)
-
-

@@ -56,7 +56,10 @@ class HeartbeatHook(Hook):
         """Beat when an iteration starts."""
         self._beat(runner, 'in iteration', runner.iter + 1)
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None) -> None:
         """Beat when an iteration ends."""
         self._beat(runner, 'after iteration', runner.iter + 1)
@@ -99,8 +102,8 @@ def describe_stalled_ranks(work_dir: str, world_size: int, me: int) -> str:
     others = {rank: r for rank, r in records.items() if rank != me}
     silent = [rank for rank, r in others.items() if r is None]
     behind = [
-        rank for rank, r in others.items() if r is not None and mine
-        and r['time'] < mine['time'] - 0.5
+        rank for rank, r in others.items()
+        if r is not None and mine and r['time'] < mine['time'] - 0.5
     ]
     named = behind + silent or sorted(others)
     lines: List[str] = []

@@ -28,10 +28,18 @@ class LabelFreeEarlyStoppingHook(EarlyStoppingHook):
             ``EarlyStoppingHook``.
     """
 
-    def __init__(self, monitor: str, rule=None, min_delta: float = 0.1,
-                 patience: int = 5, **kwargs) -> None:
-        super().__init__(monitor, rule=rule, min_delta=min_delta,
-                         patience=patience, **kwargs)
+    def __init__(self,
+                 monitor: str,
+                 rule=None,
+                 min_delta: float = 0.1,
+                 patience: int = 5,
+                 **kwargs) -> None:
+        super().__init__(
+            monitor,
+            rule=rule,
+            min_delta=min_delta,
+            patience=patience,
+            **kwargs)
         self.best_iter = None
 
     def after_val_epoch(self, runner, metrics) -> None:
@@ -49,9 +57,12 @@ class LabelFreeEarlyStoppingHook(EarlyStoppingHook):
         if self.best_score != previous_best:
             self.best_iter = runner.iter
         runner.message_hub.update_info(
-            'early_stopping', dict(
-                monitor=self.monitor, best_score=self.best_score,
-                best_iter=self.best_iter, wait_count=self.wait_count))
+            'early_stopping',
+            dict(
+                monitor=self.monitor,
+                best_score=self.best_score,
+                best_iter=self.best_iter,
+                wait_count=self.wait_count))
         if not stop:
             return
         runner.train_loop.stop_training = True
@@ -61,6 +72,5 @@ class LabelFreeEarlyStoppingHook(EarlyStoppingHook):
                 f'{abs(self.min_delta)} for {self.wait_count} validations '
                 f'(best {self.best_score:.4f} at iter {self.best_iter}, now '
                 f'{current:.4f}; patience={self.patience}).')
-        runner.logger.info(
-            f'Early stopping at iter {runner.iter} of '
-            f'{runner.max_iters}: {message}')
+        runner.logger.info(f'Early stopping at iter {runner.iter} of '
+                           f'{runner.max_iters}: {message}')

@@ -12,7 +12,8 @@ from mmengine.model import is_model_wrapper
 from mmrazor_dfad.registry import HOOKS
 
 
-def generated_prediction_stats(teacher_logits: torch.Tensor) -> Dict[str, float]:
+def generated_prediction_stats(
+        teacher_logits: torch.Tensor) -> Dict[str, float]:
     """How a teacher's predictions on generated images spread.
 
     Args:
@@ -183,8 +184,7 @@ class TeacherCheckHook(Hook):
                 f'{top1:.2f} (chance {chance:.2f}).')
             if top1 < self.min_top1_ratio * chance:
                 self._warn(
-                    runner,
-                    f"Teacher '{name}' scores {top1:.2f} top-1 on the "
+                    runner, f"Teacher '{name}' scores {top1:.2f} top-1 on the "
                     f'validation data, near chance ({chance:.2f}): it is '
                     'untrained, trained on other data, or given differently '
                     'normalised images. Check model.teachers[\''

@@ -5,10 +5,10 @@ from typing import Callable, Dict, Iterator, Mapping, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from torch.nn.parallel import DistributedDataParallel
 from mmengine.logging import MessageHub, print_log
 from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
+from torch.nn.parallel import DistributedDataParallel
 
 from mmrazor_dfad.registry import OPTIM_WRAPPERS
 from .divergence_guard import DivergenceGuard
@@ -106,17 +106,15 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             divergence_guard = dict(
                 loss_factor=math.inf, weight_factor=math.inf)
         if not isinstance(divergence_guard, Mapping):
-            raise TypeError(
-                'optim_wrapper.divergence_guard must be a dict of '
-                'DivergenceGuard arguments or None, got '
-                f'{divergence_guard!r}.')
+            raise TypeError('optim_wrapper.divergence_guard must be a dict of '
+                            'DivergenceGuard arguments or None, got '
+                            f'{divergence_guard!r}.')
         self.divergence_guard = DivergenceGuard(**divergence_guard)
 
     @classmethod
     def from_optim_wrappers(
-        cls, optim_wrappers: Union['AlternatingOptimWrapper',
-                                   OptimWrapperDict, Mapping[str,
-                                                             OptimWrapper]]
+        cls, optim_wrappers: Union['AlternatingOptimWrapper', OptimWrapperDict,
+                                   Mapping[str, OptimWrapper]]
     ) -> 'AlternatingOptimWrapper':
         """Accept what MMRazor's ``SeparateOptimWrapperConstructor`` builds.
 
@@ -285,9 +283,9 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             dict[str, torch.Tensor]: The logged values, detached, prefixed
             ``generator.``; empty when the update was skipped.
         """
-        skip = (self.skip_generator_at_zero_lr
-                and skip_generator_step is not None
-                and not self.generator_can_learn())
+        skip = (
+            self.skip_generator_at_zero_lr and skip_generator_step is not None
+            and not self.generator_can_learn())
         if skip:
             skip_generator_step()
             count_skipped_update(self.generator)
@@ -296,8 +294,7 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         # The generator's loss back-propagates through the student to its
         # input only: the student's weight gradients would be thrown away
         # (and, under DDP, all-reduced first), so they are never computed.
-        with frozen_weights(student), self.generator.optim_context(
-                generator):
+        with frozen_weights(student), self.generator.optim_context(generator):
             loss, step_log_vars = generator_step()
             if self.divergence_guard.check_loss(loss, 'generator'):
                 self.generator.update_params(loss)

@@ -14,17 +14,17 @@ class _LabelFreeMixin:
     """The extra evaluation on banks of generated images shared by the
     validation and test loops."""
 
-    def _build_label_free(self,
-                          label_free: Union[Dict, List[Dict], None]) -> None:
+    def _build_label_free(self, label_free: Union[Dict, List[Dict],
+                                                  None]) -> None:
         self.label_free_sources: List = []
         if label_free is None:
             return
-        for source in (label_free
-                       if isinstance(label_free, (list, tuple)) else
-                       [label_free]):
-            if not isinstance(source, dict) or set(source) != {
-                    'dataloader', 'evaluator'
-            }:
+        for source in (label_free if isinstance(label_free,
+                                                (list,
+                                                 tuple)) else [label_free]):
+            if not isinstance(
+                    source,
+                    dict) or set(source) != {'dataloader', 'evaluator'}:
                 raise TypeError(
                     f'{type(self).__name__}: label_free must be dict('
                     "dataloader=dict(dataset=dict(type='GeneratedBankDataset'"

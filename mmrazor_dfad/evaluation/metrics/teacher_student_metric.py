@@ -23,7 +23,8 @@ def class_histogram_entropy(labels: torch.Tensor, num_classes: int) -> float:
     counts = torch.bincount(labels, minlength=num_classes).double()
     probs = counts[counts > 0] / counts.sum()
     # max(): 0, not -0.0, for a single class.
-    return max(0.0, float(-(probs * probs.log()).sum() / math.log(num_classes)))
+    return max(0.0,
+               float(-(probs * probs.log()).sum() / math.log(num_classes)))
 
 
 def teacher_student_statistics(
@@ -76,8 +77,8 @@ def teacher_student_statistics(
     confidence = teacher_prob.max(dim=1).values
     confident = confidence >= confidence_threshold
     per_class = [
-        agree[teacher_pred == c].mean()
-        for c in range(num_classes) if (teacher_pred == c).any()
+        agree[teacher_pred == c].mean() for c in range(num_classes)
+        if (teacher_pred == c).any()
     ]
     kl = F.kl_div(
         student_logits.log_softmax(dim=1),
@@ -87,8 +88,8 @@ def teacher_student_statistics(
     stats = dict(
         agreement=100.0 * float(agree.mean()),
         balanced_agreement=100.0 * float(torch.stack(per_class).mean()),
-        confident_agreement=100.0 * float(agree[confident].mean())
-        if confident.any() else 0.0,
+        confident_agreement=100.0 *
+        float(agree[confident].mean()) if confident.any() else 0.0,
         l1=float((student_logits - teacher_logits).abs().mean()),
         kl=float(kl.mean()),
         teacher_class_entropy=class_histogram_entropy(teacher_pred,
@@ -97,8 +98,8 @@ def teacher_student_statistics(
                                                       num_classes),
         teacher_confidence=100.0 * float(confidence.mean()))
     if gt_labels is not None:
-        stats['teacher_top1'] = 100.0 * float(
-            (teacher_pred == gt_labels.to(teacher_pred.device)).double().mean())
+        stats['teacher_top1'] = 100.0 * float((teacher_pred == gt_labels.to(
+            teacher_pred.device)).double().mean())
     return stats
 
 

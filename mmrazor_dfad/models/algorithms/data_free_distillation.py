@@ -13,6 +13,7 @@ from mmrazor.models.algorithms.base import BaseAlgorithm
 from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPERS
 from mmrazor_dfad.utils.checkpoint import load_teacher_weights
 
+
 def _unwrap(module: nn.Module) -> nn.Module:
     """The module inside a DDP wrapper (evaluation needs no gradient sync)."""
     return module.module if is_model_wrapper(module) else module
@@ -101,8 +102,9 @@ class DataFreeDistillation(BaseAlgorithm):
                  compile_cfg: Union[Dict, bool, None] = None,
                  pool: Optional[Dict] = None,
                  **kwargs) -> None:
-        if isinstance(student_iter, bool) or not isinstance(
-                student_iter, int) or student_iter < 1:
+        if isinstance(
+                student_iter,
+                bool) or not isinstance(student_iter, int) or student_iter < 1:
             raise ValueError(
                 f'DataFreeDistillation: student_iter must be an integer >= 1 '
                 f'(student updates per generator update), got '
@@ -128,8 +130,7 @@ class DataFreeDistillation(BaseAlgorithm):
             name: self._build_teacher(name, cfg)
             for name, cfg in teachers.items()
         })
-        self._register_load_state_dict_pre_hook(
-            self._use_own_teacher_weights)
+        self._register_load_state_dict_pre_hook(self._use_own_teacher_weights)
         self.generator = generator if isinstance(
             generator, nn.Module) else MODELS.build(generator)
 
@@ -154,7 +155,8 @@ class DataFreeDistillation(BaseAlgorithm):
                     'DataFreeDistillation: compile_cfg must be a dict of '
                     'torch.compile arguments or True, got '
                     f'{compile_cfg!r}. E.g. --cfg-options '
-                    'model.compile_cfg=True or model.compile_cfg.mode=default.')
+                    'model.compile_cfg=True or model.compile_cfg.mode=default.'
+                )
             for module in players:
                 module.compile(**compile_cfg)
 
@@ -228,10 +230,9 @@ class DataFreeDistillation(BaseAlgorithm):
         fix = ('Set model.generator img_size/out_channels to the input the '
                'teacher was trained on.')
         logits = {}
-        for name, model in [(f"teacher '{n}'", t)
-                            for n, t in self.teachers.items()] + [
-                                ('student', self.student)
-                            ]:
+        for name, model in [
+            (f"teacher '{n}'", t) for n, t in self.teachers.items()
+        ] + [('student', self.student)]:
             was_training = model.training
             model.eval()
             try:
@@ -275,7 +276,10 @@ class DataFreeDistillation(BaseAlgorithm):
                     'collaborates with the student instead of competing. '
                     'DFAD uses a negative weight (e.g. -1.0).')
 
-    def state_dict(self, *args, destination=None, prefix: str = '',
+    def state_dict(self,
+                   *args,
+                   destination=None,
+                   prefix: str = '',
                    keep_vars: bool = False) -> Dict[str, torch.Tensor]:
         """State dict of what training changes: student and generator.
 
@@ -328,8 +332,8 @@ class DataFreeDistillation(BaseAlgorithm):
         if isinstance(data, Mapping):
             for key in ('inputs', 'sample_idx', *data.keys()):
                 value = data.get(key)
-                if isinstance(value, (list, tuple, torch.Tensor)) and len(
-                        value) > 0:
+                if isinstance(value,
+                              (list, tuple, torch.Tensor)) and len(value) > 0:
                     return len(value)
         raise TypeError(
             'DataFreeDistillation: cannot tell the batch size from the '
@@ -337,9 +341,9 @@ class DataFreeDistillation(BaseAlgorithm):
             "train_dataloader=dict(batch_size=N, dataset=dict("
             "type='DataFreeDataset')).")
 
-    def train_step(self, data: TrainBatch,
-                   optim_wrapper: Union[OptimWrapperDict, Mapping]
-                   ) -> Dict[str, torch.Tensor]:
+    def train_step(
+        self, data: TrainBatch, optim_wrapper: Union[OptimWrapperDict, Mapping]
+    ) -> Dict[str, torch.Tensor]:
         """One DFAD iteration: ``student_iter`` student updates, one
         generator update.
 
@@ -362,12 +366,10 @@ class DataFreeDistillation(BaseAlgorithm):
             generator=self.generator,
             student_iter=self.student_iter,
             student_train_first=self.student_train_first,
-            skip_generator_step=lambda: self._skip_generator_step(
-                batch_size))
+            skip_generator_step=lambda: self._skip_generator_step(batch_size))
 
-    def train_student(
-            self, data: TrainBatch,
-            optimizer: OptimWrapper) -> Tuple[torch.Tensor, LogVars]:
+    def train_student(self, data: TrainBatch,
+                      optimizer: OptimWrapper) -> Tuple[torch.Tensor, LogVars]:
         """The student updates of one iteration, alone (MMRazor's
         interface; :meth:`train_step` runs them with the generator's).
 
@@ -429,8 +431,9 @@ class DataFreeDistillation(BaseAlgorithm):
         return OPTIM_WRAPPERS.get(
             'AlternatingOptimWrapper').from_optim_wrappers(optim_wrapper)
 
-    def _student_loss(self,
-                      batch_size: int) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+    def _student_loss(
+            self,
+            batch_size: int) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
         """Loss of one student update on detached fake images: fresh ones
         and, with a pool, replayed ones."""
         replayed = self.pool.split(batch_size) if self.pool is not None \
@@ -456,7 +459,8 @@ class DataFreeDistillation(BaseAlgorithm):
         return self.parse_losses(losses)
 
     def _generator_loss(
-            self, batch_size: int) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
+            self,
+            batch_size: int) -> Tuple[torch.Tensor, Dict[str, torch.Tensor]]:
         """Loss of the generator update; gradients flow through the frozen
         teachers and the student back to the generator."""
         fake_images = self._generate(batch_size)
@@ -533,9 +537,9 @@ class DataFreeDistillation(BaseAlgorithm):
             ``teacher_logits`` is the mean of their logits.
         """
         if isinstance(data, Mapping) and 'bank_index' in data:
-            images = self.bank_images(
-                data['bank_index'], data['bank_seed'],
-                data.get('bank_latent_scale'), data.get('bank_mix'))
+            images = self.bank_images(data['bank_index'], data['bank_seed'],
+                                      data.get('bank_latent_scale'),
+                                      data.get('bank_mix'))
             data_samples = None
         else:
             data = self.data_preprocessor(data, False)
@@ -583,27 +587,27 @@ class DataFreeDistillation(BaseAlgorithm):
             raise AttributeError(
                 f'{type(generator).__name__} has no latent_dim: a generated '
                 'bank needs a generator called as generator(latent=z).')
+
         def draw(partner: int) -> torch.Tensor:
             # NumPy's SeedSequence mixes all three numbers into the state
             # (PyTorch's CPU generator keeps only 32 bits of a seed).
             return torch.from_numpy(
                 np.stack([
-                    np.random.default_rng(
-                        [int(seed), partner,
-                         int(index)]).standard_normal(latent_dim)
+                    np.random.default_rng([int(seed), partner,
+                                           int(index)
+                                           ]).standard_normal(latent_dim)
                     for index, seed in zip(indices, seeds)
                 ]).astype(np.float32))
 
         scales = torch.tensor(
-            latent_scales if latent_scales is not None else
-            [1.0] * len(indices)).view(-1, 1)
+            latent_scales if latent_scales is not None else [1.0] *
+            len(indices)).view(-1, 1)
         device = self._generator_device()
         images = generator(latent=(draw(0) * scales).to(device))
         if mixes is not None and any(mixes):
             partners = generator(latent=(draw(1) * scales).to(device))
-            weight = torch.tensor(
-                [0.5 if mix else 1.0 for mix in mixes],
-                device=device).view(-1, 1, 1, 1)
+            weight = torch.tensor([0.5 if mix else 1.0 for mix in mixes],
+                                  device=device).view(-1, 1, 1, 1)
             images = weight * images + (1 - weight) * partners
         if self.channels_last:
             images = images.contiguous(memory_format=torch.channels_last)
@@ -618,14 +622,16 @@ class DataFreeDistillation(BaseAlgorithm):
         if data_samples is None:
             data_samples = [ClsDataSample() for _ in student_logits]
         scores = student_logits.softmax(dim=1)
-        for sample, s_logits, t_logits, score in zip(
-                data_samples, student_logits, teacher_logits, scores):
+        for sample, s_logits, t_logits, score in zip(data_samples,
+                                                     student_logits,
+                                                     teacher_logits, scores):
             sample.set_pred_score(score).set_pred_label(score.argmax())
             sample.set_field(s_logits, 'student_logits', field_type='data')
             sample.set_field(t_logits, 'teacher_logits', field_type='data')
         return data_samples
 
-    def loss(self, inputs: torch.Tensor,
+    def loss(self,
+             inputs: torch.Tensor,
              data_samples: Optional[List] = None) -> Dict[str, torch.Tensor]:
         """Not used: DFAD has no supervised loss; training goes through
         :meth:`train_step`."""

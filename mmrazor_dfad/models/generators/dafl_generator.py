@@ -27,8 +27,9 @@ class _NearestUpsample(torch.autograd.Function):
     def forward(ctx, images: torch.Tensor, scale: int) -> torch.Tensor:
         ctx.scale = scale
         n, c, h, w = images.shape
-        return images[:, :, :, None, :, None].expand(
-            n, c, h, scale, w, scale).reshape(n, c, h * scale, w * scale)
+        return images[:, :, :, None, :,
+                      None].expand(n, c, h, scale, w,
+                                   scale).reshape(n, c, h * scale, w * scale)
 
     @staticmethod
     def backward(ctx, grad_output: torch.Tensor):
@@ -128,10 +129,10 @@ class DAFLGenerator(BaseModule):
                  out_channels: int = 3,
                  pixel_normalization: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        for name, value, minimum in (('img_size', img_size, 1),
-                                     ('latent_dim', latent_dim, 1),
-                                     ('hidden_channels', hidden_channels, 2),
-                                     ('out_channels', out_channels, 1),
+        for name, value, minimum in (('img_size', img_size,
+                                      1), ('latent_dim', latent_dim, 1),
+                                     ('hidden_channels', hidden_channels,
+                                      2), ('out_channels', out_channels, 1),
                                      ('scale_factor', scale_factor, 1)):
             if not isinstance(value, int) or value < minimum:
                 raise ValueError(

@@ -7,8 +7,7 @@ import torch.nn as nn
 from mmrazor_dfad.registry import MODELS
 
 # (batch mean, batch variance, running mean, running variance) of one layer.
-LayerStatistics = Tuple[torch.Tensor, torch.Tensor, torch.Tensor,
-                        torch.Tensor]
+LayerStatistics = Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
 
 
 @MODELS.register_module()

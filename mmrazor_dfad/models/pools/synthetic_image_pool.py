@@ -74,8 +74,8 @@ class SyntheticImagePool(nn.Module):
                  dtype: str = 'float16',
                  seed: int = 0) -> None:
         super().__init__()
-        if isinstance(capacity, bool) or not isinstance(capacity,
-                                                        int) or capacity < 1:
+        if isinstance(capacity,
+                      bool) or not isinstance(capacity, int) or capacity < 1:
             raise ValueError(
                 f'SyntheticImagePool: capacity must be a positive number of '
                 f'images, got {capacity!r}.')
@@ -164,8 +164,9 @@ class SyntheticImagePool(nn.Module):
         self.size.copy_(torch.clamp(self.size + count, max=self.capacity))
 
     @torch.no_grad()
-    def sample(self, count: int, dtype: Optional[torch.dtype] = None
-               ) -> torch.Tensor:
+    def sample(self,
+               count: int,
+               dtype: Optional[torch.dtype] = None) -> torch.Tensor:
         """Draw ``count`` stored images uniformly, with replacement, and
         augment them.
 
@@ -221,8 +222,7 @@ class SyntheticImagePool(nn.Module):
         shifts = torch.randint(0, 2 * pad + 1, (count, 2), generator=rng)
         rows = (torch.arange(height)[None, :] + shifts[:, :1]).to(
             images.device)
-        cols = (torch.arange(width)[None, :] + shifts[:, 1:]).to(
-            images.device)
+        cols = (torch.arange(width)[None, :] + shifts[:, 1:]).to(images.device)
         batch = torch.arange(count, device=images.device)[:, None, None]
         # (N, H, W, C) gather of each image's window, back to (N, C, H, W).
         window = padded.permute(0, 2, 3, 1)[batch, rows[:, :, None],

@@ -81,4 +81,3 @@ class BatchNormStatisticsRecorder(BaseRecorder):
     def __exit__(self, exc_type, exc_value, traceback):
         super().__exit__(exc_type, exc_value, traceback)
         self._recording = False
-
