@@ -18,7 +18,7 @@ import os.path as osp
 import statistics
 import sys
 from collections import OrderedDict
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CIFAR_CONFIG = 'configs/dfad/dfad_logits_resnet34_resnet18_8xb32_cifar10.py'
@@ -99,18 +99,25 @@ def dfad_table(dataset: str) -> str:
     return '\n'.join(lines)
 
 
-def recipes_table(path: str, base: str) -> str:
+def recipes_table(path: str,
+                  base: str,
+                  ratios: Sequence[str] = ('0.90', '0.95')) -> str:
     """The recipes of a ``benchmark_recipe.py`` record: final top-1 per
-    seed, mean, std, ratio to the teacher, minutes per run and to 0.90 /
-    0.95 of the teacher; links relative to the folder ``base``."""
+    seed, mean, std, ratio to the teacher, minutes per run and minutes
+    (iterations) to the given fractions of the teacher's top-1; links
+    relative to the folder ``base``."""
     lines = [
         '| recipe | config (and overrides) | final top-1 per seed | mean +- '
-        'std | ratio to teacher | minutes per run | minutes to 0.90 / 0.95 '
-        'of the teacher |', '| :-- | :-- | :-: | :-: | :-: | :-: | :-: |'
+        'std | ratio to teacher | minutes per run | minutes (iterations) to ' +
+        ' / '.join(ratios) + ' of the teacher |',
+        '| :-- | :-- | :-: | :-: | :-: | :-: | :-: |'
     ]
 
-    def minutes(run: dict, ratio: str) -> str:
-        return fmt(run['time_to_ratio'][ratio]['minutes'], 1)
+    def reached(run: dict, ratio: str) -> str:
+        hit = run['time_to_ratio'][ratio]
+        if hit['iteration'] is None:
+            return 'never'
+        return f"{fmt(hit['minutes'], 1)} ({hit['iteration']})"
 
     for name, recipe in load(path)['recipes'].items():
         runs = recipe['seeds']
@@ -124,7 +131,7 @@ def recipes_table(path: str, base: str) -> str:
                                for value, run in zip(finals, runs)) +
                      f" | {spread(finals)} | {recipe['ratio_mean']:.3f} | "
                      f'{min(wall):.1f}-{max(wall):.1f} | ' + ', '.join(
-                         f"{minutes(run, '0.90')} / {minutes(run, '0.95')}"
+                         ' / '.join(reached(run, ratio) for ratio in ratios)
                          for run in runs) + ' |')
     machines = sorted(
         {recipe['machine']
@@ -321,6 +328,11 @@ SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
     'configs/dfad/README.md': {
         'mnist-results':
         lambda: dfad_table('mnist'),
+        'mnist-recipes':
+        lambda: recipes_table(
+            'results/mnist_recipes.json',
+            'configs/dfad',
+            ratios=('0.95', '0.98')),
         'fashion_mnist-results':
         lambda: dfad_table('fashion_mnist'),
         'fashion_mnist-recipes':
