@@ -24,8 +24,9 @@ from mmrazor_dfad.evaluation import (TeacherStudentMetric,
                                      teacher_student_statistics)
 from mmrazor_dfad.registry import MODELS
 
-NODATA_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
-                         'dfad_logits_lenet5_lenet5half_1xb256_mnist-nodata.py')
+NODATA_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'dfad',
+    'dfad_logits_lenet5_lenet5half_1xb256_mnist-nodata.py')
 TEACHER = osp.join(REPO_ROOT, 'checkpoints', 'lenet5_mnist.pth')
 
 

@@ -30,6 +30,8 @@ def use_label_free_test(cfg: Config,
         dataset=dict(
             type='GeneratedBankDataset', num_images=num_images, seed=seed),
         collate_fn=dict(type='pseudo_collate'))
-    cfg.test_evaluator = [dict(type='TeacherStudentMetric', prefix='label_free')]
+    cfg.test_evaluator = [
+        dict(type='TeacherStudentMetric', prefix='label_free')
+    ]
     cfg.test_cfg = dict(type='DataFreeTestLoop')
     return cfg

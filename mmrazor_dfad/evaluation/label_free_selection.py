@@ -136,7 +136,8 @@ def simulate_early_stopping(rows: Sequence[Dict],
         seen.append(row)
         stop, _ = hook._check_stop_condition(row[key])
         if stop:
-            return dict(stop_step=row['step'], selected=select(seen, key, rule))
+            return dict(
+                stop_step=row['step'], selected=select(seen, key, rule))
     return dict(stop_step=None, selected=select(seen, key, rule))
 
 

@@ -2,7 +2,8 @@
 """Export the student of a DFAD checkpoint as a plain MMCls checkpoint.
 
     python tools/model_converters/export_student.py CONFIG DFAD_CKPT OUT.pth
-    python tools/model_converters/export_student.py CONFIG WORK_DIR OUT.pth --best
+    python tools/model_converters/export_student.py CONFIG WORK_DIR OUT.pth \
+        --best
 
 Writes ``OUT.pth`` (``{'state_dict': student weights, 'meta': ...}``) and
 ``OUT.py``, a config of the student alone (``model`` = the DFAD config's

@@ -14,6 +14,7 @@ from mmrazor_dfad.engine.optimizers import AlternatingOptimWrapper
 from mmrazor_dfad.registry import MODELS
 from mmrazor_dfad.utils.checkpoint import load_teacher_weights
 
+
 def _unwrap(module: nn.Module) -> nn.Module:
     """The module inside a DDP wrapper (evaluation needs no gradient sync)."""
     return module.module if is_model_wrapper(module) else module
@@ -506,6 +507,7 @@ class DataFreeDistillation(BaseAlgorithm):
             raise AttributeError(
                 f'{type(generator).__name__} has no latent_dim: a generated '
                 'bank needs a generator called as generator(latent=z).')
+
         def draw(partner: int) -> torch.Tensor:
             # NumPy's SeedSequence mixes all three numbers into the state
             # (PyTorch's CPU generator keeps only 32 bits of a seed).
