@@ -23,8 +23,8 @@ def class_histogram_entropy(labels: torch.Tensor, num_classes: int) -> float:
     counts = torch.bincount(labels, minlength=num_classes).double()
     probs = counts[counts > 0] / counts.sum()
     # max(): 0, not -0.0, for a single class.
-    return max(0.0,
-               float(-(probs * probs.log()).sum() / math.log(num_classes)))
+    entropy = -(probs * probs.log()).sum() / math.log(num_classes)
+    return max(0.0, float(entropy))
 
 
 def teacher_student_statistics(
@@ -98,8 +98,8 @@ def teacher_student_statistics(
                                                       num_classes),
         teacher_confidence=100.0 * float(confidence.mean()))
     if gt_labels is not None:
-        stats['teacher_top1'] = 100.0 * float((teacher_pred == gt_labels.to(
-            teacher_pred.device)).double().mean())
+        correct = teacher_pred == gt_labels.to(teacher_pred.device)
+        stats['teacher_top1'] = 100.0 * float(correct.double().mean())
     return stats
 
 
