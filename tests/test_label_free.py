@@ -23,6 +23,7 @@ from mmrazor_dfad.evaluation import (TeacherStudentMetric,
 from mmrazor_dfad.registry import MODELS
 from mmrazor_dfad.testing import free_port
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 NODATA_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'dfad',
     'dfad_logits_lenet5_lenet5half_1xb256_mnist-nodata.py')
