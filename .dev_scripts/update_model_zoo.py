@@ -13,6 +13,7 @@ call this after writing their JSON; tests/test_model_zoo.py runs
 """
 import argparse
 import difflib
+import importlib.util
 import json
 import os.path as osp
 import statistics
@@ -320,6 +321,17 @@ def metafile() -> str:
     return '\n'.join(text) + '\n'
 
 
+def label_free_tables() -> str:
+    """The label-free selection tables, rendered by the script that
+    writes ``results/label_free_selection.json``."""
+    path = osp.join(REPO, '.dev_scripts', 'label_free_selection.py')
+    spec = importlib.util.spec_from_file_location('label_free_selection', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.tables(
+        load('results/label_free_selection.json')).rstrip('\n')
+
+
 SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
     'README.md': {
         'results': summary_table,
@@ -344,6 +356,9 @@ SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
         lambda: exploration_table('results/mnist_exploration.json'),
         'fashion_mnist-exploration':
         lambda: exploration_table('results/fashion_mnist_exploration.json'),
+    },
+    'docs/label_free_evaluation.md': {
+        'label-free-selection': label_free_tables,
     },
     'docs/speed.md': {
         'speed': speed_table,
