@@ -63,6 +63,33 @@ class _LabelFreeMixin:
             metrics.update(extra)
         return metrics
 
+    def _run_stage(self, stage: str, losses: Dict) -> Dict:
+        """MMEngine's validation / test epoch with the banks' metrics added
+        to the main dataloader's before the ``after_*_epoch`` hooks.
+
+        Args:
+            stage (str): ``'val'`` or ``'test'`` (names the hooks and the
+                loss prefix).
+            losses (dict): The loop's loss buffer (``val_loss`` /
+                ``test_loss``).
+
+        Returns:
+            dict: The metrics of the dataloader and of every bank.
+        """
+        self.runner.call_hook(f'before_{stage}')
+        self.runner.call_hook(f'before_{stage}_epoch')
+        self.runner.model.eval()
+        losses.clear()
+        for idx, data_batch in enumerate(self.dataloader):
+            self.run_iter(idx, data_batch)
+        metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
+        if losses:
+            metrics.update(_parse_losses(losses, stage))
+        metrics = self._evaluate_label_free(metrics)
+        self.runner.call_hook(f'after_{stage}_epoch', metrics=metrics)
+        self.runner.call_hook(f'after_{stage}')
+        return metrics
+
 
 @LOOPS.register_module()
 class DataFreeValLoop(_LabelFreeMixin, ValLoop):
@@ -108,19 +135,7 @@ class DataFreeValLoop(_LabelFreeMixin, ValLoop):
         Returns:
             dict: The metrics of both.
         """
-        self.runner.call_hook('before_val')
-        self.runner.call_hook('before_val_epoch')
-        self.runner.model.eval()
-        self.val_loss.clear()
-        for idx, data_batch in enumerate(self.dataloader):
-            self.run_iter(idx, data_batch)
-        metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
-        if self.val_loss:
-            metrics.update(_parse_losses(self.val_loss, 'val'))
-        metrics = self._evaluate_label_free(metrics)
-        self.runner.call_hook('after_val_epoch', metrics=metrics)
-        self.runner.call_hook('after_val')
-        return metrics
+        return self._run_stage('val', self.val_loss)
 
 
 @LOOPS.register_module()
@@ -142,16 +157,4 @@ class DataFreeTestLoop(_LabelFreeMixin, TestLoop):
         Returns:
             dict: The metrics of both.
         """
-        self.runner.call_hook('before_test')
-        self.runner.call_hook('before_test_epoch')
-        self.runner.model.eval()
-        self.test_loss.clear()
-        for idx, data_batch in enumerate(self.dataloader):
-            self.run_iter(idx, data_batch)
-        metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
-        if self.test_loss:
-            metrics.update(_parse_losses(self.test_loss, 'test'))
-        metrics = self._evaluate_label_free(metrics)
-        self.runner.call_hook('after_test_epoch', metrics=metrics)
-        self.runner.call_hook('after_test')
-        return metrics
+        return self._run_stage('test', self.test_loss)
