@@ -223,3 +223,29 @@ def test_generator_can_emit_pixel_range_images():
             hidden_channels=4,
             out_channels=3,
             pixel_normalization=dict(mean=[0.0], std=[1.0]))
+
+
+def test_student_batch_size_sets_the_student_updates_batch_only(
+        toy_algorithm_cfg):
+    cfg = dict(toy_algorithm_cfg, student_batch_size=2)
+    algorithm = build(cfg).train()
+    optim = build_optim(algorithm)
+    student_batches, generator_batches = [], []
+    algorithm.student.register_forward_hook(
+        lambda module, args, output: student_batches.append(len(args[0])))
+    algorithm.generator.register_forward_hook(
+        lambda module, args, output: generator_batches.append(len(output)))
+
+    algorithm.train_step(data_free_batch(6), optim)
+
+    # student_train_first: 3 student updates on 2 fresh images each, then
+    # the generator update on the training batch (6), seen by the student.
+    assert generator_batches == [2, 2, 2, 6]
+    assert student_batches == [2, 2, 2, 6]
+
+
+@pytest.mark.parametrize('value', [0, -1, 2.5, True, '4'])
+def test_student_batch_size_must_be_a_positive_integer(
+        toy_algorithm_cfg, value):
+    with pytest.raises(ValueError, match='student_batch_size must be an'):
+        build(dict(toy_algorithm_cfg, student_batch_size=value))

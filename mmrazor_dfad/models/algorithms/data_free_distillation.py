@@ -76,6 +76,11 @@ class DataFreeDistillation(BaseAlgorithm):
             capacity=25600, replay_fraction=0.5)``; ``image_shape`` defaults
             to the generator's output. Every fresh batch of the student
             updates is added to it. Defaults to None (plain DFAD).
+        student_batch_size (int, optional): Images per student update. The
+            training batch size (``train_dataloader.batch_size``) remains
+            the number of images of each generator update. Smaller student
+            batches buy more student updates for the same time when they
+            replay a pool. Defaults to None (the training batch size).
         compile_cfg (dict | bool, optional): Keyword arguments of
             ``nn.Module.compile`` (``torch.compile``) applied in place to
             student, teachers and generator, or True for its defaults (what
@@ -101,6 +106,7 @@ class DataFreeDistillation(BaseAlgorithm):
                  channels_last: bool = False,
                  compile_cfg: Union[Dict, bool, None] = None,
                  pool: Optional[Dict] = None,
+                 student_batch_size: Optional[int] = None,
                  **kwargs) -> None:
         if isinstance(
                 student_iter,
@@ -109,6 +115,14 @@ class DataFreeDistillation(BaseAlgorithm):
                 f'DataFreeDistillation: student_iter must be an integer >= 1 '
                 f'(student updates per generator update), got '
                 f'{student_iter!r}.')
+        if student_batch_size is not None and (
+                isinstance(student_batch_size, bool)
+                or not isinstance(student_batch_size, int)
+                or student_batch_size < 1):
+            raise ValueError(
+                'DataFreeDistillation: student_batch_size must be an integer '
+                '>= 1 (images per student update) or None (the training '
+                f'batch size), got {student_batch_size!r}.')
         if not isinstance(teachers, Mapping) or not teachers:
             raise TypeError(
                 'DataFreeDistillation: teachers must be a non-empty dict '
@@ -125,6 +139,7 @@ class DataFreeDistillation(BaseAlgorithm):
         super().__init__(architecture, **kwargs)
         self.student_iter = student_iter
         self.student_train_first = student_train_first
+        self.student_batch_size = student_batch_size
 
         self.teachers = nn.ModuleDict({
             name: self._build_teacher(name, cfg)
@@ -360,7 +375,8 @@ class DataFreeDistillation(BaseAlgorithm):
         batch_size = self.infer_batch_size(data)
         schedule = self._schedule(optim_wrapper)
         return schedule.alternate(
-            student_step=lambda: self._student_loss(batch_size),
+            student_step=lambda: self._student_loss(
+                self._student_batch(batch_size)),
             generator_step=lambda: self._generator_loss(batch_size),
             student=self.student,
             generator=self.generator,
@@ -388,8 +404,8 @@ class DataFreeDistillation(BaseAlgorithm):
         schedule = self._schedule(
             dict(architecture=optimizer, generator=optimizer))
         log_vars = schedule.train_student(
-            lambda: self._student_loss(batch_size), self.student,
-            self.student_iter)
+            lambda: self._student_loss(self._student_batch(batch_size)),
+            self.student, self.student_iter)
         return log_vars['distill.loss'], log_vars
 
     def train_generator(
@@ -430,6 +446,10 @@ class DataFreeDistillation(BaseAlgorithm):
         """
         return OPTIM_WRAPPERS.get(
             'AlternatingOptimWrapper').from_optim_wrappers(optim_wrapper)
+
+    def _student_batch(self, batch_size: int) -> int:
+        """Images per student update, given the training batch size."""
+        return self.student_batch_size or batch_size
 
     def _student_loss(
             self,
