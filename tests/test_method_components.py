@@ -245,7 +245,7 @@ def test_student_batch_size_sets_the_student_updates_batch_only(
 
 
 @pytest.mark.parametrize('value', [0, -1, 2.5, True, '4'])
-def test_student_batch_size_must_be_a_positive_integer(
-        toy_algorithm_cfg, value):
+def test_student_batch_size_must_be_a_positive_integer(toy_algorithm_cfg,
+                                                       value):
     with pytest.raises(ValueError, match='student_batch_size must be an'):
         build(dict(toy_algorithm_cfg, student_batch_size=value))
