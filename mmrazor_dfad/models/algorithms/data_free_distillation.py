@@ -19,6 +19,12 @@ def _unwrap(module: nn.Module) -> nn.Module:
     return module.module if is_model_wrapper(module) else module
 
 
+def _is_positive_int(value) -> bool:
+    """Whether ``value`` is an int >= 1 (``True`` is not a count)."""
+    return isinstance(value,
+                      int) and not isinstance(value, bool) and value >= 1
+
+
 TrainBatch = Union[Dict[str, List], Dict[str, torch.Tensor]]
 LogVars = Dict[str, torch.Tensor]
 
@@ -108,17 +114,13 @@ class DataFreeDistillation(BaseAlgorithm):
                  pool: Optional[Dict] = None,
                  student_batch_size: Optional[int] = None,
                  **kwargs) -> None:
-        if isinstance(
-                student_iter,
-                bool) or not isinstance(student_iter, int) or student_iter < 1:
+        if not _is_positive_int(student_iter):
             raise ValueError(
                 f'DataFreeDistillation: student_iter must be an integer >= 1 '
                 f'(student updates per generator update), got '
                 f'{student_iter!r}.')
-        if student_batch_size is not None and (
-                isinstance(student_batch_size, bool)
-                or not isinstance(student_batch_size, int)
-                or student_batch_size < 1):
+        if student_batch_size is not None and not _is_positive_int(
+                student_batch_size):
             raise ValueError(
                 'DataFreeDistillation: student_batch_size must be an integer '
                 '>= 1 (images per student update) or None (the training '
