@@ -1,17 +1,9 @@
-# The replay-priors-tv recipe on Fashion-MNIST with an EMA of the student and
-# more, smaller student updates per generator update: 250 iterations, each
-# one generator update on 256 images and 112 student updates on 128 images
-# replayed from the pool; validation, checkpoints and the exported student
-# use the averaged weights (MMEngine's EMAHook).
-_base_ = ['./dfad_replay-priors-tv_lenet5_lenet5half_1xb256_fashionmnist.py']
-
-max_iters = 250
-model = dict(student_iter=112, student_batch_size=128)
-optim_wrapper = dict(architecture=dict(optimizer=dict(lr=0.03)))
-param_scheduler = dict(architecture=dict(T_max=max_iters))
-train_cfg = dict(max_iters=max_iters, val_interval=50)
-default_hooks = dict(checkpoint=dict(interval=50))
-custom_hooks = [
-    dict(type='GeneratedSamplesHook', interval=50),
-    dict(type='EMAHook', momentum=0.02)
+# The replay-priors-tv-ema recipe on Fashion-MNIST.
+_base_ = [
+    './dfad_replay-priors-tv-ema_lenet5_lenet5half_1xb256_mnist.py',
+    '../_base_/datasets/fashion_mnist_data_free.py'
 ]
+
+model = {{_base_.fashion_model}}
+val_dataloader = {{_base_.fashion_test_dataloader}}
+test_dataloader = val_dataloader

@@ -1,14 +1,9 @@
-# The replay-priors-tv recipe on Fashion-MNIST: the Fashion-MNIST teacher,
-# its normalisation (for the real test images and the generator's pixel
-# range) and test split.
-_base_ = ['./dfad_replay-priors-tv_lenet5_lenet5half_1xb256_mnist.py']
+# The replay-priors-tv recipe on Fashion-MNIST.
+_base_ = [
+    './dfad_replay-priors-tv_lenet5_lenet5half_1xb256_mnist.py',
+    '../_base_/datasets/fashion_mnist_data_free.py'
+]
 
-fashion_normalization = dict(mean=[72.94], std=[90.02])
-model = dict(
-    data_preprocessor=fashion_normalization,
-    generator=dict(pixel_normalization=fashion_normalization),
-    teachers=dict(
-        lenet5=dict(ckpt_path='checkpoints/lenet5_fashionmnist.pth')))
-val_dataloader = dict(
-    dataset=dict(type='FashionMNIST', data_prefix='data/fashion_mnist'))
+model = {{_base_.fashion_model}}
+val_dataloader = {{_base_.fashion_test_dataloader}}
 test_dataloader = val_dataloader
