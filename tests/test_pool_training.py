@@ -15,6 +15,9 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 REPLAY_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'dfad',
     'dfad_replay-priors-tv_lenet5_lenet5half_1xb256_fashionmnist.py')
+EMA_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'dfad',
+    'dfad_replay-priors-tv-ema_lenet5_lenet5half_1xb256_fashionmnist.py')
 FAULTS = osp.join(REPO_ROOT, 'tests', 'fault_injection.py')
 TINY = [
     'train_dataloader.batch_size=8', 'train_cfg.max_iters=6', 'val_cfg=None',
@@ -24,10 +27,14 @@ TINY = [
 ]
 
 
-def train(work_dir, fault='none', extra=()):
+def train(work_dir,
+          fault='none',
+          extra=(),
+          config=REPLAY_CONFIG,
+          options=TINY):
     return subprocess.run([
-        sys.executable, FAULTS, fault, '2', '--', REPLAY_CONFIG, '--work-dir',
-        str(work_dir), *extra, '--cfg-options', *TINY
+        sys.executable, FAULTS, fault, '2', '--', config, '--work-dir',
+        str(work_dir), *extra, '--cfg-options', *options
     ],
                           cwd=REPO_ROOT,
                           capture_output=True,
@@ -54,6 +61,41 @@ def test_kill_and_resume_with_the_pool_equals_an_uninterrupted_run(tmp_path):
     assert expected.keys() == actual.keys()
     for key in expected:
         assert torch.equal(expected[key], actual[key]), key
+
+
+@pytest.mark.slow
+def test_kill_and_resume_of_the_ema_recipe_equals_an_uninterrupted_run(
+        tmp_path):
+    # The recipe's hooks (EMA from iteration 3 of 6, so the resumed run
+    # starts averaging), few small student updates.
+    options = [o for o in TINY if o != 'custom_hooks=[]'] + [
+        'custom_hooks.1.momentum=0.5', 'custom_hooks.1.begin_iter=3',
+        'model.student_iter=2', 'model.student_batch_size=4'
+    ]
+    reference = train(
+        tmp_path / 'reference', config=EMA_CONFIG, options=options)
+    assert reference.returncode == 0, reference.stderr[-3000:]
+    crashed = train(
+        tmp_path / 'run', 'kill-write', config=EMA_CONFIG, options=options)
+    assert crashed.returncode == -signal.SIGKILL
+    resumed = train(
+        tmp_path / 'run',
+        extra=['--resume'],
+        config=EMA_CONFIG,
+        options=options)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    expected = torch.load(
+        tmp_path / 'reference' / 'iter_6.pth', weights_only=False)
+    actual = torch.load(tmp_path / 'run' / 'iter_6.pth', weights_only=False)
+    key = 'architecture.head.fc.weight'
+    # Averaged (state_dict) and raw (ema_state_dict) weights differ, and
+    # both are those of the uninterrupted run.
+    assert not torch.equal(expected['state_dict'][key],
+                           expected['ema_state_dict'][f'module.{key}'])
+    for name in ('state_dict', 'ema_state_dict'):
+        assert expected[name].keys() == actual[name].keys()
+        for key in expected[name]:
+            assert torch.equal(expected[name][key], actual[name][key]), key
 
 
 @pytest.mark.slow
