@@ -110,13 +110,13 @@ def recipes_table(path: str,
                   ratios: Sequence[str] = ('0.90', '0.95')) -> str:
     """The recipes of a ``benchmark_recipe.py`` record: final top-1 per
     seed, mean, std, ratio to the teacher, minutes per run and minutes
-    (iterations) to the given fractions of the teacher's top-1; links
-    relative to the folder ``base``."""
+    (iterations) to the given fractions of the teacher's top-1 and how the
+    runs shared the machine; links relative to the folder ``base``."""
     lines = [
         '| recipe | config (and overrides) | final top-1 per seed | mean +- '
         'std | ratio to teacher | minutes per run | minutes (iterations) to ' +
-        ' / '.join(ratios) + ' of the teacher |',
-        '| :-- | :-- | :-: | :-: | :-: | :-: | :-: |'
+        ' / '.join(ratios) + ' of the teacher | measured on |',
+        '| :-- | :-- | :-: | :-: | :-: | :-: | :-: | :-- |'
     ]
 
     def reached(run: dict, ratio: str) -> str:
@@ -138,11 +138,7 @@ def recipes_table(path: str,
                      f" | {spread(finals)} | {recipe['ratio_mean']:.3f} | "
                      f'{min(wall):.1f}-{max(wall):.1f} | ' + ', '.join(
                          ' / '.join(reached(run, ratio) for ratio in ratios)
-                         for run in runs) + ' |')
-    machines = sorted(
-        {recipe['machine']
-         for recipe in load(path)['recipes'].values()})
-    lines += ['', 'Measured on: ' + '; '.join(machines) + '.']
+                         for run in runs) + f" | {recipe['machine']} |")
     return '\n'.join(lines)
 
 
