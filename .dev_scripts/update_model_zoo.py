@@ -247,12 +247,22 @@ def summary_table() -> str:
         lines.append(f'{head} {name} | {spread(finals)} | '
                      f"{recipe['ratio_mean']:.3f} | {minutes:.1f} | "
                      f"{link('config', recipe['config'], '.')} |")
+    notes = []
+    for dataset in DFAD_BENCHMARKS:
+        name, recipe = recommended_recipe(dataset)
+        if recipe is not None:
+            notes.append(f"{TEACHERS[dataset]['dataset']} {name}: "
+                         f"{recipe['machine']}")
     reference = load('results/cifar10_reference.json')
     lines.append(f"| CIFAR-10 | ResNet-34 ({reference['teacher_top1']:.2f}) | "
                  f"ResNet-18 | DFAD | not measured here "
                  f"({reference['source']}: "
                  f"{reference['student_top1']:.2f}) | - | - | "
                  f"{link('config', CIFAR_CONFIG, '.')} |")
+    if notes:
+        lines += [
+            '', 'How the recipe rows were run: ' + '; '.join(notes) + '.'
+        ]
     return '\n'.join(lines)
 
 
