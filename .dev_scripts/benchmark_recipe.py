@@ -27,17 +27,19 @@ import subprocess
 import sys
 import time
 from datetime import datetime
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RATIOS = (0.90, 0.95, 0.98)
 
 
-def log_times(work_dir: str) -> Dict[int, float]:
+def log_times(work_dir: str) -> Tuple[Dict[int, float], List[float]]:
     """Seconds since the start of training at which each validation of a
-    run was logged, by iteration (resumed runs continue the clock)."""
+    run was logged (resumed runs continue the clock): by the iteration of
+    the last training log line before it (exact when the logger interval
+    divides the validation interval), and in the order logged."""
     stamp = r'(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d)'
-    elapsed, offset = {}, 0.0
+    elapsed, in_order, offset = {}, [], 0.0
     for log in sorted(glob.glob(osp.join(work_dir, '*', '*.log'))):
         start = last = None
         iteration = 0
@@ -53,10 +55,12 @@ def log_times(work_dir: str) -> Dict[int, float]:
                 if train:
                     iteration = int(train.group(1))
                 if 'Iter(val)' in line and 'accuracy/top1' in line:
-                    elapsed[iteration] = offset + (now - start).total_seconds()
+                    seconds = offset + (now - start).total_seconds()
+                    elapsed[iteration] = seconds
+                    in_order.append(seconds)
         if start is not None:
             offset += (last - start).total_seconds()
-    return elapsed
+    return elapsed, in_order
 
 
 def summarize(work_dir: str, teacher_top1: float) -> Dict:
@@ -66,7 +70,14 @@ def summarize(work_dir: str, teacher_top1: float) -> Dict:
                    for row in read_scalars(work_dir) if 'accuracy/top1' in row]
     if not validations:
         raise RuntimeError(f'{work_dir} has no validation results.')
-    times = log_times(work_dir)
+    times, in_order = log_times(work_dir)
+    if len(in_order) == len(validations):
+        # One logged validation per recorded one: pair them in order, which
+        # does not need a training log line at every validation.
+        times = {
+            step: seconds
+            for (step, _), seconds in zip(validations, in_order)
+        }
     reached = {}
     for ratio in RATIOS:
         hit = next(
