@@ -310,6 +310,31 @@ def speed_variants_table() -> str:
     return '\n'.join(lines)
 
 
+def metafile_model(config: str, teacher: dict, teacher_top1: float,
+                   machine: str, minutes: float, top1: float) -> List[str]:
+    """The ``metafile.yml`` lines of one LeNet DFAD model."""
+    return [
+        f'  - Name: {osp.splitext(osp.basename(config))[0]}',
+        '    In Collection: DFAD',
+        '    Metadata:',
+        '      Location: logits',
+        '      Student:',
+        f'        Config: {config}',
+        '      Teacher:',
+        f"        Config: {teacher['config']}",
+        f"        Weights: {teacher['weights']}",
+        '        Metrics:',
+        f'          Top 1 Accuracy: {teacher_top1:.2f}',
+        f'      Training Resources: {machine}, {minutes:.1f} minutes per run',
+        '    Results:',
+        '      - Task: Image Classification',
+        f"        Dataset: {teacher['dataset']}",
+        '        Metrics:',
+        f'          Top 1 Accuracy: {top1:.2f}',
+        f'    Config: {config}',
+    ]
+
+
 def metafile() -> str:
     """configs/dfad/metafile.yml."""
     reference = load('results/cifar10_reference.json')
@@ -352,57 +377,19 @@ def metafile() -> str:
     ]
     for dataset, path in DFAD_BENCHMARKS.items():
         results, teacher = load(path), TEACHERS[dataset]
-        name = osp.splitext(osp.basename(results['config']))[0]
-        minutes = statistics.mean(results['wall_time_s']) / 60
-        text += [
-            f'  - Name: {name}',
-            '    In Collection: DFAD',
-            '    Metadata:',
-            '      Location: logits',
-            '      Student:',
-            f"        Config: {results['config']}",
-            '      Teacher:',
-            f"        Config: {teacher['config']}",
-            f"        Weights: {teacher['weights']}",
-            '        Metrics:',
-            f"          Top 1 Accuracy: {results['teacher_top1']:.2f}",
-            f"      Training Resources: {results['machine']}, "
-            f'{minutes:.1f} minutes per run',
-            '    Results:',
-            '      - Task: Image Classification',
-            f"        Dataset: {teacher['dataset']}",
-            '        Metrics:',
-            '          Top 1 Accuracy: '
-            f"{statistics.mean(results['student_top1_final']):.2f}",
-            f"    Config: {results['config']}",
-        ]
+        text += metafile_model(results['config'], teacher,
+                               results['teacher_top1'], results['machine'],
+                               statistics.mean(results['wall_time_s']) / 60,
+                               statistics.mean(results['student_top1_final']))
         _, recipe = recommended_recipe(dataset)
         if recipe is None:
             continue
-        minutes = statistics.mean(run['wall_time_s']
-                                  for run in recipe['seeds']) / 60
-        text += [
-            f"  - Name: {osp.splitext(osp.basename(recipe['config']))[0]}",
-            '    In Collection: DFAD',
-            '    Metadata:',
-            '      Location: logits',
-            '      Student:',
-            f"        Config: {recipe['config']}",
-            '      Teacher:',
-            f"        Config: {teacher['config']}",
-            f"        Weights: {teacher['weights']}",
-            '        Metrics:',
-            f"          Top 1 Accuracy: {recipe['teacher_top1']:.2f}",
-            f"      Training Resources: {recipe['machine']}, "
-            f'{minutes:.1f} minutes per run',
-            '    Results:',
-            '      - Task: Image Classification',
-            f"        Dataset: {teacher['dataset']}",
-            '        Metrics:',
-            '          Top 1 Accuracy: '
-            f"{recipe['student_top1_final_mean']:.2f}",
-            f"    Config: {recipe['config']}",
-        ]
+        text += metafile_model(
+            recipe['config'], teacher, recipe['teacher_top1'],
+            recipe['machine'],
+            statistics.mean(run['wall_time_s']
+                            for run in recipe['seeds']) / 60,
+            recipe['student_top1_final_mean'])
     return '\n'.join(text) + '\n'
 
 
