@@ -8,7 +8,7 @@ from .safe_checkpoint_hook import SafeCheckpointHook
 from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
-    'GeneratedSamplesHook', 'GeneratorResetHook', 'HeartbeatHook', 'LabelFreeEarlyStoppingHook',
-    'LossWeightScheduleHook', 'SafeCheckpointHook', 'TeacherCheckHook',
-    'describe_stalled_ranks'
+    'GeneratedSamplesHook', 'GeneratorResetHook', 'HeartbeatHook',
+    'LabelFreeEarlyStoppingHook', 'LossWeightScheduleHook',
+    'SafeCheckpointHook', 'TeacherCheckHook', 'describe_stalled_ranks'
 ]
