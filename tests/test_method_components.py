@@ -7,10 +7,10 @@ import logging
 import pytest
 import torch
 from mmengine.logging import MessageHub
-from test_algorithm import (build, build_optim, data_free_batch,
-                            snapshot)
+from test_algorithm import build, build_optim, data_free_batch, snapshot
 
-from mmrazor_dfad.engine.hooks import GeneratorResetHook, LossWeightScheduleHook
+from mmrazor_dfad.engine.hooks import (GeneratorResetHook,
+                                      LossWeightScheduleHook)
 from mmrazor_dfad.models import AgreementMaskedL1Loss, BatchNormStatisticsLoss
 from mmrazor_dfad.testing import logits_distiller
 
