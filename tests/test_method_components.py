@@ -10,7 +10,7 @@ from mmengine.logging import MessageHub
 from test_algorithm import build, build_optim, data_free_batch, snapshot
 
 from mmrazor_dfad.engine.hooks import (GeneratorResetHook,
-                                      LossWeightScheduleHook)
+                                       LossWeightScheduleHook)
 from mmrazor_dfad.models import AgreementMaskedL1Loss, BatchNormStatisticsLoss
 from mmrazor_dfad.testing import logits_distiller
 
@@ -259,8 +259,7 @@ class FakeResetRunner(FakeRunner):
         self.optim_wrapper = optim_wrapper
 
 
-def test_generator_reset_reinitialises_at_its_interval_only(
-        toy_algorithm_cfg):
+def test_generator_reset_reinitialises_at_its_interval_only(toy_algorithm_cfg):
     algorithm = build(toy_algorithm_cfg).train()
     optim = build_optim(algorithm)
     algorithm.train_step(data_free_batch(6), optim)
@@ -290,8 +289,7 @@ def test_generator_reset_reinitialises_at_its_interval_only(
     hook.before_train_iter(FakeResetRunner(other, 6, build_optim(other)), 6)
     assert all(
         torch.equal(reset[k], v)
-        for k, v in other.generator.state_dict().items()
-        if k in weights)
+        for k, v in other.generator.state_dict().items() if k in weights)
     # The student is not touched.
     algorithm.train_step(data_free_batch(6), optim)
 

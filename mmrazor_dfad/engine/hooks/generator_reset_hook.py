@@ -34,8 +34,8 @@ class GeneratorResetHook(Hook):
     priority = 'HIGH'
 
     def __init__(self, interval: int, seed: int = 0) -> None:
-        if not isinstance(interval, int) or isinstance(
-                interval, bool) or interval < 1:
+        if not isinstance(interval, int) or isinstance(interval,
+                                                       bool) or interval < 1:
             raise ValueError('GeneratorResetHook: interval must be an integer '
                              f'>= 1 (iterations), got {interval!r}.')
         self.interval = interval
