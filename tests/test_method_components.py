@@ -7,10 +7,9 @@ import logging
 import pytest
 import torch
 from mmengine.logging import MessageHub
-from test_algorithm import build, build_optim, data_free_batch, snapshot
+from test_algorithm import build, build_optim, data_free_batch
 
-from mmrazor_dfad.engine.hooks import (GeneratorResetHook,
-                                       LossWeightScheduleHook)
+from mmrazor_dfad.engine.hooks import LossWeightScheduleHook
 from mmrazor_dfad.models import AgreementMaskedL1Loss, BatchNormStatisticsLoss
 from mmrazor_dfad.testing import logits_distiller
 
@@ -250,54 +249,3 @@ def test_student_batch_size_must_be_a_positive_integer(toy_algorithm_cfg,
                                                        value):
     with pytest.raises(ValueError, match='student_batch_size must be an'):
         build(dict(toy_algorithm_cfg, student_batch_size=value))
-
-
-class FakeResetRunner(FakeRunner):
-
-    def __init__(self, model, iteration, optim_wrapper):
-        super().__init__(model, iteration)
-        self.optim_wrapper = optim_wrapper
-
-
-def test_generator_reset_reinitialises_at_its_interval_only(toy_algorithm_cfg):
-    algorithm = build(toy_algorithm_cfg).train()
-    optim = build_optim(algorithm)
-    algorithm.train_step(data_free_batch(6), optim)
-    generator_optimizer = optim['generator'].optimizer
-    assert generator_optimizer.state  # Adam's moments exist
-    hook = GeneratorResetHook(interval=3, seed=7)
-    hook.before_train(FakeResetRunner(algorithm, 0, optim))
-    trained = snapshot(algorithm.generator)
-    global_state = torch.get_rng_state()
-
-    hook.before_train_iter(FakeResetRunner(algorithm, 4, optim), 4)
-    assert all(
-        torch.equal(trained[k], v)
-        for k, v in algorithm.generator.state_dict().items())
-    assert generator_optimizer.state
-
-    hook.before_train_iter(FakeResetRunner(algorithm, 6, optim), 6)
-    reset = snapshot(algorithm.generator)
-    weights = [k for k in trained if k.endswith('weight')]
-    assert weights and all(not torch.equal(trained[k], reset[k])
-                           for k in weights)
-    assert not generator_optimizer.state
-    # A private stream: same seed and iteration give the same weights,
-    # and the global random state is untouched.
-    assert torch.equal(torch.get_rng_state(), global_state)
-    other = build(toy_algorithm_cfg)
-    hook.before_train_iter(FakeResetRunner(other, 6, build_optim(other)), 6)
-    assert all(
-        torch.equal(reset[k], v)
-        for k, v in other.generator.state_dict().items() if k in weights)
-    # The student is not touched.
-    algorithm.train_step(data_free_batch(6), optim)
-
-
-def test_generator_reset_checks_its_arguments_and_model(toy_algorithm_cfg):
-    with pytest.raises(ValueError, match='interval must be an integer >= 1'):
-        GeneratorResetHook(interval=0)
-    student_only = FakeResetRunner(
-        build(toy_algorithm_cfg).student, 0, optim_wrapper=None)
-    with pytest.raises(AttributeError, match='the model has no generator'):
-        GeneratorResetHook(interval=2).before_train(student_only)

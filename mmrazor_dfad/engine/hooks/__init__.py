@@ -1,6 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .generated_samples_hook import GeneratedSamplesHook
-from .generator_reset_hook import GeneratorResetHook
 from .heartbeat_hook import HeartbeatHook, describe_stalled_ranks
 from .label_free_early_stopping_hook import LabelFreeEarlyStoppingHook
 from .loss_weight_schedule_hook import LossWeightScheduleHook
@@ -8,7 +7,7 @@ from .safe_checkpoint_hook import SafeCheckpointHook
 from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
-    'GeneratedSamplesHook', 'GeneratorResetHook', 'HeartbeatHook',
-    'LabelFreeEarlyStoppingHook', 'LossWeightScheduleHook',
-    'SafeCheckpointHook', 'TeacherCheckHook', 'describe_stalled_ranks'
+    'GeneratedSamplesHook', 'HeartbeatHook', 'LabelFreeEarlyStoppingHook',
+    'LossWeightScheduleHook', 'SafeCheckpointHook', 'TeacherCheckHook',
+    'describe_stalled_ranks'
 ]
