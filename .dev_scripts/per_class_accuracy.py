@@ -1,0 +1,93 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Per-class top-1 of a trained DFAD student and its teacher, and the
+student's confusion matrix, on the config's test split.
+
+    python .dev_scripts/per_class_accuracy.py CONFIG CHECKPOINT \
+        --out results/RESULTS.json --name NAME [--description TEXT]
+
+Reads the checkpoint's ``state_dict`` (with an ``EMAHook`` these are the
+averaged weights, the ones validated and exported) and stores under
+``runs[NAME]`` of the JSON: per class the student's and the teacher's
+top-1, and the confusion matrix (rows: true class, columns: student's
+prediction).
+"""
+import argparse
+import json
+import os.path as osp
+from datetime import date
+
+import torch
+
+
+def per_class(config: str, checkpoint: str) -> dict:
+    """Evaluate the student and the first teacher class by class."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from mmrazor_dfad.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(config)
+    cfg.work_dir = osp.join('work_dirs', 'per_class_accuracy')
+    cfg.custom_hooks = []
+    runner = Runner.from_cfg(cfg)
+    state = torch.load(checkpoint, map_location='cpu', weights_only=False)
+    # Teachers' weights come from their ckpt_path, not the checkpoint.
+    runner.model.load_state_dict(state['state_dict'], strict=False)
+    model = runner.model.eval()
+    teacher = next(iter(model.teachers.values()))
+    num_classes = len(runner.test_dataloader.dataset.metainfo['classes'])
+    student_hits = torch.zeros(num_classes, num_classes, dtype=torch.long)
+    teacher_hits = torch.zeros_like(student_hits)
+    with torch.no_grad():
+        for batch in runner.test_dataloader:
+            batch = model.data_preprocessor(batch, False)
+            labels = torch.tensor(
+                [int(sample.gt_label.label) for sample in batch['data_samples']])
+            for hits, network in ((student_hits, model.student),
+                                  (teacher_hits, teacher)):
+                predictions = network(batch['inputs'], mode='tensor').argmax(1)
+                hits.index_put_((labels, predictions),
+                                torch.ones_like(labels),
+                                accumulate=True)
+
+    def recall(hits):
+        return (hits.diag() / hits.sum(1) * 100).tolist()
+
+    return dict(
+        classes=list(runner.test_dataloader.dataset.metainfo['classes']),
+        student_top1_per_class=recall(student_hits),
+        teacher_top1_per_class=recall(teacher_hits),
+        student_top1=float(student_hits.diag().sum() / student_hits.sum() *
+                           100),
+        student_confusion=student_hits.tolist())
+
+
+def main() -> None:
+    """Evaluate and record one run."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config')
+    parser.add_argument('checkpoint')
+    parser.add_argument('--out', required=True)
+    parser.add_argument('--name', required=True)
+    parser.add_argument('--description', default='')
+    args = parser.parse_args()
+    results = json.load(open(args.out)) if osp.exists(args.out) else {}
+    entry = per_class(args.config, args.checkpoint)
+    entry.update(
+        description=args.description,
+        config=args.config,
+        checkpoint=args.checkpoint,
+        date=date.today().isoformat())
+    results.setdefault('runs', {})[args.name] = entry
+    with open(args.out, 'w') as file:
+        json.dump(results, file, indent=2)
+        file.write('\n')
+    for name, student, teacher in zip(entry['classes'],
+                                      entry['student_top1_per_class'],
+                                      entry['teacher_top1_per_class']):
+        print(f'{name:>12}: student {student:6.2f}  teacher {teacher:6.2f}')
+    print(f"student top-1 {entry['student_top1']:.2f}; wrote {args.out}")
+
+
+if __name__ == '__main__':
+    main()
