@@ -41,10 +41,11 @@ def per_class(config: str, checkpoint: str) -> dict:
     with torch.no_grad():
         for batch in runner.test_dataloader:
             batch = model.data_preprocessor(batch, False)
-            labels = torch.tensor(
-                [int(sample.gt_label.label) for sample in batch['data_samples']])
-            for hits, network in ((student_hits, model.student),
-                                  (teacher_hits, teacher)):
+            labels = torch.tensor([
+                int(sample.gt_label.label) for sample in batch['data_samples']
+            ])
+            for hits, network in ((student_hits, model.student), (teacher_hits,
+                                                                  teacher)):
                 predictions = network(batch['inputs'], mode='tensor').argmax(1)
                 hits.index_put_((labels, predictions),
                                 torch.ones_like(labels),
