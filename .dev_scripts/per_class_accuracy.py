@@ -72,7 +72,10 @@ def main() -> None:
     parser.add_argument('--name', required=True)
     parser.add_argument('--description', default='')
     args = parser.parse_args()
-    results = json.load(open(args.out)) if osp.exists(args.out) else {}
+    results = {}
+    if osp.exists(args.out):
+        with open(args.out) as file:
+            results = json.load(file)
     entry = per_class(args.config, args.checkpoint)
     entry.update(
         description=args.description,
