@@ -142,6 +142,48 @@ def recipes_table(path: str,
     return '\n'.join(lines)
 
 
+def time_to_target_table(path: str, base: str, baseline: str,
+                         ratio: str) -> str:
+    """Minutes (iterations) until each recipe of a ``benchmark_recipe.py``
+    record first reached ``ratio`` of the teacher's top-1, per seed, and the
+    mean minutes relative to the recipe named ``baseline``; links relative
+    to the folder ``base``. The runs may stop early (the iterations run are
+    shown): only the time to the target is read from them."""
+    recipes = load(path)['recipes']
+
+    def minutes(run: dict) -> Optional[float]:
+        return run['time_to_ratio'][ratio]['minutes']
+
+    def mean_minutes(recipe: dict) -> Optional[float]:
+        values = [minutes(run) for run in recipe['seeds']]
+        return None if None in values else statistics.mean(values)
+
+    reference = mean_minutes(recipes[baseline])
+    lines = [
+        f'| recipe | config (and overrides) | minutes (iterations) to {ratio} '
+        'of the teacher, per seed | mean minutes | relative to '
+        f'{baseline} | iterations run | measured on |',
+        '| :-- | :-- | :-: | :-: | :-: | :-: | :-- |'
+    ]
+    for name, recipe in recipes.items():
+        runs = recipe['seeds']
+        options = ' '.join(recipe.get('cfg_options', []))
+        config = link(osp.basename(recipe['config']), recipe['config'], base)
+        per_seed = ', '.join(
+            'never' if minutes(run) is None else
+            f"{minutes(run):.1f} ({run['time_to_ratio'][ratio]['iteration']}"
+            f", seed {run['seed']})" for run in runs)
+        mean = mean_minutes(recipe)
+        relative = '-' if mean is None or not reference else \
+            f'{mean / reference:.2f}'
+        last = sorted({run['validations'][-1][0] for run in runs})
+        lines.append(f'| {name} | {config}' +
+                     (f' `{options}`' if options else '') +
+                     f' | {per_seed} | {fmt(mean, 1)} | {relative} | ' +
+                     ', '.join(map(str, last)) + f" | {recipe['machine']} |")
+    return '\n'.join(lines)
+
+
 def ablation_table(path: str, dfad_path: str) -> str:
     """The full recipe, then one component removed at a time: final top-1
     and the difference to the mean of every run of the full recipe (the
@@ -417,6 +459,12 @@ SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
             'results/mnist_recipes.json',
             'configs/dfad',
             ratios=('0.95', '0.98')),
+        'mnist-time-to-target':
+        lambda: time_to_target_table(
+            'results/mnist_time_to_target.json',
+            'configs/dfad',
+            baseline='plain-dfad',
+            ratio='0.98'),
         'fashion_mnist-results':
         lambda: dfad_table('fashion_mnist'),
         'fashion_mnist-recipes':
