@@ -105,6 +105,14 @@ def dfad_table(dataset: str) -> str:
     return '\n'.join(lines)
 
 
+def config_cell(recipe: dict, base: str) -> str:
+    """A recipe's config as a link relative to ``base``, followed by its
+    ``--cfg-options`` overrides (if any)."""
+    config = link(osp.basename(recipe['config']), recipe['config'], base)
+    options = ' '.join(recipe.get('cfg_options', []))
+    return config + (f' `{options}`' if options else '')
+
+
 def recipes_table(path: str,
                   base: str,
                   ratios: Sequence[str] = ('0.90', '0.95')) -> str:
@@ -128,11 +136,8 @@ def recipes_table(path: str,
     for name, recipe in load(path)['recipes'].items():
         runs = recipe['seeds']
         finals = [run['student_top1_final'] for run in runs]
-        options = ' '.join(recipe.get('cfg_options', []))
         wall = [run['wall_time_s'] / 60 for run in runs]
-        config = link(osp.basename(recipe['config']), recipe['config'], base)
-        lines.append(f'| {name} | {config}' +
-                     (f' `{options}`' if options else '') + ' | ' +
+        lines.append(f'| {name} | {config_cell(recipe, base)} | ' +
                      ', '.join(f"{value:.2f} (seed {run['seed']})"
                                for value, run in zip(finals, runs)) +
                      f" | {spread(finals)} | {recipe['ratio_mean']:.3f} | "
@@ -167,8 +172,6 @@ def time_to_target_table(path: str, base: str, baseline: str,
     ]
     for name, recipe in recipes.items():
         runs = recipe['seeds']
-        options = ' '.join(recipe.get('cfg_options', []))
-        config = link(osp.basename(recipe['config']), recipe['config'], base)
         per_seed = ', '.join(
             'never' if minutes(run) is None else
             f"{minutes(run):.1f} ({run['time_to_ratio'][ratio]['iteration']}"
@@ -177,9 +180,8 @@ def time_to_target_table(path: str, base: str, baseline: str,
         relative = '-' if mean is None or not reference else \
             f'{mean / reference:.2f}'
         last = sorted({run['validations'][-1][0] for run in runs})
-        lines.append(f'| {name} | {config}' +
-                     (f' `{options}`' if options else '') +
-                     f' | {per_seed} | {fmt(mean, 1)} | {relative} | ' +
+        lines.append(f'| {name} | {config_cell(recipe, base)} | '
+                     f'{per_seed} | {fmt(mean, 1)} | {relative} | ' +
                      ', '.join(map(str, last)) + f" | {recipe['machine']} |")
     return '\n'.join(lines)
 
