@@ -25,14 +25,15 @@ def per_class(config: str, checkpoint: str) -> dict:
     from mmengine.runner import Runner
 
     from mmrazor_dfad.utils import register_all_modules
+    from mmrazor_dfad.utils.checkpoint import load_checkpoint_strictly
     register_all_modules()
     cfg = Config.fromfile(config)
     cfg.work_dir = osp.join('work_dirs', 'per_class_accuracy')
     cfg.custom_hooks = []
     runner = Runner.from_cfg(cfg)
-    state = torch.load(checkpoint, map_location='cpu', weights_only=False)
-    # Teachers' weights come from their ckpt_path, not the checkpoint.
-    runner.model.load_state_dict(state['state_dict'], strict=False)
+    # Refuses a checkpoint that does not fit the config; the teachers'
+    # weights come from their ckpt_path.
+    load_checkpoint_strictly(runner.model, checkpoint)
     model = runner.model.eval()
     teacher = next(iter(model.teachers.values()))
     num_classes = len(runner.test_dataloader.dataset.metainfo['classes'])
