@@ -1,5 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-from .algorithms import DataFreeDistillation
+from .algorithms import DAFLDataFreeDistillation, DataFreeDistillation
 from .backbones import DAFLLeNet5
 from .generators import DAFLGenerator
 from .losses import (AgreementMaskedL1Loss, BatchNormStatisticsLoss,
@@ -8,7 +8,7 @@ from .pools import SyntheticImagePool
 from .recorders import BatchNormStatisticsRecorder
 
 __all__ = [
-    'DataFreeDistillation', 'DAFLGenerator', 'DAFLLeNet5',
+    'DataFreeDistillation', 'DAFLDataFreeDistillation', 'DAFLGenerator', 'DAFLLeNet5',
     'SyntheticImagePool', 'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
     'BatchNormStatisticsRecorder', 'TotalVariationLoss'
 ]

@@ -7,6 +7,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from torchvision.utils import make_grid
 
+from mmrazor_dfad.models.generators.latent import generate_from_latent
 from mmrazor_dfad.registry import HOOKS
 
 
@@ -84,7 +85,7 @@ class GeneratedSamplesHook(Hook):
         was_training = generator.training
         generator.eval()
         try:
-            images = generator(self._latent.to(generator.device)).cpu()
+            images = generate_from_latent(generator, self._latent).cpu()
         finally:
             generator.train(was_training)
         # Each image stretched to [0, 1] on its own: the generator's output is

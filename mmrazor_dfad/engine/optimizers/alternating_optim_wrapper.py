@@ -1,6 +1,6 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 import math
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from typing import Callable, Dict, Iterator, Mapping, Optional, Tuple, Union
 
 import torch
@@ -155,8 +155,8 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         generator: nn.Module,
         student_iter: int,
         student_train_first: bool,
-        skip_generator_step: Optional[Callable[[], None]] = None
-    ) -> Dict[str, torch.Tensor]:
+        skip_generator_step: Optional[Callable[[], None]] = None,
+        freeze_student: bool = True) -> Dict[str, torch.Tensor]:
         """Run one DFAD iteration.
 
         Args:
@@ -175,6 +175,8 @@ class AlternatingOptimWrapper(OptimWrapperDict):
                 (its learning rate is 0); advances what the step would have
                 advanced, e.g. the generator's noise stream. Without it,
                 generator updates are never skipped.
+            freeze_student (bool): See :meth:`train_generator`. Defaults to
+                True.
 
         Returns:
             dict[str, torch.Tensor]: Detached values to log: the student's
@@ -190,13 +192,62 @@ class AlternatingOptimWrapper(OptimWrapperDict):
                 self.train_student(student_step, student, student_iter))
             log_vars.update(
                 self.train_generator(generator_step, generator, student,
-                                     skip_generator_step))
+                                     skip_generator_step, freeze_student))
         else:
             log_vars.update(
                 self.train_generator(generator_step, generator, student,
-                                     skip_generator_step))
+                                     skip_generator_step, freeze_student))
             log_vars.update(
                 self.train_student(student_step, student, student_iter))
+        return log_vars
+
+    def train_jointly(self, joint_step: Callable[[], Tuple[Tuple, Tuple]],
+                      student: nn.Module,
+                      generator: nn.Module) -> Dict[str, torch.Tensor]:
+        """One DAFL iteration: one generator and one student update from
+        the losses of a single generated batch.
+
+        The generator's loss must not reach the student's weights (DAFL's
+        generator losses read the teacher only) and the student's loss must
+        not reach the generator (the student sees the images detached), so
+        the two updates are independent and their order does not matter.
+
+        Args:
+            joint_step (callable): Returns ``((generator_loss,
+                generator_log_vars), (student_loss, student_log_vars))``.
+            student (nn.Module): The student, possibly DDP-wrapped.
+            generator (nn.Module): The generator, possibly DDP-wrapped.
+
+        Returns:
+            dict[str, torch.Tensor]: Detached values to log, prefixed
+            ``generator.`` and ``distill.``.
+        """
+        with self.generator.optim_context(generator), \
+                self.student.optim_context(student):
+            (generator_loss, generator_log_vars), \
+                (student_loss, student_log_vars) = joint_step()
+        generator_skipped = self.skip_generator_at_zero_lr and \
+            not self.generator_can_learn()
+        if not generator_skipped and self.divergence_guard.check_loss(
+                generator_loss, 'generator'):
+            self.generator.update_params(generator_loss)
+        else:
+            count_skipped_update(self.generator)
+        if self.divergence_guard.check_loss(student_loss, 'student'):
+            self.student.update_params(student_loss)
+        else:
+            count_skipped_update(self.student)
+        self.divergence_guard.check_weights(generator.parameters(),
+                                            'generator')
+        self.divergence_guard.check_weights(student.parameters(), 'student')
+        log_vars = {
+            f'distill.{name}': value.detach()
+            for name, value in student_log_vars.items()
+        }
+        log_vars.update({
+            f'generator.{name}': value.detach()
+            for name, value in generator_log_vars.items()
+        })
         return log_vars
 
     def generator_can_learn(self) -> bool:
@@ -265,8 +316,8 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         generator_step: StepFunction,
         generator: nn.Module,
         student: nn.Module,
-        skip_generator_step: Optional[Callable[[], None]] = None
-    ) -> Dict[str, torch.Tensor]:
+        skip_generator_step: Optional[Callable[[], None]] = None,
+        freeze_student: bool = True) -> Dict[str, torch.Tensor]:
         """Run one generator update (or skip it at learning rate 0).
 
         Args:
@@ -278,6 +329,11 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             skip_generator_step (callable, optional): Stand-in for a skipped
                 update; see :meth:`alternate`. Without it the update always
                 runs.
+            freeze_student (bool): Keep the generator's loss off the
+                student's weights. False reproduces MMRazor 1.0.0, whose
+                generator update leaves the gradient of its loss on the
+                student's weights, where the student's next update adds it
+                to its own. Defaults to True.
 
         Returns:
             dict[str, torch.Tensor]: The logged values, detached, prefixed
@@ -294,7 +350,8 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         # The generator's loss back-propagates through the student to its
         # input only: the student's weight gradients would be thrown away
         # (and, under DDP, all-reduced first), so they are never computed.
-        with frozen_weights(student), self.generator.optim_context(generator):
+        freezing = frozen_weights(student) if freeze_student else nullcontext()
+        with freezing, self.generator.optim_context(generator):
             loss, step_log_vars = generator_step()
             if self.divergence_guard.check_loss(loss, 'generator'):
                 self.generator.update_params(loss)

@@ -1,4 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .dafl_data_free_distillation import DAFLDataFreeDistillation
 from .data_free_distillation import DataFreeDistillation
 
-__all__ = ['DataFreeDistillation']
+__all__ = ['DataFreeDistillation', 'DAFLDataFreeDistillation']

@@ -11,12 +11,39 @@ from mmengine.runner.checkpoint import get_state_dict
 from mmrazor.models.algorithms.base import BaseAlgorithm
 
 from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPERS
+from mmrazor_dfad.structures import classification_data_sample_type
+from mmrazor_dfad.models.generators.latent import (generate_from_latent,
+                                                   generator_device)
 from mmrazor_dfad.utils.checkpoint import load_teacher_weights
 
 
 def _unwrap(module: nn.Module) -> nn.Module:
     """The module inside a DDP wrapper (evaluation needs no gradient sync)."""
     return module.module if is_model_wrapper(module) else module
+
+
+def _check_loss_names(key: str, distiller: nn.Module) -> None:
+    """Refuse loss names that MMEngine's ``parse_losses`` would not count.
+
+    ``parse_losses`` sums only the values whose key contains ``'loss'``; any
+    other loss would be logged and never optimised, and a distiller with no
+    such key at all leaves nothing to back-propagate.
+
+    Args:
+        key (str): ``'distiller'`` or ``'generator_distiller'``.
+        distiller (nn.Module): The built distiller.
+
+    Raises:
+        ValueError: Naming the loss and the fix.
+    """
+    for loss_name in getattr(distiller, 'distill_losses', {}):
+        if 'loss' not in loss_name:
+            raise ValueError(
+                f"model.{key}.distill_losses['{loss_name}']: a loss whose "
+                "name does not contain 'loss' is logged but never "
+                'optimised (MMEngine\'s parse_losses sums only keys with '
+                f"'loss'). Rename it, e.g. to 'loss_{loss_name}', here and "
+                'in loss_forward_mappings.')
 
 
 def _is_positive_int(value) -> bool:
@@ -93,6 +120,14 @@ class DataFreeDistillation(BaseAlgorithm):
             ``--cfg-options model.compile_cfg=True`` gives); opt-in, first
             iterations pay the compilation. State-dict keys are unchanged.
             Defaults to None (off).
+        reproduce_mmrazor_side_effects (bool): Reproduce what MMRazor
+            1.0.0's training step does beyond its algorithm, for comparisons
+            with MMRazor's numbers: the generator update leaves the gradient
+            of its loss on the student's weights, and the next student
+            update adds it to its own (a step back toward disagreement);
+            DAFL also runs the student on the generated images in the
+            generator update, which moves its BatchNorm running statistics.
+            Defaults to False (``docs/usage.md`` says why).
         data_preprocessor (dict, optional): Pre-processes the real validation
             images; defaults to the student's.
         init_cfg (dict, optional): Initialisation config.
@@ -113,6 +148,7 @@ class DataFreeDistillation(BaseAlgorithm):
                  compile_cfg: Union[Dict, bool, None] = None,
                  pool: Optional[Dict] = None,
                  student_batch_size: Optional[int] = None,
+                 reproduce_mmrazor_side_effects: bool = False,
                  **kwargs) -> None:
         if not _is_positive_int(student_iter):
             raise ValueError(
@@ -142,6 +178,7 @@ class DataFreeDistillation(BaseAlgorithm):
         self.student_iter = student_iter
         self.student_train_first = student_train_first
         self.student_batch_size = student_batch_size
+        self.reproduce_mmrazor_side_effects = reproduce_mmrazor_side_effects
 
         self.teachers = nn.ModuleDict({
             name: self._build_teacher(name, cfg)
@@ -153,7 +190,9 @@ class DataFreeDistillation(BaseAlgorithm):
 
         self.distiller = MODELS.build(distiller)
         self.generator_distiller = MODELS.build(generator_distiller)
-        for built in (self.distiller, self.generator_distiller):
+        for key, built in (('distiller', self.distiller),
+                           ('generator_distiller', self.generator_distiller)):
+            _check_loss_names(key, built)
             built.prepare_from_student(self.student)
             built.prepare_from_teacher(self.teachers)
         self.pool = self._build_pool(pool)
@@ -384,7 +423,8 @@ class DataFreeDistillation(BaseAlgorithm):
             generator=self.generator,
             student_iter=self.student_iter,
             student_train_first=self.student_train_first,
-            skip_generator_step=lambda: self._skip_generator_step(batch_size))
+            skip_generator_step=lambda: self._skip_generator_step(batch_size),
+            freeze_student=not self.reproduce_mmrazor_side_effects)
 
     def train_student(self, data: TrainBatch,
                       optimizer: OptimWrapper) -> Tuple[torch.Tensor, LogVars]:
@@ -433,8 +473,10 @@ class DataFreeDistillation(BaseAlgorithm):
         schedule = self._schedule(
             dict(architecture=optimizer, generator=optimizer))
         log_vars = schedule.train_generator(
-            lambda: self._generator_loss(batch_size), self.generator,
-            self.student)
+            lambda: self._generator_loss(batch_size),
+            self.generator,
+            self.student,
+            freeze_student=not self.reproduce_mmrazor_side_effects)
         return log_vars['generator.loss'], log_vars
 
     @staticmethod
@@ -507,7 +549,7 @@ class DataFreeDistillation(BaseAlgorithm):
             self.generator(batch_size=batch_size)
 
     def _generator_device(self) -> torch.device:
-        return next(self.generator.parameters()).device
+        return generator_device(self.generator)
 
     def _generate(self, batch_size: int) -> torch.Tensor:
         """``batch_size`` fake images, shape ``(N, C, H, W)``."""
@@ -608,7 +650,8 @@ class DataFreeDistillation(BaseAlgorithm):
         if latent_dim is None:
             raise AttributeError(
                 f'{type(generator).__name__} has no latent_dim: a generated '
-                'bank needs a generator called as generator(latent=z).')
+                'bank needs a generator called as generator(data=z, '
+                'batch_size=N), as MMRazor\'s generators are.')
 
         def draw(partner: int) -> torch.Tensor:
             # NumPy's SeedSequence mixes all three numbers into the state
@@ -625,9 +668,9 @@ class DataFreeDistillation(BaseAlgorithm):
             latent_scales if latent_scales is not None else [1.0] *
             len(indices)).view(-1, 1)
         device = self._generator_device()
-        images = generator(latent=(draw(0) * scales).to(device))
+        images = generate_from_latent(generator, draw(0) * scales)
         if mixes is not None and any(mixes):
-            partners = generator(latent=(draw(1) * scales).to(device))
+            partners = generate_from_latent(generator, draw(1) * scales)
             weight = torch.tensor([0.5 if mix else 1.0 for mix in mixes],
                                   device=device).view(-1, 1, 1, 1)
             images = weight * images + (1 - weight) * partners
@@ -640,9 +683,9 @@ class DataFreeDistillation(BaseAlgorithm):
                           teacher_logits: torch.Tensor,
                           data_samples: Optional[List]) -> List:
         """Data samples carrying both networks' logits (see val_step)."""
-        from mmcls.structures import ClsDataSample
         if data_samples is None:
-            data_samples = [ClsDataSample() for _ in student_logits]
+            sample_type = classification_data_sample_type()
+            data_samples = [sample_type() for _ in student_logits]
         scores = student_logits.softmax(dim=1)
         for sample, s_logits, t_logits, score in zip(data_samples,
                                                      student_logits,

@@ -116,7 +116,15 @@ class DAFLGenerator(BaseModule):
             each batch with ``BatchNorm(affine=False)``: every generated
             image is then a valid image, and no batch can drift outside the
             range of real pixels. Defaults to None (the paper's layer).
+        latent_rng (str): Where the latent noise comes from: ``'private'``
+            (the generator's own random generator, described above) or
+            ``'global'`` (PyTorch's global CPU generator, as MMRazor's
+            generators draw it: the same noise on every rank unless
+            ``randomness.diff_rank_seed=True``; for comparisons with
+            MMRazor). Defaults to ``'private'``.
     """
+
+    LATENT_RNGS = ('private', 'global')
 
     def __init__(self,
                  img_size: int,
@@ -127,8 +135,14 @@ class DAFLGenerator(BaseModule):
                  leaky_slope: float = 0.2,
                  init_cfg: Optional[Dict] = None,
                  out_channels: int = 3,
-                 pixel_normalization: Optional[Dict] = None) -> None:
+                 pixel_normalization: Optional[Dict] = None,
+                 latent_rng: str = 'private') -> None:
         super().__init__(init_cfg=init_cfg)
+        if latent_rng not in self.LATENT_RNGS:
+            raise ValueError(
+                f'DAFLGenerator: latent_rng must be one of {self.LATENT_RNGS}'
+                f', got {latent_rng!r}.')
+        self.latent_rng = latent_rng
         for name, value, minimum in (('img_size', img_size,
                                       1), ('latent_dim', latent_dim, 1),
                                      ('hidden_channels', hidden_channels,
@@ -214,6 +228,8 @@ class DAFLGenerator(BaseModule):
             raise InvalidArgumentError(
                 'DAFLGenerator: batch_size must be a positive integer, got '
                 f'{batch_size!r}.')
+        if self.latent_rng == 'global':
+            return torch.randn(batch_size, self.latent_dim).to(self.device)
         return torch.randn(
             batch_size,
             self.latent_dim,
