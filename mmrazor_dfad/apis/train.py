@@ -15,6 +15,7 @@ from mmrazor_dfad.utils import (WorkDirLock, checkpoint_safe_globals,
                                 choose_resume_checkpoint, ensure_writable_dir,
                                 init_cpu_distributed, resolve_work_dir,
                                 search_resumable_checkpoint,
+                                use_cpu_capable_model_wrapper,
                                 use_safe_checkpoint_hook)
 from .command_line import add_runner_arguments, parse_runner_arguments
 
@@ -98,6 +99,10 @@ def prepare_run(cfg: Config, args: argparse.Namespace) -> List[str]:
     safe_hook_note = use_safe_checkpoint_hook(cfg)
     if safe_hook_note:
         notes.append(safe_hook_note)
+    if args.launcher != 'none':
+        wrapper_note = use_cpu_capable_model_wrapper(cfg)
+        if wrapper_note:
+            notes.append(wrapper_note)
     # MMEngine trusts work_dir/last_checkpoint blindly and silently starts
     # from scratch when it finds nothing; decide here, and say so.
     checkpoint, resume_notes = choose_resume_checkpoint(

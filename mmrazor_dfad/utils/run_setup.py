@@ -43,6 +43,36 @@ def use_safe_checkpoint_hook(cfg) -> Optional[str]:
     return note + '.'
 
 
+# MMEngine's wrapper of MMRazor's data-free configs, which DDP rejects on
+# CPU modules (the runner passes device_ids=[LOCAL_RANK]).
+_CPU_INCAPABLE_WRAPPERS = ('MMSeparateDistributedDataParallel',
+                           'mmengine.MMSeparateDistributedDataParallel')
+
+
+def use_cpu_capable_model_wrapper(cfg) -> Optional[str]:
+    """Replace ``MMSeparateDistributedDataParallel`` by our subclass.
+
+    :class:`DataFreeDistributedDataParallel` wraps the same submodules with
+    the same arguments and also runs on the CPU (gloo); on GPUs the two are
+    the same.
+
+    Args:
+        cfg (Config): The training config (changed in place).
+
+    Returns:
+        str | None: A line for the log when something was replaced.
+    """
+    wrapper = cfg.get('model_wrapper_cfg')
+    if not wrapper or wrapper.get('type') not in _CPU_INCAPABLE_WRAPPERS:
+        return None
+    # The runner looks the type up without a scope; our wrapper registry is
+    # a direct child of MMEngine's, so the prefix finds it from any scope.
+    wrapper.update(type='mmrazor_dfad.DataFreeDistributedDataParallel')
+    return ('model_wrapper_cfg: MMSeparateDistributedDataParallel replaced by '
+            'DataFreeDistributedDataParallel (same wrapping and arguments; '
+            'also runs on the CPU).')
+
+
 def choose_resume_checkpoint(
         work_dir: str,
         resume: Optional[str],
