@@ -78,5 +78,7 @@ if __name__ == '__main__':
         extras_require={
             'tests': read_requirements('tests.txt'),
             'mim': read_requirements('mminstall.txt'),
+            'mmcls': read_requirements('mmcls.txt'),
+            'mmpretrain': read_requirements('mmpretrain.txt'),
         },
         zip_safe=False)

@@ -3,6 +3,8 @@
 import importlib
 from typing import Type
 
+import torch
+
 # Tried in this order: MMCls 1.x first (what MMRazor 1.0.0's configs use),
 # then MMPretrain, its successor.
 _CANDIDATES = (('mmcls.structures', 'ClsDataSample'), ('mmpretrain.structures',
@@ -30,3 +32,23 @@ def classification_data_sample_type() -> Type:
     raise ImportError(
         'Classification predictions need MMCls 1.x or MMPretrain: pip install '
         '"mmcls==1.0.0rc6" or "mmpretrain==1.2.0" (docs/install.md).')
+
+
+def ground_truth_label(sample) -> torch.Tensor:
+    """The label of a data sample of either library, as a 1-D tensor.
+
+    MMCls stores ``gt_label`` as a ``LabelData`` with a ``label`` field,
+    MMPretrain as a tensor.
+
+    Args:
+        sample: A ``ClsDataSample`` or ``DataSample`` with ``gt_label``.
+
+    Returns:
+        torch.Tensor: Shape ``(1, )`` for a single-label sample.
+
+    Raises:
+        AttributeError: When the sample has no ``gt_label``.
+    """
+    label = sample.gt_label
+    label = getattr(label, 'label', label)
+    return torch.as_tensor(label).view(-1)

@@ -10,6 +10,7 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from mmrazor_dfad.registry import HOOKS
+from mmrazor_dfad.structures import ground_truth_label
 
 
 def generated_prediction_stats(
@@ -158,7 +159,7 @@ class TeacherCheckHook(Hook):
             data = algorithm.data_preprocessor(data_batch, False)
             try:
                 labels = torch.cat([
-                    sample.gt_label.label.view(-1)
+                    ground_truth_label(sample)
                     for sample in data['data_samples']
                 ])
             except (AttributeError, KeyError, TypeError):
