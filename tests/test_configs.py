@@ -14,7 +14,12 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ALL_CONFIGS = sorted(
     glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True))
 EXPERIMENTS = [path for path in ALL_CONFIGS if '_base_' not in path]
-DFAD_CONFIGS = [path for path in EXPERIMENTS if '/dfad/' in path]
+# The data-free algorithms' configs (the others: teachers and baselines).
+ALGORITHM_DIRS = ('dfad', 'dafl', 'zskt', 'mmpretrain')
+DFAD_CONFIGS = [
+    path for path in EXPERIMENTS
+    if osp.basename(osp.dirname(path)) in ALGORITHM_DIRS
+]
 
 
 @pytest.mark.parametrize(
@@ -24,7 +29,9 @@ def test_config_loads(path):
     if path in EXPERIMENTS:
         assert cfg.default_scope == 'mmrazor_dfad'
     if path in DFAD_CONFIGS:
-        assert cfg.model.type == 'DataFreeDistillation'
+        expected = 'DAFLDataFreeDistillation' if '/dafl/' in path else \
+            'DataFreeDistillation'
+        assert cfg.model.type == expected
 
 
 @pytest.mark.parametrize(

@@ -120,3 +120,25 @@ def test_mmcls_teacher_with_mmpretrain_student(tmp_path):
     assert predictions[0] is samples[0]
     assert predictions[0].pred_score.shape == (10, )
     assert predictions[0].teacher_logits.shape == (10, )
+
+
+@pytest.mark.slow
+def test_mmpretrain_cifar_config_trains_and_validates(fake_cifar10,
+                                                      random_resnet34_ckpt,
+                                                      tmp_path):
+    from mmrazor_dfad.apis import train
+    runner = train.main([
+        osp.join(REPO_ROOT, 'configs', 'mmpretrain',
+                 'dfad_logits_resnet34_resnet18_8xb32_cifar10.py'),
+        '--work-dir',
+        str(tmp_path / 'work'), '--cfg-options',
+        f'model.teachers.res34.ckpt_path={random_resnet34_ckpt}',
+        'train_dataloader.batch_size=4', 'train_cfg.max_iters=2',
+        'train_cfg.val_interval=2', 'model.student_iter=2',
+        f'val_dataloader.dataset.data_root={fake_cifar10}',
+        'val_dataloader.num_workers=0'
+    ])
+    assert runner.iter == 2
+    assert type(runner.model.student).__module__.startswith('mmpretrain')
+    metrics = runner.message_hub.log_scalars
+    assert 'val/accuracy/top1' in metrics

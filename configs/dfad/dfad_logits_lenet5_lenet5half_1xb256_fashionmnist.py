@@ -3,13 +3,12 @@
 # MNIST rate the generator finds images on which teacher and student logits
 # differ by tens per logit and the student collapses to one class
 # (configs/dfad/README.md).
-_base_ = ['./dfad_logits_lenet5_lenet5half_1xb256_mnist.py']
+_base_ = [
+    './dfad_logits_lenet5_lenet5half_1xb256_mnist.py',
+    '../_base_/datasets/fashion_mnist_teacher.py'
+]
 
-model = dict(
-    data_preprocessor=dict(mean=[72.94], std=[90.02]),
-    teachers=dict(
-        lenet5=dict(ckpt_path='checkpoints/lenet5_fashionmnist.pth')))
+model = {{_base_.fashion_mnist_model}}
 optim_wrapper = dict(generator=dict(optimizer=dict(lr=1e-4)))
-val_dataloader = dict(
-    dataset=dict(type='FashionMNIST', data_prefix='data/fashion_mnist'))
+val_dataloader = {{_base_.fashion_mnist_test_split}}
 test_dataloader = val_dataloader

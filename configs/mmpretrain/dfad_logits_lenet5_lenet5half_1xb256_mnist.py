@@ -6,25 +6,8 @@ _base_ = [
     '../_base_/models/mmpretrain_classifier.py'
 ]
 
-model = dict(
-    data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor'),
-    architecture={{_base_.mmpretrain_classifier}},
-    teachers=dict(lenet5=dict(build_cfg={{_base_.mmpretrain_classifier}})))
-
-mnist_test_split = dict(
-    _delete_=True,
-    _scope_='mmpretrain',
-    type='MNIST',
-    data_root='data/mnist',
-    split='test',
-    # MMPretrain 1.2.0 picks the files by test_mode, not by split.
-    test_mode=True,
-    download=False,
-    pipeline={{_base_.mmpretrain_test_pipeline}})
-val_dataloader = dict(dataset=mnist_test_split)
+model = {{_base_.mmpretrain_model}}
+val_dataloader = dict(dataset={{_base_.mmpretrain_mnist_test_split}})
 test_dataloader = val_dataloader
-val_evaluator = [
-    dict(_scope_='mmpretrain', type='Accuracy', topk=(1, 5)),
-    dict(type='TeacherStudentMetric')
-]
+val_evaluator = {{_base_.mmpretrain_evaluator}}
 test_evaluator = val_evaluator

@@ -11,17 +11,18 @@ model = dict(
             build_cfg=dict(
                 cfg_path='mmpretrain::resnet/resnet34_8xb16_cifar10.py'))))
 
-val_dataloader = dict(
-    dataset=dict(
-        _delete_=True,
-        _scope_='mmpretrain',
-        type='CIFAR10',
-        data_root='data/cifar10',
-        split='test',
+# Every key of the MMCls split it replaces is set (data_prefix too).
+cifar10_test_split = dict(
+    _scope_='mmpretrain',
+    type='CIFAR10',
+    data_root='data/cifar10',
+    data_prefix='',
+    split='test',
     # MMPretrain 1.2.0 picks the files by test_mode, not by split.
     test_mode=True,
-        download=False,
-        pipeline=[dict(type='PackInputs')]))
+    download=False,
+    pipeline=[dict(type='PackInputs')])
+val_dataloader = dict(dataset=cifar10_test_split)
 test_dataloader = val_dataloader
 val_evaluator = dict(_scope_='mmpretrain', type='Accuracy', topk=(1, 5))
 test_evaluator = val_evaluator

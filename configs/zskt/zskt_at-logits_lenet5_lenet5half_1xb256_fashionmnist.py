@@ -1,11 +1,10 @@
 # ZSKT on Fashion-MNIST: the MNIST recipe with the Fashion-MNIST teacher and
 # test split.
-_base_ = ['./zskt_at-logits_lenet5_lenet5half_1xb256_mnist.py']
+_base_ = [
+    './zskt_at-logits_lenet5_lenet5half_1xb256_mnist.py',
+    '../_base_/datasets/fashion_mnist_teacher.py'
+]
 
-model = dict(
-    data_preprocessor=dict(mean=[72.94], std=[90.02]),
-    teachers=dict(
-        lenet5=dict(ckpt_path='checkpoints/lenet5_fashionmnist.pth')))
-val_dataloader = dict(
-    dataset=dict(type='FashionMNIST', data_prefix='data/fashion_mnist'))
+model = {{_base_.fashion_mnist_model}}
+val_dataloader = {{_base_.fashion_mnist_test_split}}
 test_dataloader = val_dataloader

@@ -17,24 +17,9 @@ model = dict(
 
 max_iters = 400
 optim_wrapper = dict(
-    architecture=dict(optimizer=dict(_delete_=True, type='Adam', lr=2e-3)),
+    architecture={{_base_.student_adam}},
     generator=dict(optimizer=dict(lr=1e-3)))
-param_scheduler = dict(
-    _delete_=True,
-    architecture=[
-        dict(
-            type='CosineAnnealingLR',
-            by_epoch=False,
-            T_max=max_iters,
-            eta_min=0.0)
-    ],
-    generator=[
-        dict(
-            type='CosineAnnealingLR',
-            by_epoch=False,
-            T_max=max_iters,
-            eta_min=0.0)
-    ])
+param_scheduler = {{_base_.cosine_over_the_run}}
 train_cfg = dict(max_iters=max_iters, val_interval=40)
 default_hooks = dict(checkpoint=dict(interval=200))
 custom_hooks = [dict(type='GeneratedSamplesHook', interval=200)]

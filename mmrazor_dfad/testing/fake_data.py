@@ -71,24 +71,32 @@ def write_fake_mnist(root: str,
 
 @contextlib.contextmanager
 def accept_fake_cifar10() -> Iterator[None]:
-    """Let MMCls's ``CIFAR10`` read a fake folder.
+    """Let MMCls's and MMPretrain's ``CIFAR10`` read a fake folder.
 
-    MMCls checks the md5 of the real archive files, which a fake folder
-    cannot match; inside this block the check passes whenever the files
-    exist.
+    Both libraries check the md5 of the real archive files, which a fake
+    folder cannot match; inside this block the check passes whenever the
+    files exist (for whichever of the two libraries is installed).
     """
-    from mmcls.datasets import CIFAR10
-    original = CIFAR10._check_integrity
+    import importlib
+    classes = []
+    for module_name in ('mmcls.datasets', 'mmpretrain.datasets'):
+        try:
+            classes.append(importlib.import_module(module_name).CIFAR10)
+        except ImportError:
+            continue
 
     def files_exist(dataset) -> bool:
         root = osp.join(dataset.data_prefix['root'], dataset.base_folder)
         return all(osp.exists(osp.join(root, name)) for name in CIFAR10_FILES)
 
-    CIFAR10._check_integrity = files_exist
+    originals = [(cls, cls._check_integrity) for cls in classes]
+    for cls in classes:
+        cls._check_integrity = files_exist
     try:
         yield
     finally:
-        CIFAR10._check_integrity = original
+        for cls, original in originals:
+            cls._check_integrity = original
 
 
 def save_random_classifier(cfg_path: str, path: str, seed: int = 0) -> str:

@@ -1,6 +1,16 @@
 # DAFL's and ZSKT's distillers for the LeNet-5 teacher (``lenet5``) and the
-# LeNet-5-half student, as pieces a config takes with ``{{_base_.NAME}}``
-# to replace the DFAD distillers it inherits.
+# LeNet-5-half student, and their schedule, as pieces a config takes with
+# ``{{_base_.NAME}}`` to replace the DFAD ones it inherits.
+
+# Adam for the student and cosine learning rates for both players over
+# the whole run (a scheduler without ``end`` or ``T_max`` spans it).
+student_adam = dict(optimizer=dict(_delete_=True, type='Adam', lr=2e-3))
+cosine_over_the_run = dict(
+    _delete_=True,
+    architecture=[
+        dict(type='CosineAnnealingLR', by_epoch=False, eta_min=0.0)
+    ],
+    generator=[dict(type='CosineAnnealingLR', by_epoch=False, eta_min=0.0)])
 student_fc = dict(fc=dict(type='ModuleOutputs', source='head.fc'))
 teacher_fc = dict(teacher_fc=dict(type='ModuleOutputs', source='lenet5.head.fc'))
 logits = dict(

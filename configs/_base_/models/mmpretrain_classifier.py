@@ -1,7 +1,8 @@
-# MMPretrain's classifier, head and loss, as a piece a config merges into
-# the LeNet-5 models of ``lenet5.py`` (``{{_base_.mmpretrain_classifier}}``)
-# to build them with MMPretrain instead of MMCls; the backbone and every
-# state-dict key stay the same, so the shipped teachers load unchanged.
+# MMPretrain in place of MMCls for the LeNet-5 configs, as pieces a config
+# takes with ``{{_base_.NAME}}``: the classifier, head and loss merged into
+# the LeNet-5 student and teacher (the backbone and every state-dict key stay
+# the same, so the shipped teachers load unchanged), MMPretrain's data
+# preprocessor, test splits, packing and accuracy.
 mmpretrain_classifier = dict(
     type='mmpretrain.ImageClassifier',
     # MMPretrain's default names its preprocessor without a scope, which
@@ -11,8 +12,34 @@ mmpretrain_classifier = dict(
     head=dict(
         type='mmpretrain.LinearClsHead',
         loss=dict(type='mmpretrain.CrossEntropyLoss')))
-# Real images read and packed by MMPretrain.
-mmpretrain_test_pipeline = [
-    dict(type='Resize', scale=(32, 32)),
-    dict(type='PackInputs'),
+mmpretrain_model = dict(
+    data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor'),
+    architecture=mmpretrain_classifier,
+    teachers=dict(lenet5=dict(build_cfg=mmpretrain_classifier)))
+
+
+def _test_split(dataset_type, data_root):
+    # Every key of the MMCls split it replaces is set (data_prefix too).
+    return dict(
+        _scope_='mmpretrain',
+        type=dataset_type,
+        data_root=data_root,
+        data_prefix='',
+        split='test',
+        # MMPretrain 1.2.0 picks the files by test_mode, not by split.
+        test_mode=True,
+        download=False,
+        pipeline=[
+            dict(type='Resize', scale=(32, 32)),
+            dict(type='PackInputs'),
+        ])
+
+
+mmpretrain_mnist_test_split = _test_split('MNIST', 'data/mnist')
+mmpretrain_fashion_mnist_test_split = _test_split('FashionMNIST',
+                                                  'data/fashion_mnist')
+del _test_split
+mmpretrain_evaluator = [
+    dict(_scope_='mmpretrain', type='Accuracy', topk=(1, 5)),
+    dict(type='TeacherStudentMetric')
 ]
