@@ -1,5 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Write every results table and the metafile from ``results/*.json``.
+"""Write every results table and the metafiles from ``results/*.json``.
 
     python .dev_scripts/update_model_zoo.py           # rewrite
     python .dev_scripts/update_model_zoo.py --check   # exit 1 if stale
@@ -7,7 +7,7 @@
 Each measured number has one home, a JSON file under ``results/``; the
 tables in README.md, configs/dfad/README.md and docs/, between
 ``<!-- NAME-begin -->`` and ``<!-- NAME-end -->`` markers, and the whole of
-configs/dfad/metafile.yml are rendered from it here. The benchmark scripts
+configs/{dfad,dafl,zskt}/metafile.yml are rendered from it here. The benchmark scripts
 call this after writing their JSON; tests/test_model_zoo.py runs
 ``--check``.
 """
@@ -31,6 +31,17 @@ RECOMMENDED_RECIPES = dict(
     mnist=('results/mnist_recipes.json', 'replay-priors-tv'),
     fashion_mnist=('results/fashion_mnist_recipes.json',
                    'replay-priors-tv-ema'))
+# DAFL's and ZSKT's records (benchmark_recipe.py, one recipe per algorithm),
+# each algorithm's model-zoo folder, and its paper and module.
+FAMILY = OrderedDict(
+    mnist='results/mnist_family.json',
+    fashion_mnist='results/fashion_mnist_family.json')
+FAMILY_FOLDERS = OrderedDict(dafl='configs/dafl', zskt='configs/zskt')
+FAMILY_PAPERS = dict(
+    dafl=('Data-Free Learning of Student Networks',
+          'https://arxiv.org/abs/1904.01186', 'dafl_data_free_distillation.py'),
+    zskt=('Zero-Shot Knowledge Transfer via Adversarial Belief Matching',
+          'https://arxiv.org/abs/1905.09768', 'data_free_distillation.py'))
 TEACHERS = dict(
     mnist=dict(
         name='LeNet-5',
@@ -115,11 +126,13 @@ def config_cell(recipe: dict, base: str) -> str:
 
 def recipes_table(path: str,
                   base: str,
-                  ratios: Sequence[str] = ('0.90', '0.95')) -> str:
+                  ratios: Sequence[str] = ('0.90', '0.95'),
+                  names: Optional[Sequence[str]] = None) -> str:
     """The recipes of a ``benchmark_recipe.py`` record: final top-1 per
     seed, mean, std, ratio to the teacher, minutes per run and minutes
     (iterations) to the given fractions of the teacher's top-1 and how the
-    runs shared the machine; links relative to the folder ``base``."""
+    runs shared the machine; links relative to the folder ``base``; only
+    ``names`` when given."""
     lines = [
         '| recipe | config (and overrides) | final top-1 per seed | mean +- '
         'std | ratio to teacher | minutes per run | minutes (iterations) to ' +
@@ -134,6 +147,8 @@ def recipes_table(path: str,
         return f"{fmt(hit['minutes'], 1)} ({hit['iteration']})"
 
     for name, recipe in load(path)['recipes'].items():
+        if names is not None and name not in names:
+            continue
         runs = recipe['seeds']
         finals = [run['student_top1_final'] for run in runs]
         wall = [run['wall_time_s'] / 60 for run in runs]
@@ -310,6 +325,55 @@ def summary_table() -> str:
     return '\n'.join(lines)
 
 
+def family_recipes(dataset: str) -> Dict[str, dict]:
+    """DAFL's and ZSKT's records on ``dataset`` (empty until recorded)."""
+    if not osp.isfile(osp.join(REPO, FAMILY[dataset])):
+        return {}
+    return load(FAMILY[dataset])['recipes']
+
+
+def family_table() -> str:
+    """The README's table of MMRazor's three data-free algorithms on both
+    datasets: final top-1 over seeds, ratio and minutes per run."""
+    lines = [
+        '| Dataset | Teacher (top-1) | algorithm | final top-1 (mean +- std, '
+        'seeds) | ratio | minutes / run | config |',
+        '| :-: | :-: | :-: | :-: | :-: | :-: | :-: |'
+    ]
+    machines = set()
+    for dataset in FAMILY:
+        dfad = load(DFAD_BENCHMARKS[dataset])
+        head = (f"| {TEACHERS[dataset]['dataset']} | LeNet-5 "
+                f"({dfad['teacher_top1']:.2f}) -> LeNet-5-half |")
+        finals = dfad['student_top1_final']
+        lines.append(
+            f'{head} DFAD | {spread(finals)} ({len(finals)}) | '
+            f"{dfad['ratio_mean']:.3f} | "
+            f"{statistics.mean(dfad['wall_time_s']) / 60:.1f} | "
+            f"{link('config', dfad['config'], '.')} |")
+        recorded = family_recipes(dataset)
+        for name in FAMILY_FOLDERS:
+            if name not in recorded:
+                lines.append(f'{head} {name.upper()} | not measured yet | - '
+                             '| - | - |')
+                continue
+            recipe = recorded[name]
+            runs = recipe['seeds']
+            finals = [run['student_top1_final'] for run in runs]
+            minutes = statistics.mean(run['wall_time_s'] for run in runs) / 60
+            machines.add(recipe['machine'])
+            lines.append(f'{head} {name.upper()} | {spread(finals)} '
+                         f"({len(finals)}) | {recipe['ratio_mean']:.3f} | "
+                         f'{minutes:.1f} | '
+                         f"{link('config', recipe['config'], '.')} |")
+    if machines:
+        lines += [
+            '', 'DFAD rows: the benchmark above; DAFL and ZSKT rows: ' +
+            '; '.join(sorted(machines)) + '.'
+        ]
+    return '\n'.join(lines)
+
+
 def speed_table() -> str:
     """Seconds per iteration: ours, the bare loop, MMRazor 1.0.0."""
     lines = [
@@ -437,6 +501,54 @@ def metafile() -> str:
     return '\n'.join(text) + '\n'
 
 
+def family_results(dataset: str, folder: str, algorithm: str) -> str:
+    """An algorithm's recipe table on ``dataset`` for its model-zoo page."""
+    if algorithm not in family_recipes(dataset):
+        return 'Not measured yet.'
+    return recipes_table(FAMILY[dataset], folder, names=[algorithm])
+
+
+def family_metafile(algorithm: str) -> str:
+    """configs/<algorithm>/metafile.yml of DAFL or ZSKT."""
+    title, url, module = FAMILY_PAPERS[algorithm]
+    folder = FAMILY_FOLDERS[algorithm]
+    collection = algorithm.upper()
+    text = [
+        '# Generated by .dev_scripts/update_model_zoo.py from results/*.json;'
+        ' do not edit.',
+        'Collections:',
+        f'  - Name: {collection}',
+        '    Metadata:',
+        '      Training Data:',
+        '        - None (data-free; the generator synthesises the training '
+        'images)',
+        '    Paper:',
+        f'      URL: {url}',
+        f'      Title: {title}',
+        f'    README: {folder}/README.md',
+        '    Code:',
+        '      URL: https://github.com/mmrazor-dfad/mmrazor_dfad/blob/main/'
+        f'mmrazor_dfad/models/algorithms/{module}',
+        '      Version: v0.1.0',
+        'Models:',
+    ]
+    for dataset in FAMILY:
+        recipe = family_recipes(dataset).get(algorithm)
+        if recipe is None:
+            continue
+        lines = metafile_model(
+            recipe['config'], TEACHERS[dataset], recipe['teacher_top1'],
+            recipe['machine'],
+            statistics.mean(run['wall_time_s']
+                            for run in recipe['seeds']) / 60,
+            recipe['student_top1_final_mean'])
+        text += [
+            line.replace('In Collection: DFAD', f'In Collection: {collection}')
+            for line in lines
+        ]
+    return '\n'.join(text) + '\n'
+
+
 def label_free_tables() -> str:
     """The label-free selection tables, rendered by the script that
     writes ``results/label_free_selection.json``."""
@@ -451,6 +563,7 @@ def label_free_tables() -> str:
 SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
     'README.md': {
         'results': summary_table,
+        'family': family_table,
         'speed': speed_table,
     },
     'configs/dfad/README.md': {
@@ -492,7 +605,21 @@ SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
         'speed-variants': speed_variants_table,
     },
 }
-WHOLE_FILES = {'configs/dfad/metafile.yml': metafile}
+for _algorithm, _folder in FAMILY_FOLDERS.items():
+    SECTIONS[f'{_folder}/README.md'] = {
+        f'{dataset}-results':
+        lambda dataset=dataset, folder=_folder, algorithm=_algorithm:
+        family_results(dataset, folder, algorithm)
+        for dataset in FAMILY
+    }
+WHOLE_FILES = {
+    'configs/dfad/metafile.yml': metafile,
+    **{
+        f'{folder}/metafile.yml':
+        lambda algorithm=algorithm: family_metafile(algorithm)
+        for algorithm, folder in FAMILY_FOLDERS.items()
+    }
+}
 
 
 def render(text: str, sections: Dict[str, Callable[[], str]],
