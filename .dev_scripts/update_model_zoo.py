@@ -5,14 +5,16 @@
     python .dev_scripts/update_model_zoo.py --check   # exit 1 if stale
 
 Each measured number has one home, a JSON file under ``results/``; the
-tables in README.md, configs/dfad/README.md and docs/, between
+tables in README.md, configs/{dfad,dafl,zskt}/README.md and docs/, between
 ``<!-- NAME-begin -->`` and ``<!-- NAME-end -->`` markers, and the whole of
-configs/{dfad,dafl,zskt}/metafile.yml are rendered from it here. The benchmark scripts
+configs/{dfad,dafl,zskt}/metafile.yml are rendered from it here. The
+benchmark scripts
 call this after writing their JSON; tests/test_model_zoo.py runs
 ``--check``.
 """
 import argparse
 import difflib
+import functools
 import importlib.util
 import json
 import os.path as osp
@@ -39,7 +41,8 @@ FAMILY = OrderedDict(
 FAMILY_FOLDERS = OrderedDict(dafl='configs/dafl', zskt='configs/zskt')
 FAMILY_PAPERS = dict(
     dafl=('Data-Free Learning of Student Networks',
-          'https://arxiv.org/abs/1904.01186', 'dafl_data_free_distillation.py'),
+          'https://arxiv.org/abs/1904.01186',
+          'dafl_data_free_distillation.py'),
     zskt=('Zero-Shot Knowledge Transfer via Adversarial Belief Matching',
           'https://arxiv.org/abs/1905.09768', 'data_free_distillation.py'))
 TEACHERS = dict(
@@ -346,11 +349,10 @@ def family_table() -> str:
         head = (f"| {TEACHERS[dataset]['dataset']} | LeNet-5 "
                 f"({dfad['teacher_top1']:.2f}) -> LeNet-5-half |")
         finals = dfad['student_top1_final']
-        lines.append(
-            f'{head} DFAD | {spread(finals)} ({len(finals)}) | '
-            f"{dfad['ratio_mean']:.3f} | "
-            f"{statistics.mean(dfad['wall_time_s']) / 60:.1f} | "
-            f"{link('config', dfad['config'], '.')} |")
+        lines.append(f'{head} DFAD | {spread(finals)} ({len(finals)}) | '
+                     f"{dfad['ratio_mean']:.3f} | "
+                     f"{statistics.mean(dfad['wall_time_s']) / 60:.1f} | "
+                     f"{link('config', dfad['config'], '.')} |")
         recorded = family_recipes(dataset)
         for name in FAMILY_FOLDERS:
             if name not in recorded:
@@ -607,19 +609,15 @@ SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
 }
 for _algorithm, _folder in FAMILY_FOLDERS.items():
     SECTIONS[f'{_folder}/README.md'] = {
-        f'{dataset}-results':
-        lambda dataset=dataset, folder=_folder, algorithm=_algorithm:
-        family_results(dataset, folder, algorithm)
+        f'{dataset}-results': lambda dataset=dataset, folder=_folder, algorithm
+        =_algorithm: family_results(dataset, folder, algorithm)
         for dataset in FAMILY
     }
-WHOLE_FILES = {
-    'configs/dfad/metafile.yml': metafile,
-    **{
-        f'{folder}/metafile.yml':
-        lambda algorithm=algorithm: family_metafile(algorithm)
-        for algorithm, folder in FAMILY_FOLDERS.items()
-    }
-}
+WHOLE_FILES = {'configs/dfad/metafile.yml': metafile}
+WHOLE_FILES.update({
+    f'{folder}/metafile.yml': functools.partial(family_metafile, algorithm)
+    for algorithm, folder in FAMILY_FOLDERS.items()
+})
 
 
 def render(text: str, sections: Dict[str, Callable[[], str]],

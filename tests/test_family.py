@@ -77,7 +77,8 @@ def test_dafl_one_generated_batch_one_teacher_pass_two_updates(
         getattr(optim, name).optimizer.register_step_post_hook(
             lambda *args, name=name: steps.__setitem__(name, steps[name] + 1))
     before = {
-        name: [p.detach().clone() for p in getattr(algorithm, name).parameters()]
+        name:
+        [p.detach().clone() for p in getattr(algorithm, name).parameters()]
         for name in ('student', 'generator')
     }
     log_vars = algorithm.train_step(dict(inputs=[0] * 6), optim)
@@ -90,7 +91,8 @@ def test_dafl_one_generated_batch_one_teacher_pass_two_updates(
     for name, values in before.items():
         moved = [
             not torch.equal(old, new)
-            for old, new in zip(values, getattr(algorithm, name).parameters())
+            for old, new in zip(values,
+                                getattr(algorithm, name).parameters())
         ]
         assert any(moved), name
     assert all(not p.requires_grad
@@ -134,12 +136,11 @@ def test_dafl_refuses_what_it_does_not_do(toy_teacher_ckpt):
 
 
 @pytest.mark.parametrize('key', ['distiller', 'generator_distiller'])
-def test_a_loss_name_without_loss_is_refused_at_build(toy_algorithm_cfg,
-                                                      key):
+def test_a_loss_name_without_loss_is_refused_at_build(toy_algorithm_cfg, key):
     cfg = copy.deepcopy(toy_algorithm_cfg)
     distiller = cfg[key]
-    distiller['distill_losses'] = dict(l1=distiller['distill_losses'].pop(
-        'loss_l1'))
+    distiller['distill_losses'] = dict(
+        l1=distiller['distill_losses'].pop('loss_l1'))
     distiller['loss_forward_mappings'] = dict(
         l1=distiller['loss_forward_mappings'].pop('loss_l1'))
     with pytest.raises(
@@ -166,8 +167,7 @@ def test_mmrazor_zskt_generator_in_bank_and_sample_grid(
     again = algorithm.bank_images([2], [5])
     assert first.shape == (3, 3, 8, 8)
     torch.testing.assert_close(again[0], first[2])
-    predictions = algorithm.val_step(
-        dict(bank_index=[0, 1], bank_seed=[5, 5]))
+    predictions = algorithm.val_step(dict(bank_index=[0, 1], bank_seed=[5, 5]))
     assert predictions[0].student_logits.shape == (10, )
 
     class FakeRunner:
@@ -220,5 +220,5 @@ def test_mmengine_separate_ddp_wrapper_is_replaced_by_ours():
 def test_classification_data_sample_of_the_installed_library():
     sample = classification_data_sample_type()()
     sample.set_pred_score(torch.tensor([0.2, 0.8])).set_pred_label(1)
-    assert int(sample.pred_label.item() if hasattr(
-        sample.pred_label, 'item') else sample.pred_label.label) == 1
+    assert int(sample.pred_label.item(
+    ) if hasattr(sample.pred_label, 'item') else sample.pred_label.label) == 1

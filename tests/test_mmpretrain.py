@@ -28,7 +28,8 @@ options = ['--cfg-options', f'val_dataloader.dataset.data_root={data_root}',
            'val_dataloader.batch_size=8', *test_options]
 train.main([config, '--work-dir', work_dir, *options,
             'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
-            'train_dataloader.batch_size=8', 'default_hooks.logger.interval=1'])
+            'train_dataloader.batch_size=8',
+            'default_hooks.logger.interval=1'])
 print('TEST', test.main([config, work_dir + '/iter_2.pth', '--work-dir',
                          work_dir + '/test', *options]))
 export.main([config, work_dir + '/iter_2.pth', work_dir + '/student.pth'])
@@ -91,8 +92,7 @@ def test_mmcls_teacher_with_mmpretrain_student(tmp_path):
     # predictions are packed into the validation set's own data samples.
     cfg = Config.fromfile(MNIST_CONFIG)
     mmcls_teacher = Config.fromfile(
-        osp.join(REPO_ROOT, 'configs', '_base_', 'models',
-                 'lenet5.py')).lenet5
+        osp.join(REPO_ROOT, 'configs', '_base_', 'models', 'lenet5.py')).lenet5
     cfg.model.teachers.lenet5.build_cfg = mmcls_teacher
     # As in the runner: the config's default scope resolves the backbone
     # that either library's classifier builds.

@@ -84,9 +84,7 @@ def test_by_default_the_generator_gradient_stays_off_the_student(name):
     # generator's loss left on the student's weights.
     torch.manual_seed(0)
     theirs, ours, theirs_losses, ours_losses = run_both(
-        name,
-        student_iter=2,
-        ours=dict(reproduce_mmrazor_side_effects=False))
+        name, student_iter=2, ours=dict(reproduce_mmrazor_side_effects=False))
     first_student_steps = 2 if name == 'dfad' else 0
     assert_same_losses(theirs_losses[:first_student_steps + 1],
                        ours_losses[:first_student_steps + 1])

@@ -18,7 +18,6 @@ CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
                         'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
 
 
-
 def read_scalars(work_dir):
     """Logged scalars of the latest run in ``work_dir``."""
     runs = sorted(
@@ -119,16 +118,19 @@ def offline_cifar_folder(fake_cifar10, random_resnet34_ckpt, tmp_path,
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('name,expected_type,options', [
-    ('dfad', 'DataFreeDistillation', []),
-    # Its warm-up lasts 500 iterations; the test's two need a shorter one.
-    ('dafl', 'DAFLDataFreeDistillation', [
-        'train_dataloader.batch_size=8', 'param_scheduler.architecture.0.end=1',
-        'param_scheduler.architecture.1.begin=1',
-        'param_scheduler.generator.end=1'
-    ]),
-    ('zskt', 'DataFreeDistillation', ['model.student_iter=2']),
-])
+@pytest.mark.parametrize(
+    'name,expected_type,options',
+    [
+        ('dfad', 'DataFreeDistillation', []),
+        # Its warm-up lasts 500 iterations; the test's two need a shorter one.
+        ('dafl', 'DAFLDataFreeDistillation', [
+            'train_dataloader.batch_size=8',
+            'param_scheduler.architecture.0.end=1',
+            'param_scheduler.architecture.1.begin=1',
+            'param_scheduler.generator.end=1'
+        ]),
+        ('zskt', 'DataFreeDistillation', ['model.student_iter=2']),
+    ])
 def test_mmrazor_own_configs_with_only_the_scope_changed(
         name, expected_type, options, fake_cifar10, random_resnet34_ckpt,
         tmp_path, monkeypatch):

@@ -8,7 +8,8 @@ from .pools import SyntheticImagePool
 from .recorders import BatchNormStatisticsRecorder
 
 __all__ = [
-    'DataFreeDistillation', 'DAFLDataFreeDistillation', 'DAFLGenerator', 'DAFLLeNet5',
-    'SyntheticImagePool', 'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
-    'BatchNormStatisticsRecorder', 'TotalVariationLoss'
+    'DataFreeDistillation', 'DAFLDataFreeDistillation', 'DAFLGenerator',
+    'DAFLLeNet5', 'SyntheticImagePool', 'AgreementMaskedL1Loss',
+    'BatchNormStatisticsLoss', 'BatchNormStatisticsRecorder',
+    'TotalVariationLoss'
 ]

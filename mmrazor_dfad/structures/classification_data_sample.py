@@ -8,7 +8,7 @@ import torch
 # Tried in this order: MMCls 1.x first (what MMRazor 1.0.0's configs use),
 # then MMPretrain, its successor.
 _CANDIDATES = (('mmcls.structures', 'ClsDataSample'), ('mmpretrain.structures',
-                                                        'DataSample'))
+                                                       'DataSample'))
 
 
 def classification_data_sample_type() -> Type:

@@ -16,10 +16,11 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import DefaultScope
 
 MMRAZOR_CONFIGS = {
-    'dfad': 'distill/mmcls/dfad/dfad_logits_resnet34_resnet18_8xb32_cifar10.py',
-    'dafl': 'distill/mmcls/dafl/dafl_logits_resnet34_resnet18_8xb256_cifar10.py',
-    'zskt':
-    'distill/mmcls/zskt/zskt_backbone_logits_resnet34_resnet18_8xb16_cifar10.py',
+    name: f'distill/mmcls/{name}/{name}_{tail}_resnet34_resnet18_{batch}'
+    '_cifar10.py'
+    for name, tail, batch in (('dfad', 'logits', '8xb32'), ('dafl', 'logits',
+                                                            '8xb256'),
+                              ('zskt', 'backbone_logits', '8xb16'))
 }
 
 

@@ -4,7 +4,8 @@ from .checkpoint import (checkpoint_file_problem, checkpoint_safe_globals,
                          load_teacher_weights)
 from .dist import DEFAULT_CPU_TIMEOUT, init_cpu_distributed
 from .errors import InvalidArgumentError
-from .run_setup import (choose_resume_checkpoint, use_cpu_capable_model_wrapper,
+from .run_setup import (choose_resume_checkpoint,
+                        use_cpu_capable_model_wrapper,
                         use_safe_checkpoint_hook)
 from .setup_env import register_all_modules
 from .work_dir import (ResumeSearch, WorkDirInUseError, WorkDirLock,

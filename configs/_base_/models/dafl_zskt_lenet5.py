@@ -7,12 +7,11 @@
 student_adam = dict(optimizer=dict(_delete_=True, type='Adam', lr=2e-3))
 cosine_over_the_run = dict(
     _delete_=True,
-    architecture=[
-        dict(type='CosineAnnealingLR', by_epoch=False, eta_min=0.0)
-    ],
+    architecture=[dict(type='CosineAnnealingLR', by_epoch=False, eta_min=0.0)],
     generator=[dict(type='CosineAnnealingLR', by_epoch=False, eta_min=0.0)])
 student_fc = dict(fc=dict(type='ModuleOutputs', source='head.fc'))
-teacher_fc = dict(teacher_fc=dict(type='ModuleOutputs', source='lenet5.head.fc'))
+teacher_fc = dict(
+    teacher_fc=dict(type='ModuleOutputs', source='lenet5.head.fc'))
 logits = dict(
     preds_S=dict(from_student=True, recorder='fc'),
     preds_T=dict(from_student=False, recorder='teacher_fc'))

@@ -147,16 +147,15 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         """The generator's optimizer wrapper."""
         return self.optim_wrappers[self.GENERATOR_KEY]
 
-    def alternate(
-        self,
-        student_step: StepFunction,
-        generator_step: StepFunction,
-        student: nn.Module,
-        generator: nn.Module,
-        student_iter: int,
-        student_train_first: bool,
-        skip_generator_step: Optional[Callable[[], None]] = None,
-        freeze_student: bool = True) -> Dict[str, torch.Tensor]:
+    def alternate(self,
+                  student_step: StepFunction,
+                  generator_step: StepFunction,
+                  student: nn.Module,
+                  generator: nn.Module,
+                  student_iter: int,
+                  student_train_first: bool,
+                  skip_generator_step: Optional[Callable[[], None]] = None,
+                  freeze_student: bool = True) -> Dict[str, torch.Tensor]:
         """Run one DFAD iteration.
 
         Args:
@@ -312,12 +311,12 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         }
 
     def train_generator(
-        self,
-        generator_step: StepFunction,
-        generator: nn.Module,
-        student: nn.Module,
-        skip_generator_step: Optional[Callable[[], None]] = None,
-        freeze_student: bool = True) -> Dict[str, torch.Tensor]:
+            self,
+            generator_step: StepFunction,
+            generator: nn.Module,
+            student: nn.Module,
+            skip_generator_step: Optional[Callable[[], None]] = None,
+            freeze_student: bool = True) -> Dict[str, torch.Tensor]:
         """Run one generator update (or skip it at learning rate 0).
 
         Args:

@@ -62,7 +62,8 @@ class DAFLDataFreeDistillation(DataFreeDistillation):
                 'DAFLDataFreeDistillation trains the student on the batch the '
                 'generator just made: remove model.pool and '
                 'model.student_batch_size.')
-        student_side = list(self.generator_distiller.student_recorders.recorders)
+        student_side = list(
+            self.generator_distiller.student_recorders.recorders)
         if student_side:
             raise ValueError(
                 'DAFLDataFreeDistillation: the generator losses read the '

@@ -10,10 +10,10 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.runner.checkpoint import get_state_dict
 from mmrazor.models.algorithms.base import BaseAlgorithm
 
-from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPERS
-from mmrazor_dfad.structures import classification_data_sample_type
 from mmrazor_dfad.models.generators.latent import (generate_from_latent,
                                                    generator_device)
+from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPERS
+from mmrazor_dfad.structures import classification_data_sample_type
 from mmrazor_dfad.utils.checkpoint import load_teacher_weights
 
 
