@@ -16,18 +16,13 @@ from mmrazor_dfad.testing import logits_distiller
 from mmrazor_dfad.utils import use_cpu_capable_model_wrapper
 
 
-def dafl_cfg(toy_teacher_ckpt):
+def dafl_cfg(toy_algorithm_cfg):
+    """The tiny algorithm of the fixtures with DAFL's rule and losses."""
     teacher_logits = dict(from_student=False, recorder='t_fc')
     return dict(
+        toy_algorithm_cfg,
         type='DAFLDataFreeDistillation',
-        architecture=dict(type='ToyClassifier', width=4),
-        teachers=dict(
-            tea=dict(
-                build_cfg=dict(type='ToyClassifier', width=8),
-                ckpt_path=toy_teacher_ckpt)),
-        generator=dict(
-            type='DAFLGenerator', img_size=8, latent_dim=16,
-            hidden_channels=8),
+        student_iter=1,
         distiller=dict(
             type='ConfigurableDistiller',
             student_recorders=dict(
@@ -62,9 +57,9 @@ def wrappers(algorithm, student_lr=0.1, generator_lr=0.1):
 
 
 def test_dafl_one_generated_batch_one_teacher_pass_two_updates(
-        toy_teacher_ckpt):
+        toy_algorithm_cfg):
     torch.manual_seed(0)
-    algorithm = MODELS.build(dafl_cfg(toy_teacher_ckpt))
+    algorithm = MODELS.build(dafl_cfg(toy_algorithm_cfg))
     calls = dict(generator=0, teacher=0, student=0)
     for name, module in (('generator', algorithm.generator),
                          ('teacher', algorithm.teachers['tea']),
@@ -99,9 +94,9 @@ def test_dafl_one_generated_batch_one_teacher_pass_two_updates(
                for p in algorithm.teachers['tea'].parameters())
 
 
-def test_dafl_updates_do_not_reach_each_other(toy_teacher_ckpt):
+def test_dafl_updates_do_not_reach_each_other(toy_algorithm_cfg):
     torch.manual_seed(0)
-    algorithm = MODELS.build(dafl_cfg(toy_teacher_ckpt))
+    algorithm = MODELS.build(dafl_cfg(toy_algorithm_cfg))
     # A student learning rate of 0 leaves the student exactly where the
     # generator's loss would have moved it, had it reached its weights; and
     # the other way round.
@@ -122,8 +117,8 @@ def test_dafl_updates_do_not_reach_each_other(toy_teacher_ckpt):
         assert all(g is None or not g.any() for g in grads), frozen
 
 
-def test_dafl_refuses_what_it_does_not_do(toy_teacher_ckpt):
-    cfg = dafl_cfg(toy_teacher_ckpt)
+def test_dafl_refuses_what_it_does_not_do(toy_algorithm_cfg):
+    cfg = dafl_cfg(toy_algorithm_cfg)
     with pytest.raises(ValueError, match='student_iter=3'):
         MODELS.build(dict(cfg, student_iter=3))
     with pytest.raises(ValueError, match='model.pool'):
