@@ -89,3 +89,10 @@ def test_cifar_config_has_the_seed_hyper_parameters():
     assert cfg.val_dataloader.dataset.data_prefix == 'data/cifar10'
     assert cfg.val_dataloader.dataset.test_mode is True
     assert cfg.val_evaluator.topk == (1, 5)
+
+
+def test_config_names_are_unique():
+    # `mim train mmrazor_dfad NAME.py` finds a config by its file name.
+    names = [osp.basename(path) for path in EXPERIMENTS]
+    assert sorted(set(names)) == sorted(names), sorted(
+        name for name in set(names) if names.count(name) > 1)

@@ -13,8 +13,10 @@ from mmrazor_dfad.registry import MODELS
 from mmrazor_dfad.testing import write_fake_mnist
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-MNIST_CONFIG = osp.join(REPO_ROOT, 'configs', 'mmpretrain',
-                        'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
+MNIST_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'mmpretrain',
+    'dfad_logits_mmpretrain-lenet5_mmpretrain-lenet5half'
+    '_1xb256_mnist.py')
 
 # Train (with validation), test and export in one process that cannot
 # import MMCls, then test the exported student.
@@ -128,9 +130,10 @@ def test_mmpretrain_cifar_config_trains_and_validates(fake_cifar10,
                                                       tmp_path):
     from mmrazor_dfad.apis import train
     runner = train.main([
-        osp.join(REPO_ROOT, 'configs', 'mmpretrain',
-                 'dfad_logits_resnet34_resnet18_8xb32_cifar10.py'),
-        '--work-dir',
+        osp.join(
+            REPO_ROOT, 'configs', 'mmpretrain',
+            'dfad_logits_mmpretrain-resnet34_mmpretrain-resnet18'
+            '_8xb32_cifar10.py'), '--work-dir',
         str(tmp_path / 'work'), '--cfg-options',
         f'model.teachers.res34.ckpt_path={random_resnet34_ckpt}',
         'train_dataloader.batch_size=4', 'train_cfg.max_iters=2',
