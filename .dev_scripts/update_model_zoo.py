@@ -368,11 +368,15 @@ def family_table() -> str:
                          f"({len(finals)}) | {recipe['ratio_mean']:.3f} | "
                          f'{minutes:.1f} | '
                          f"{link('config', recipe['config'], '.')} |")
+    dfad_machines = sorted({
+        load(path)['machine']
+        for dataset, path in DFAD_BENCHMARKS.items() if dataset in FAMILY
+    })
+    note = ('Minutes compare only runs made the same way. DFAD rows: '
+            '`results/*_dfad.json`, ' + '; '.join(dfad_machines))
     if machines:
-        lines += [
-            '', 'DFAD rows: the benchmark above; DAFL and ZSKT rows: ' +
-            '; '.join(sorted(machines)) + '.'
-        ]
+        note += '. DAFL and ZSKT rows: ' + '; '.join(sorted(machines))
+    lines += ['', note + '.']
     return '\n'.join(lines)
 
 
