@@ -5,7 +5,8 @@ import sys
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmrazor.registry import MODELS as MMRAZOR_MODELS
 
-from mmrazor_dfad.models import DAFLGenerator, DataFreeDistillation
+from mmrazor_dfad.models import (DAFLDataFreeDistillation, DAFLGenerator,
+                                 DataFreeDistillation)
 from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 
 
@@ -24,6 +25,13 @@ def test_own_scope_first_then_mmrazor():
 def test_reachable_from_other_scopes_by_prefix():
     assert MMRAZOR_MODELS.get('mmrazor_dfad.DataFreeDistillation') is \
         DataFreeDistillation
+    # DAFL's type shadows MMRazor's under our scope, and is reachable from
+    # MMRazor's by prefix.
+    assert MODELS.get('DAFLDataFreeDistillation') is DAFLDataFreeDistillation
+    assert MMRAZOR_MODELS.get('mmrazor_dfad.DAFLDataFreeDistillation') is \
+        DAFLDataFreeDistillation
+    assert MMRAZOR_MODELS.get('DAFLDataFreeDistillation') is not \
+        DAFLDataFreeDistillation
     # From anywhere else in the tree, ``_scope_`` selects our registry.
     generator = MMENGINE_MODELS.build(
         dict(
