@@ -364,8 +364,12 @@ def family_table() -> str:
             finals = [run['student_top1_final'] for run in runs]
             minutes = statistics.mean(run['wall_time_s'] for run in runs) / 60
             machines.add(recipe['machine'])
+            diverged = recipe.get('diverged_seeds', [])
+            seeds = f'{len(finals)}' + ''.join(
+                f"; seed {run['seed']} diverged at iteration "
+                f"{run['iteration']}" for run in diverged)
             lines.append(f'{head} {name.upper()} | {spread(finals)} '
-                         f"({len(finals)}) | {recipe['ratio_mean']:.3f} | "
+                         f"({seeds}) | {recipe['ratio_mean']:.3f} | "
                          f'{minutes:.1f} | '
                          f"{link('config', recipe['config'], '.')} |")
     dfad_machines = sorted({
