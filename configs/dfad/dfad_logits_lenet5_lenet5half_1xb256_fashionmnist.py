@@ -9,6 +9,6 @@ _base_ = [
 ]
 
 model = {{_base_.fashion_mnist_model}}
-optim_wrapper = dict(generator=dict(optimizer=dict(lr=1e-4)))
+optim_wrapper = {{_base_.fashion_mnist_generator_optim_wrapper}}
 val_dataloader = {{_base_.fashion_mnist_test_split}}
 test_dataloader = val_dataloader

@@ -7,7 +7,7 @@ _base_ = [
     '../_base_/datasets/fashion_mnist_teacher.py'
 ]
 
-model = {{_base_.fashion_mnist_model}}
-optim_wrapper = dict(generator=dict(optimizer=dict(lr=1e-4)))
+model = {{_base_.fashion_mnist_model}}  # teacher and normalisation
+optim_wrapper = {{_base_.fashion_mnist_generator_optim_wrapper}}
 val_dataloader = {{_base_.fashion_mnist_test_split}}
 test_dataloader = val_dataloader
