@@ -425,16 +425,26 @@ def test_generator_updates_resume_when_lr_rises(toy_algorithm_cfg):
     assert any(k.startswith('generator.') for k in logs[-1])
 
 
-def test_skipping_drops_stale_generator_logs(toy_algorithm_cfg):
+def test_losses_of_skipped_updates_leave_the_log(toy_algorithm_cfg):
+    from types import SimpleNamespace
+
     from mmengine.logging import MessageHub
-    hub = MessageHub.get_instance('test_skipping_drops_stale_logs')
-    hub.update_scalar('train/generator.loss', -1.0)
-    hub.update_scalar('train/distill.loss', 1.0)
+
+    from mmrazor_dfad.engine.hooks import DropStaleLogsHook
+    hub = MessageHub.get_instance('test_losses_of_skipped_updates')
+    runner = SimpleNamespace(message_hub=hub, iter=0)
+    hook = DropStaleLogsHook()
     hub.update_scalar('train/generator.lr', 0.0)  # the runner's, kept
-    _train_with_generator_lr(toy_algorithm_cfg, [0.0])
-    assert 'train/generator.loss' not in hub.log_scalars
-    assert 'train/distill.loss' in hub.log_scalars
-    assert 'train/generator.lr' in hub.log_scalars
+    for lr in (1e-3, 0.0, 1e-3):
+        _, _, logged = _train_with_generator_lr(toy_algorithm_cfg, [lr])
+        outputs = {key: torch.tensor(1.0) for key in logged[0]}
+        for key, value in outputs.items():  # what RuntimeInfoHook does
+            hub.update_scalar(f'train/{key}', value)
+        hook.after_train_iter(runner, runner.iter, None, outputs)
+        runner.iter += 1
+        assert ('train/generator.loss' in hub.log_scalars) == (lr > 0)
+        assert 'train/distill.loss' in hub.log_scalars
+        assert 'train/generator.lr' in hub.log_scalars
 
 
 def test_skip_switch_must_be_a_bool(toy_algorithm_cfg):

@@ -10,6 +10,7 @@ from mmengine.optim import OptimWrapper
 
 from mmrazor_dfad.engine import AlternatingOptimWrapper
 from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+from mmrazor_dfad.testing import FunctionIteration
 
 
 def build_algorithm_and_optim(algorithm_cfg, architecture, generator):
@@ -86,12 +87,9 @@ def test_mixed_precision_applies_to_its_side_only(monkeypatch):
 
     student_before = student.weight.detach().clone()
     schedule.alternate(
-        student_step=lambda: step('student', student),
-        generator_step=lambda: step('generator', generator),
-        student=student,
-        generator=generator,
-        student_iter=1,
-        student_train_first=True)
+        FunctionIteration(student, generator, lambda: step('student', student),
+                          lambda: step('generator', generator)),
+        batch_size=3)
     assert output_dtypes == dict(
         student=torch.bfloat16, generator=torch.float32)
     assert student.weight.dtype == torch.float32
@@ -99,7 +97,7 @@ def test_mixed_precision_applies_to_its_side_only(monkeypatch):
 
 
 class Players(nn.Module):
-    """The attributes ``initialize_count_status`` reads from an algorithm."""
+    """A student and a generator of one weight each."""
 
     def __init__(self, student_iter: int) -> None:
         super().__init__()
@@ -146,12 +144,13 @@ def run_iteration(schedule, players, updates, student_loss_scales=None):
         return loss, dict(loss=loss)
 
     schedule.alternate(
-        student_step,
-        generator_step,
-        players.student,
-        players.generator,
-        players.student_iter,
-        student_train_first=True)
+        FunctionIteration(
+            players.student,
+            players.generator,
+            student_step,
+            generator_step,
+            student_iter=players.student_iter),
+        batch_size=1)
 
 
 def test_accumulation_counts_student_updates_and_applies_the_last_window():
@@ -181,10 +180,11 @@ def test_accumulation_windows_span_iterations_and_survive_resume():
     resumed = Players(student_iter=3)
     schedule, steps, updates = accumulating_schedule(resumed, 2, 2)
     schedule.initialize_count_status(resumed, 2, 4)
+    run_iteration(schedule, resumed, updates)
+    # Placed at iteration 2 (6 student updates) by the first iteration.
     assert (schedule.student.inner_count,
-            schedule.generator.inner_count) == (6, 2)
-    for _ in range(2):
-        run_iteration(schedule, resumed, updates)
+            schedule.generator.inner_count) == (6 + 3, 2 + 1)
+    run_iteration(schedule, resumed, updates)
     # Updates 7..12 of the run: steps after the 8th, 10th and 12th.
     assert steps == dict(student=[2, 4, 6], generator=[2])
 
@@ -217,12 +217,15 @@ def test_skipped_zero_lr_generator_updates_keep_the_count():
     schedule.initialize_count_status(players, 0, 4)
     for group in schedule.generator.optimizer.param_groups:
         group['lr'] = 0.0
+    skipped = []
     schedule.alternate(
-        lambda: (players.student.weight.sum(), {}),
-        lambda: pytest.fail('the update should be skipped'),
-        players.student,
-        players.generator,
-        1,
-        True,
-        skip_generator_step=lambda: None)
+        FunctionIteration(
+            players.student,
+            players.generator,
+            lambda: (players.student.weight.sum(), {}),
+            lambda: pytest.fail('the update should be skipped'),
+            skip_generator=lambda: skipped.append(True)),
+        batch_size=1)
     assert schedule.generator.inner_count == 1
+    assert skipped == [True]
+    assert players.generator.weight.grad is None

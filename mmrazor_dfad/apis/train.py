@@ -15,6 +15,7 @@ from mmrazor_dfad.utils import (WorkDirLock, checkpoint_safe_globals,
                                 choose_resume_checkpoint, ensure_writable_dir,
                                 init_cpu_distributed, resolve_work_dir,
                                 search_resumable_checkpoint,
+                                use_alternating_optim_wrapper,
                                 use_cpu_capable_model_wrapper,
                                 use_safe_checkpoint_hook)
 from .command_line import add_runner_arguments, parse_runner_arguments
@@ -90,7 +91,8 @@ def build_config(args: argparse.Namespace) -> Config:
 
 
 def prepare_run(cfg: Config, args: argparse.Namespace) -> List[str]:
-    """Safe checkpoints, the resume decision, heartbeats (distributed).
+    """Safe checkpoints, the resume decision, a log of current values only
+    (``DropStaleLogsHook``), heartbeats (distributed).
 
     Returns:
         list[str]: Lines for the log.
@@ -99,6 +101,9 @@ def prepare_run(cfg: Config, args: argparse.Namespace) -> List[str]:
     safe_hook_note = use_safe_checkpoint_hook(cfg)
     if safe_hook_note:
         notes.append(safe_hook_note)
+    optim_note = use_alternating_optim_wrapper(cfg)
+    if optim_note:
+        notes.append(optim_note)
     if args.launcher != 'none':
         wrapper_note = use_cpu_capable_model_wrapper(cfg)
         if wrapper_note:
@@ -111,10 +116,15 @@ def prepare_run(cfg: Config, args: argparse.Namespace) -> List[str]:
     if checkpoint is not None:
         cfg.resume = True
         cfg.load_from = checkpoint
+    added_hooks = ['DropStaleLogsHook']
     if args.launcher != 'none':
-        cfg.custom_hooks = list(cfg.get('custom_hooks', None) or []) + [
-            dict(type='HeartbeatHook', _scope_='mmrazor_dfad')
-        ]
+        added_hooks.append('HeartbeatHook')
+    custom_hooks = list(cfg.get('custom_hooks', None) or [])
+    present = {hook.get('type') for hook in custom_hooks}
+    cfg.custom_hooks = custom_hooks + [
+        dict(type=name, _scope_='mmrazor_dfad') for name in added_hooks
+        if name not in present and f'mmrazor_dfad.{name}' not in present
+    ]
     return notes
 
 

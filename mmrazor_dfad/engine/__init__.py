@@ -1,6 +1,6 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .fileio import AtomicLocalBackend
-from .hooks import (GeneratedSamplesHook, HeartbeatHook,
+from .hooks import (DropStaleLogsHook, GeneratedSamplesHook, HeartbeatHook,
                     LabelFreeEarlyStoppingHook, LossWeightScheduleHook,
                     SafeCheckpointHook, TeacherCheckHook)
 from .model_wrappers import DataFreeDistributedDataParallel
@@ -11,7 +11,7 @@ from .runner import DataFreeTestLoop, DataFreeValLoop
 __all__ = [
     'AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor',
     'AtomicLocalBackend', 'DataFreeDistributedDataParallel',
-    'DataFreeTestLoop', 'DataFreeValLoop', 'GeneratedSamplesHook',
-    'HeartbeatHook', 'LabelFreeEarlyStoppingHook', 'LossWeightScheduleHook',
-    'SafeCheckpointHook', 'TeacherCheckHook'
+    'DataFreeTestLoop', 'DropStaleLogsHook', 'DataFreeValLoop',
+    'GeneratedSamplesHook', 'HeartbeatHook', 'LabelFreeEarlyStoppingHook',
+    'LossWeightScheduleHook', 'SafeCheckpointHook', 'TeacherCheckHook'
 ]

@@ -6,10 +6,11 @@ from .losses import (AgreementMaskedL1Loss, BatchNormStatisticsLoss,
                      TotalVariationLoss)
 from .pools import SyntheticImagePool
 from .recorders import BatchNormStatisticsRecorder
+from .tasks import ClassificationTask
 
 __all__ = [
-    'DataFreeDistillation', 'DAFLDataFreeDistillation', 'DAFLGenerator',
-    'DAFLLeNet5', 'SyntheticImagePool', 'AgreementMaskedL1Loss',
-    'BatchNormStatisticsLoss', 'BatchNormStatisticsRecorder',
-    'TotalVariationLoss'
+    'ClassificationTask', 'DataFreeDistillation', 'DAFLDataFreeDistillation',
+    'DAFLGenerator', 'DAFLLeNet5', 'SyntheticImagePool',
+    'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
+    'BatchNormStatisticsRecorder', 'TotalVariationLoss'
 ]

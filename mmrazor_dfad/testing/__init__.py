@@ -2,10 +2,11 @@
 from .distributed import free_port
 from .fake_data import (accept_fake_cifar10, save_random_classifier,
                         write_fake_cifar10, write_fake_mnist)
+from .iterations import FunctionIteration
 from .toy_models import ToyClassifier, ToyHead, logits_distiller
 
 __all__ = [
-    'free_port', 'accept_fake_cifar10', 'save_random_classifier',
-    'write_fake_cifar10', 'write_fake_mnist', 'ToyClassifier', 'ToyHead',
-    'logits_distiller'
+    'FunctionIteration', 'free_port', 'accept_fake_cifar10',
+    'save_random_classifier', 'write_fake_cifar10', 'write_fake_mnist',
+    'ToyClassifier', 'ToyHead', 'logits_distiller'
 ]

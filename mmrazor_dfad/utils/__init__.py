@@ -5,6 +5,7 @@ from .checkpoint import (checkpoint_file_problem, checkpoint_safe_globals,
 from .dist import DEFAULT_CPU_TIMEOUT, init_cpu_distributed
 from .errors import InvalidArgumentError
 from .run_setup import (choose_resume_checkpoint,
+                        use_alternating_optim_wrapper,
                         use_cpu_capable_model_wrapper,
                         use_safe_checkpoint_hook)
 from .setup_env import register_all_modules
@@ -20,5 +21,6 @@ __all__ = [
     'WorkDirLock', 'WorkDirInUseError', 'load_checkpoint_strictly',
     'DEFAULT_CPU_TIMEOUT', 'choose_resume_checkpoint',
     'use_safe_checkpoint_hook', 'use_cpu_capable_model_wrapper',
+    'use_alternating_optim_wrapper',
     'InvalidArgumentError'
 ]

@@ -73,6 +73,48 @@ def use_cpu_capable_model_wrapper(cfg) -> Optional[str]:
             'also runs on the CPU).')
 
 
+# MMRazor's constructor of the data-free configs: it builds a plain
+# OptimWrapperDict of the same two wrappers.
+_SEPARATE_CONSTRUCTORS = ('SeparateOptimWrapperConstructor',
+                          'mmrazor.SeparateOptimWrapperConstructor')
+
+
+def use_alternating_optim_wrapper(cfg) -> Optional[str]:
+    """Replace MMRazor's ``SeparateOptimWrapperConstructor`` of a student /
+    generator pair by :class:`AlternatingOptimWrapperConstructor`.
+
+    Both build the same two optimizer wrappers from the same config; ours
+    puts them in the runner's :class:`AlternatingOptimWrapper`, whose
+    divergence guard keeps its history across iterations and whose
+    gradient-accumulation counts are placed on resume (a plain
+    ``OptimWrapperDict`` is adopted afresh in every iteration).
+
+    Args:
+        cfg (Config): The training config (changed in place).
+
+    Returns:
+        str | None: A line for the log when something was replaced.
+    """
+    optim_cfg = cfg.get('optim_wrapper')
+    if not optim_cfg or optim_cfg.get('constructor') not in \
+            _SEPARATE_CONSTRUCTORS:
+        return None
+    sides = {
+        key
+        for key, value in optim_cfg.items() if isinstance(value, dict)
+    }
+    if sides != {'architecture', 'generator'} or 'type' in optim_cfg:
+        return None
+    # The runner looks the constructor up from the config's default scope
+    # (often mmcls); ours is a child of MMRazor's registry, which the
+    # two-level prefix reaches from any scope.
+    optim_cfg.constructor = \
+        'mmrazor.mmrazor_dfad.AlternatingOptimWrapperConstructor'
+    return ('optim_wrapper: SeparateOptimWrapperConstructor replaced by '
+            'AlternatingOptimWrapperConstructor (the same two optimizer '
+            'wrappers, in the runner\'s alternating schedule).')
+
+
 def choose_resume_checkpoint(
         work_dir: str,
         resume: Optional[str],

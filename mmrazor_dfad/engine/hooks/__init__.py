@@ -1,4 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .drop_stale_logs_hook import DropStaleLogsHook
 from .generated_samples_hook import GeneratedSamplesHook
 from .heartbeat_hook import HeartbeatHook, describe_stalled_ranks
 from .label_free_early_stopping_hook import LabelFreeEarlyStoppingHook
@@ -7,7 +8,7 @@ from .safe_checkpoint_hook import SafeCheckpointHook
 from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
-    'GeneratedSamplesHook', 'HeartbeatHook', 'LabelFreeEarlyStoppingHook',
-    'LossWeightScheduleHook', 'SafeCheckpointHook', 'TeacherCheckHook',
-    'describe_stalled_ranks'
+    'DropStaleLogsHook', 'GeneratedSamplesHook', 'HeartbeatHook',
+    'LabelFreeEarlyStoppingHook', 'LossWeightScheduleHook',
+    'SafeCheckpointHook', 'TeacherCheckHook', 'describe_stalled_ranks'
 ]

@@ -1,20 +1,16 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 import math
 from contextlib import ExitStack, contextmanager, nullcontext
-from typing import Callable, Dict, Iterator, Mapping, Optional, Tuple, Union
+from typing import Dict, Iterator, Mapping, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.logging import MessageHub, print_log
-from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch.nn.parallel import DistributedDataParallel
 
 from mmrazor_dfad.registry import OPTIM_WRAPPERS
+from .data_free_iteration import DataFreeIteration, JointDataFreeIteration
 from .divergence_guard import DivergenceGuard
-
-# A step function returns the loss to minimise and the values to log.
-StepFunction = Callable[[], Tuple[torch.Tensor, Dict[str, torch.Tensor]]]
 
 
 @OPTIM_WRAPPERS.register_module()
@@ -46,6 +42,9 @@ class AlternatingOptimWrapper(OptimWrapperDict):
 
     One call of :meth:`alternate` is one runner iteration: ``student_iter``
     student updates and one generator update, in the configured order. The
+    algorithm hands itself over as a :class:`DataFreeIteration` (its
+    players, ``student_iter``, order and loss functions; DAFL's
+    :meth:`train_jointly` takes a :class:`JointDataFreeIteration`). The
     generator update back-propagates through the student (that is how the
     generator learns what the student gets wrong); the student's weights
     are frozen while it runs, so their gradients are never computed and only
@@ -54,9 +53,11 @@ class AlternatingOptimWrapper(OptimWrapperDict):
     While every learning rate of the generator is 0 (e.g. after a schedule
     that freezes it), its update is skipped: a step at learning rate 0
     cannot change its weights, yet costs a generator, teacher and student
-    forward and backward pass. The caller's ``skip_generator_step`` keeps
+    forward and backward pass. The iteration's ``skip_generator`` keeps
     the generator's noise stream where the update would have left it, so
-    the student sees the same images either way.
+    the student sees the same images either way. A skipped update logs
+    nothing (``DropStaleLogsHook`` then removes its last losses from the
+    log).
 
     Every loss is checked before its update and every player's weights
     after its updates (:class:`DivergenceGuard`): NaN/Inf always stops the
@@ -110,6 +111,8 @@ class AlternatingOptimWrapper(OptimWrapperDict):
                             'DivergenceGuard arguments or None, got '
                             f'{divergence_guard!r}.')
         self.divergence_guard = DivergenceGuard(**divergence_guard)
+        # Set by initialize_count_status, applied by the next iteration.
+        self._counts_from: Optional[Tuple[int, int]] = None
 
     @classmethod
     def from_optim_wrappers(
@@ -147,62 +150,36 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         """The generator's optimizer wrapper."""
         return self.optim_wrappers[self.GENERATOR_KEY]
 
-    def alternate(self,
-                  student_step: StepFunction,
-                  generator_step: StepFunction,
-                  student: nn.Module,
-                  generator: nn.Module,
-                  student_iter: int,
-                  student_train_first: bool,
-                  skip_generator_step: Optional[Callable[[], None]] = None,
-                  freeze_student: bool = True) -> Dict[str, torch.Tensor]:
+    def alternate(self, iteration: DataFreeIteration,
+                  batch_size: int) -> Dict[str, torch.Tensor]:
         """Run one DFAD iteration.
 
         Args:
-            student_step (callable): Computes the student's loss on freshly
-                generated (detached) images; returns ``(loss, log_vars)``.
-            generator_step (callable): Computes the generator's loss (the
-                negated discrepancy); returns ``(loss, log_vars)``.
-            student (nn.Module): The student, possibly DDP-wrapped; given to
-                ``optim_context`` (autocast, gradient-accumulation sync).
-            generator (nn.Module): The generator, possibly DDP-wrapped.
-            student_iter (int): Student updates per iteration.
-            student_train_first (bool): Update the student before the
-                generator instead of after.
-            skip_generator_step (callable, optional): Called instead of
-                ``generator_step`` when the generator update is skipped
-                (its learning rate is 0); advances what the step would have
-                advanced, e.g. the generator's noise stream. Without it,
-                generator updates are never skipped.
-            freeze_student (bool): See :meth:`train_generator`. Defaults to
-                True.
+            iteration (DataFreeIteration): The algorithm: its players,
+                ``student_iter``, order and losses.
+            batch_size (int): Images of each generator update (and, unless
+                the algorithm says otherwise, of each student update).
 
         Returns:
             dict[str, torch.Tensor]: Detached values to log: the student's
             averaged over its ``student_iter`` updates, prefixed
             ``distill.``, and the generator's, prefixed ``generator.``.
         """
+        student_iter = iteration.student_iter
         if not isinstance(student_iter, int) or student_iter < 1:
             raise ValueError(
                 f'student_iter must be an integer >= 1, got {student_iter!r}.')
+        self._start_counts(iteration, student_iter)
+        sides = [self.train_generator, self.train_student]
+        if iteration.student_train_first:
+            sides.reverse()
         log_vars: Dict[str, torch.Tensor] = {}
-        if student_train_first:
-            log_vars.update(
-                self.train_student(student_step, student, student_iter))
-            log_vars.update(
-                self.train_generator(generator_step, generator, student,
-                                     skip_generator_step, freeze_student))
-        else:
-            log_vars.update(
-                self.train_generator(generator_step, generator, student,
-                                     skip_generator_step, freeze_student))
-            log_vars.update(
-                self.train_student(student_step, student, student_iter))
+        for side in sides:
+            log_vars.update(side(iteration, batch_size))
         return log_vars
 
-    def train_jointly(self, joint_step: Callable[[], Tuple[Tuple, Tuple]],
-                      student: nn.Module,
-                      generator: nn.Module) -> Dict[str, torch.Tensor]:
+    def train_jointly(self, iteration: JointDataFreeIteration,
+                      batch_size: int) -> Dict[str, torch.Tensor]:
         """One DAFL iteration: one generator and one student update from
         the losses of a single generated batch.
 
@@ -212,19 +189,20 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         the two updates are independent and their order does not matter.
 
         Args:
-            joint_step (callable): Returns ``((generator_loss,
-                generator_log_vars), (student_loss, student_log_vars))``.
-            student (nn.Module): The student, possibly DDP-wrapped.
-            generator (nn.Module): The generator, possibly DDP-wrapped.
+            iteration (JointDataFreeIteration): The algorithm.
+            batch_size (int): Images of the generated batch.
 
         Returns:
             dict[str, torch.Tensor]: Detached values to log, prefixed
             ``generator.`` and ``distill.``.
         """
+        student, generator = iteration.student, iteration.generator
+        self._start_counts(iteration, 1)
         with self.generator.optim_context(generator), \
                 self.student.optim_context(student):
             (generator_loss, generator_log_vars), \
-                (student_loss, student_log_vars) = joint_step()
+                (student_loss, student_log_vars) = \
+                iteration.joint_losses(batch_size)
         generator_skipped = self.skip_generator_at_zero_lr and \
             not self.generator_can_learn()
         if not generator_skipped and self.divergence_guard.check_loss(
@@ -239,14 +217,8 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         self.divergence_guard.check_weights(generator.parameters(),
                                             'generator')
         self.divergence_guard.check_weights(student.parameters(), 'student')
-        log_vars = {
-            f'distill.{name}': value.detach()
-            for name, value in student_log_vars.items()
-        }
-        log_vars.update({
-            f'generator.{name}': value.detach()
-            for name, value in generator_log_vars.items()
-        })
+        log_vars = _prefixed('distill', student_log_vars)
+        log_vars.update(_prefixed('generator', generator_log_vars))
         return log_vars
 
     def generator_can_learn(self) -> bool:
@@ -261,41 +233,47 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         iteration.
 
         The runner calls this when training starts or resumes. Counts are
-        in updates: ``student_iter`` per iteration for the student, one for
-        the generator.
+        in updates (``student_iter`` per iteration for the student, one for
+        the generator), and ``student_iter`` is the algorithm's: the counts
+        are placed when the first iteration hands it over.
 
         Args:
-            model (nn.Module): The DFAD algorithm (``student_iter``,
-                ``student`` and ``generator``), possibly in a model wrapper.
+            model (nn.Module): The runner's model (not used: the players
+                come with the iteration).
             cur_iter (int): Iterations already run.
             max_iters (int): Iterations of the whole run.
         """
-        algorithm = model.module if is_model_wrapper(model) else model
-        student_iter = getattr(algorithm, 'student_iter', 1)
-        self.student.initialize_count_status(
-            getattr(algorithm, 'student', algorithm), cur_iter * student_iter,
-            max_iters * student_iter)
-        self.generator.initialize_count_status(
-            getattr(algorithm, 'generator', algorithm), cur_iter, max_iters)
+        self._counts_from = (cur_iter, max_iters)
 
-    def train_student(self, student_step: StepFunction, student: nn.Module,
-                      student_iter: int) -> Dict[str, torch.Tensor]:
-        """Run ``student_iter`` student updates.
+    def _start_counts(self, iteration, student_iter: int) -> None:
+        """Apply a pending :meth:`initialize_count_status`."""
+        if self._counts_from is None:
+            return
+        cur_iter, max_iters = self._counts_from
+        self._counts_from = None
+        self.student.initialize_count_status(iteration.student,
+                                             cur_iter * student_iter,
+                                             max_iters * student_iter)
+        self.generator.initialize_count_status(iteration.generator, cur_iter,
+                                               max_iters)
+
+    def train_student(self, iteration: DataFreeIteration,
+                      batch_size: int) -> Dict[str, torch.Tensor]:
+        """Run ``iteration.student_iter`` student updates.
 
         Args:
-            student_step (callable): Returns the student's
-                ``(loss, log_vars)`` on freshly generated images.
-            student (nn.Module): The student, possibly DDP-wrapped.
-            student_iter (int): Number of updates.
+            iteration (DataFreeIteration): The algorithm.
+            batch_size (int): The iteration's batch size.
 
         Returns:
             dict[str, torch.Tensor]: The logged values averaged over the
             updates, detached, prefixed ``distill.``.
         """
+        student = iteration.student
         summed: Dict[str, torch.Tensor] = {}
-        for _ in range(student_iter):
+        for _ in range(iteration.student_iter):
             with self.student.optim_context(student):
-                loss, step_log_vars = student_step()
+                loss, step_log_vars = iteration.student_loss(batch_size)
             if self.divergence_guard.check_loss(loss, 'student'):
                 self.student.update_params(loss)
             else:
@@ -306,94 +284,58 @@ class AlternatingOptimWrapper(OptimWrapperDict):
                     else value
         self.divergence_guard.check_weights(student.parameters(), 'student')
         return {
-            f'distill.{name}': value / student_iter
+            f'distill.{name}': value / iteration.student_iter
             for name, value in summed.items()
         }
 
-    def train_generator(
-            self,
-            generator_step: StepFunction,
-            generator: nn.Module,
-            student: nn.Module,
-            skip_generator_step: Optional[Callable[[], None]] = None,
-            freeze_student: bool = True) -> Dict[str, torch.Tensor]:
+    def train_generator(self,
+                        iteration: DataFreeIteration,
+                        batch_size: int,
+                        allow_skip: bool = True) -> Dict[str, torch.Tensor]:
         """Run one generator update (or skip it at learning rate 0).
 
         Args:
-            generator_step (callable): Returns the generator's
-                ``(loss, log_vars)``.
-            generator (nn.Module): The generator, possibly DDP-wrapped.
-            student (nn.Module): The student, whose weights get no gradient
-                from this update.
-            skip_generator_step (callable, optional): Stand-in for a skipped
-                update; see :meth:`alternate`. Without it the update always
-                runs.
-            freeze_student (bool): Keep the generator's loss off the
-                student's weights. False reproduces MMRazor 1.0.0, whose
-                generator update leaves the gradient of its loss on the
-                student's weights, where the student's next update adds it
-                to its own. Defaults to True.
+            iteration (DataFreeIteration): The algorithm. Unless its
+                ``freeze_student_in_generator_update`` is False, the
+                generator's loss reaches the student's inputs only, never
+                its weights.
+            batch_size (int): Images of the update.
+            allow_skip (bool): Skip the update at learning rate 0 (if the
+                wrapper's ``skip_generator_at_zero_lr`` says so). Defaults
+                to True.
 
         Returns:
             dict[str, torch.Tensor]: The logged values, detached, prefixed
             ``generator.``; empty when the update was skipped.
         """
-        skip = (
-            self.skip_generator_at_zero_lr and skip_generator_step is not None
-            and not self.generator_can_learn())
-        if skip:
-            skip_generator_step()
+        generator = iteration.generator
+        if allow_skip and self.skip_generator_at_zero_lr and \
+                not self.generator_can_learn():
+            iteration.skip_generator(batch_size)
             count_skipped_update(self.generator)
-            self._forget_generator_logs()
             return {}
-        # The generator's loss back-propagates through the student to its
-        # input only: the student's weight gradients would be thrown away
-        # (and, under DDP, all-reduced first), so they are never computed.
-        freezing = frozen_weights(student) if freeze_student else nullcontext()
+        # The student's weight gradients would be thrown away (and, under
+        # DDP, all-reduced first), so they are never computed.
+        freezing = frozen_weights(iteration.student) \
+            if iteration.freeze_student_in_generator_update else nullcontext()
         with freezing, self.generator.optim_context(generator):
-            loss, step_log_vars = generator_step()
+            loss, step_log_vars = iteration.generator_loss(batch_size)
             if self.divergence_guard.check_loss(loss, 'generator'):
                 self.generator.update_params(loss)
             else:
                 count_skipped_update(self.generator)
         self.divergence_guard.check_weights(generator.parameters(),
                                             'generator')
-        return {
-            f'generator.{name}': value.detach()
-            for name, value in step_log_vars.items()
-        }
+        return _prefixed('generator', step_log_vars)
 
-    def _forget_generator_logs(self) -> None:
-        """Drop the generator's last logged losses once its updates stop.
 
-        Skipped updates compute no loss; without this the log would keep
-        showing the last values as if current. Stateless (it looks at what
-        the message hub holds), so it also holds when a new wrapper is made
-        per iteration from MMRazor's ``OptimWrapperDict``.
-        """
-        message_hub = MessageHub.get_current_instance()
-        # The runner logs learning rate and momentum under the same prefix;
-        # those stay current.
-        schedule_keys = {
-            f'train/{key}'
-            for key in (*self.get_lr(), *self.get_momentum())
-        }
-        stale = [
-            key for key in message_hub.log_scalars
-            if key.startswith(f'train/{self.GENERATOR_KEY}.')
-            and key not in schedule_keys
-        ]
-        if not stale:
-            return
-        for key in stale:
-            message_hub.log_scalars.pop(key)
-        iteration = (message_hub.get_info('iter') or 0) + 1
-        print_log(
-            f'Iteration {iteration}: the generator learning rate is 0, so its '
-            'updates (which could not change it) are skipped and its losses '
-            'are not logged while the rate stays 0 '
-            '(optim_wrapper.skip_generator_at_zero_lr=False runs them).',
-            logger='current')
+def _prefixed(prefix: str,
+              log_vars: Dict[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+    """``log_vars`` detached, with keys ``'<prefix>.<name>'``."""
+    return {
+        f'{prefix}.{name}': value.detach()
+        for name, value in log_vars.items()
+    }
 
 
 def count_skipped_update(optim_wrapper: OptimWrapper) -> None:
@@ -408,9 +350,9 @@ def count_skipped_update(optim_wrapper: OptimWrapper) -> None:
     Args:
         optim_wrapper (OptimWrapper): The wrapper whose update was skipped.
     """
-    # OptimWrapper.backward advances this private count; there is no public
-    # way to advance it without a backward pass.
-    optim_wrapper._inner_count += 1
+    # MMEngine's public way to advance the count is a backward pass; one of
+    # a constant reaches no parameter and costs nothing.
+    optim_wrapper.backward(torch.zeros((), requires_grad=True))
     if optim_wrapper.should_update():
         optim_wrapper.zero_grad()
 

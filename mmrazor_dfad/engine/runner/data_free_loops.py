@@ -4,10 +4,26 @@ from typing import Dict, List, Optional, Union
 import torch
 from mmengine.evaluator import Evaluator
 from mmengine.runner import TestLoop, ValLoop, autocast
-from mmengine.runner.loops import _parse_losses
 from torch.utils.data import DataLoader
 
 from mmrazor_dfad.registry import LOOPS
+
+
+def mean_losses(losses: Dict, stage: str) -> Dict[str, float]:
+    """The mean of each loss over the epoch, and their sum as
+    ``'<stage>_loss'`` (what MMEngine's loops report).
+
+    Args:
+        losses (dict[str, HistoryBuffer]): The loop's loss buffers.
+        stage (str): ``'val'`` or ``'test'``.
+
+    Returns:
+        dict[str, float]: The means and their sum.
+    """
+    means = {name: buffer.mean() for name, buffer in losses.items()}
+    means[f'{stage}_loss'] = sum(value for name, value in means.items()
+                                 if 'loss' in name)
+    return means
 
 
 class _LabelFreeMixin:
@@ -84,7 +100,7 @@ class _LabelFreeMixin:
             self.run_iter(idx, data_batch)
         metrics = self.evaluator.evaluate(len(self.dataloader.dataset))
         if losses:
-            metrics.update(_parse_losses(losses, stage))
+            metrics.update(mean_losses(losses, stage))
         metrics = self._evaluate_label_free(metrics)
         self.runner.call_hook(f'after_{stage}_epoch', metrics=metrics)
         self.runner.call_hook(f'after_{stage}')

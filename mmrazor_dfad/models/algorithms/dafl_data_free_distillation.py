@@ -5,9 +5,8 @@ import torch
 from mmengine.optim import OptimWrapperDict
 
 from mmrazor_dfad.registry import MODELS
-from .data_free_distillation import DataFreeDistillation, TrainBatch
-
-LossAndLogs = Tuple[torch.Tensor, Dict[str, torch.Tensor]]
+from .data_free_distillation import DataFreeDistillation
+from .mmrazor_interface import LossAndLogs, TrainBatch, alternating_schedule
 
 
 def _detached(record):
@@ -85,18 +84,23 @@ class DAFLDataFreeDistillation(DataFreeDistillation):
             dict[str, torch.Tensor]: ``generator.*`` (the DAFL terms) and
             ``distill.*`` (the student's losses).
         """
-        batch_size = self.infer_batch_size(data)
-        return self._schedule(optim_wrapper).train_jointly(
-            lambda: self._joint_losses(batch_size), self.student,
-            self.generator)
+        return alternating_schedule(optim_wrapper).train_jointly(
+            self, self.infer_batch_size(data))
 
-    def _joint_losses(self,
-                      batch_size: int) -> Tuple[LossAndLogs, LossAndLogs]:
-        """Generator and student losses of one generated batch.
+    def joint_losses(self, batch_size: int) -> Tuple[LossAndLogs, LossAndLogs]:
+        """Generator and student losses of one generated batch (the
+        ``JointDataFreeIteration`` the wrapper calls back).
 
         The teachers run once, under both distillers' recorders, with
         gradients (the generator's losses need them); the student's
         distiller gets their outputs detached.
+
+        Args:
+            batch_size (int): Images to generate.
+
+        Returns:
+            tuple: ``((generator_loss, generator_log_vars), (student_loss,
+            student_log_vars))``.
         """
         fake_images = self._generate(batch_size)
         if self.reproduce_mmrazor_side_effects:
