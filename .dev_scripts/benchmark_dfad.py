@@ -10,19 +10,22 @@ labelled as such, the best over the periodic validations). Baselines, same
 student: (a) supervised on the real training split, (b) KD from the teacher
 on the real training split (same L1-on-logits loss, no labels), (c) DFAD
 with the generator never updated (its learning rate set to 0). Writes
-``results/<dataset>_dfad.json``, then regenerates the tables from it
-(``update_model_zoo.py``).
+``results/<dataset>_dfad.json`` (one run record per seed, variant
+``plain-dfad``, and the baselines in its header; see
+:mod:`mmrazor_dfad.utils.run_records`), then regenerates the tables from
+it (``update_model_zoo.py``).
 """
 import argparse
 import importlib
-import json
 import os
 import os.path as osp
 import platform
-import statistics
 import subprocess
 import sys
 import time
+
+from mmrazor_dfad.utils.run_records import (ResultsFile, RunRecord,
+                                            dump_results, load_results)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -73,7 +76,12 @@ def train_baseline(config: str, work_dir: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        description='Benchmark plain DFAD over seeds and the baselines '
+        '(supervised, KD on real images, frozen generator) on one dataset; '
+        'records one run record per seed and the baselines in '
+        'results/<dataset>_dfad.json (or --out), then regenerates the '
+        'tables from results/.')
     parser.add_argument('dataset', choices=sorted(SETUPS))
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--work-dir', default='work_dirs/benchmark')
@@ -105,20 +113,19 @@ def main() -> None:
         preparation.main(['--out', setup['data_root']])
     from mmrazor_dfad.apis.distill import distill_and_report
 
+    previous = load_results(out) if osp.isfile(out) else None
     if args.only_baselines:
-        with open(out) as file:
-            previous = json.load(file)
-        args.seeds = previous['seeds']
+        args.seeds = [run.seed for run in previous.runs]
     runs = []
     for seed in ([] if args.only_baselines else args.seeds):
         print(f'== DFAD {args.dataset}, seed {seed}')
         runs.append(
             distill_and_report(setup['config'],
                                osp.join(work_root, f'seed{seed}'), seed))
-    baselines = {}
-    if osp.isfile(out):
-        with open(out) as file:
-            baselines = json.load(file).get('baselines', {})
+    baselines = {
+        name: metrics['student_top1']
+        for name, metrics in (previous.baselines if previous else {}).items()
+    }
     if not args.skip_baselines:
         if 'frozen' in args.baselines:
             print('== baseline: DFAD with a frozen generator')
@@ -138,40 +145,53 @@ def main() -> None:
             name: baselines[name]
             for name in BASELINES.values() if name in baselines
         }
-
     if args.only_baselines:
-        previous['baselines'] = baselines
-        write_results(out, args.dataset, previous)
-        return
+        results = previous
+    else:
+        machine = (f'{os.cpu_count()} CPU cores, '
+                   f'{platform.processor() or platform.machine()}')
+        results = ResultsFile(
+            name=osp.splitext(osp.basename(out))[0],
+            description='DFAD over seeds on the real test split (final '
+            'iteration) and the baselines, same student: (a) supervised on '
+            'the real training split, (b) KD on the real training images, '
+            '(c) DFAD with the generator never updated. Written by '
+            '.dev_scripts/benchmark_dfad.py.',
+            dataset=setup['title'],
+            runs=[
+                RunRecord(
+                    variant='plain-dfad',
+                    description='DFAD as configured (no training data), '
+                    'final iteration',
+                    config=setup['config'],
+                    seed=seed,
+                    machine=machine,
+                    date=time.strftime('%Y-%m-%d'),
+                    command='python .dev_scripts/benchmark_dfad.py '
+                    f'{args.dataset}',
+                    metrics=dict(
+                        student_top1=run['student_top1_final'],
+                        agreement=run['agreement']),
+                    wall_time_s=run['wall_time_s'],
+                    teacher_metrics=dict(teacher_top1=run['teacher_top1']),
+                    extra=dict(
+                        best_test_selected=dict(
+                            student_top1=run['student_top1_best']),
+                        iterations=run['iterations'],
+                        num_test_images=run['num_test_images']))
+                for seed, run in zip(args.seeds, runs)
+            ])
+    results.baselines = {
+        name: dict(student_top1=top1)
+        for name, top1 in baselines.items()
+    }
+    write_results(out, results)
 
-    finals = [run['student_top1_final'] for run in runs]
-    results = dict(
-        dataset=setup['title'],
-        config=setup['config'],
-        seeds=args.seeds,
-        teacher_top1=runs[0]['teacher_top1'],
-        student_top1_final=finals,
-        student_top1_best=[run['student_top1_best'] for run in runs],
-        ratio_per_seed=[run['ratio'] for run in runs],
-        ratio_mean=statistics.mean(finals) / runs[0]['teacher_top1'],
-        agreement=[run['agreement'] for run in runs],
-        wall_time_s=[run['wall_time_s'] for run in runs],
-        iterations=runs[0]['iterations'],
-        num_test_images=runs[0]['num_test_images'],
-        baselines=baselines,
-        command='python .dev_scripts/benchmark_dfad.py '
-        f'{args.dataset}',
-        machine=f'{os.cpu_count()} CPU cores, '
-        f'{platform.processor() or platform.machine()}',
-        date=time.strftime('%Y-%m-%d'))
-    write_results(out, args.dataset, results)
 
-
-def write_results(out: str, dataset: str, results: dict) -> None:
-    """Write the JSON, then regenerate every table from the JSON files."""
-    os.makedirs(osp.dirname(out) or '.', exist_ok=True)
-    with open(out, 'w') as file:
-        json.dump(results, file, indent=2)
+def write_results(out: str, results: ResultsFile) -> None:
+    """Write the results file, then regenerate every table from
+    results/."""
+    dump_results(results, out)
     print(f'wrote {out}')
     subprocess.run([
         sys.executable,

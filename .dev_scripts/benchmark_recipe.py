@@ -4,30 +4,35 @@
     python .dev_scripts/benchmark_recipe.py RESULTS.json NAME CONFIG
         --teacher-top1 T [--seeds 0 1 2] [--cfg-options key=value ...]
         [--work-dir work_dirs/recipes] [--description TEXT]
+        [--from-work-dirs DIR ...] [--diverged SEED=ITERATION ...]
+        [--machine TEXT] [--threads N] [--dataset TITLE]
 
 Trains CONFIG once per seed (with the overrides), validating on the real
-test split every ``train_cfg.val_interval`` iterations, and stores under
-``recipes[NAME]`` of RESULTS.json: per seed the final top-1, the best
-validation (test-selected, for reference only), every validation, the wall
-time, and the minutes and iterations until the student first reached 0.90,
-0.95 and 0.98 of the teacher's top-1 (``null`` if never). Then it
-regenerates the tables (``update_model_zoo.py``). ``--from-work-dirs``
-records finished runs instead of training (one work dir per seed, in the
-order of ``--seeds``).
+test split every ``train_cfg.val_interval`` iterations, and stores one run
+record per seed (variant NAME, replacing NAME's earlier runs) in
+RESULTS.json (:mod:`mmrazor_dfad.utils.run_records`): the final top-1,
+every validation, the wall time, and in ``extra`` the best validation
+(``best_test_selected``, for reference only) and the minutes and iterations
+until the student first reached 0.90, 0.95 and 0.98 of the teacher's top-1
+(``time_to_ratio``, ``null`` if never). Then it regenerates the tables
+(``update_model_zoo.py``). ``--from-work-dirs`` records finished runs
+instead of training (one work dir per seed, in the order of ``--seeds``);
+``--diverged SEED=ITERATION`` records seeds that diverged (no final value).
 """
 import argparse
 import glob
-import json
 import os
 import os.path as osp
 import platform
 import re
-import statistics
 import subprocess
 import sys
 import time
 from datetime import datetime
 from typing import Dict, List, Optional, Tuple
+
+from mmrazor_dfad.utils.run_records import (RunRecord, dump_results,
+                                            load_or_create, summarize)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RATIOS = (0.90, 0.95, 0.98)
@@ -63,7 +68,7 @@ def log_times(work_dir: str) -> Tuple[Dict[int, float], List[float]]:
     return elapsed, in_order
 
 
-def summarize(work_dir: str, teacher_top1: float) -> Dict:
+def read_run(work_dir: str, teacher_top1: float) -> Dict:
     """Final and best top-1, validations, wall time and time to ratios."""
     from mmrazor_dfad.visualization import read_scalars
     validations = [[row['step'], row['accuracy/top1']]
@@ -98,9 +103,13 @@ def summarize(work_dir: str, teacher_top1: float) -> Dict:
 
 def main(argv: Optional[List[str]] = None) -> None:
     """Train (or read) the seeds, record them, regenerate the tables."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('results')
-    parser.add_argument('name')
+    parser = argparse.ArgumentParser(
+        description='Benchmark one recipe over seeds: train CONFIG per seed '
+        '(or read finished work dirs) and record one run record per seed, '
+        'variant NAME, in RESULTS.json (e.g. results/mnist_recipes.json); '
+        'then regenerate the tables from results/.')
+    parser.add_argument('results', help='the results file (JSON)')
+    parser.add_argument('name', help='the variant (recipe) name')
     parser.add_argument('config')
     parser.add_argument('--teacher-top1', type=float, required=True)
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
@@ -111,10 +120,40 @@ def main(argv: Optional[List[str]] = None) -> None:
         '--from-work-dirs',
         nargs='+',
         help='record these finished runs (one per seed) instead of training')
+    parser.add_argument(
+        '--diverged',
+        nargs='+',
+        default=[],
+        metavar='SEED=ITERATION',
+        help='seeds that diverged (no final value), recorded with the '
+        'iteration at which they were stopped')
     parser.add_argument('--machine', default=None)
+    parser.add_argument(
+        '--threads',
+        type=int,
+        default=None,
+        help='CPU threads per run (default: $OMP_NUM_THREADS when training)')
+    parser.add_argument(
+        '--dataset', help='the dataset title of a new results file')
     args = parser.parse_args(argv)
     os.chdir(REPO)
-    seeds = []
+    threads = args.threads
+    if threads is None and not args.from_work_dirs and os.environ.get(
+            'OMP_NUM_THREADS', '').isdigit():
+        threads = int(os.environ['OMP_NUM_THREADS'])
+    common = dict(
+        variant=args.name,
+        description=args.description,
+        config=args.config,
+        cfg_options=args.cfg_options,
+        threads=threads,
+        machine=args.machine or f'{os.cpu_count()} CPU cores, '
+        f'{platform.machine()}',
+        date=time.strftime('%Y-%m-%d'),
+        command='python .dev_scripts/benchmark_recipe.py ' +
+        ' '.join(argv if argv is not None else sys.argv[1:]),
+        teacher_metrics=dict(teacher_top1=args.teacher_top1))
+    runs = []
     for index, seed in enumerate(args.seeds):
         if args.from_work_dirs:
             work_dir = args.from_work_dirs[index]
@@ -125,33 +164,36 @@ def main(argv: Optional[List[str]] = None) -> None:
                 args.config, '--work-dir', work_dir, '--cfg-options',
                 f'randomness.seed={seed}', *args.cfg_options
             ])
-        seeds.append(dict(seed=seed, **summarize(work_dir, args.teacher_top1)))
-    finals = [run['student_top1_final'] for run in seeds]
-    record = dict(
-        description=args.description,
-        config=args.config,
-        cfg_options=args.cfg_options,
-        teacher_top1=args.teacher_top1,
-        seeds=seeds,
-        student_top1_final_mean=statistics.mean(finals),
-        student_top1_final_std=statistics.stdev(finals)
-        if len(finals) > 1 else 0.0,
-        ratio_mean=statistics.mean(finals) / args.teacher_top1,
-        command='python .dev_scripts/benchmark_recipe.py ' +
-        ' '.join(argv if argv is not None else sys.argv[1:]),
-        machine=args.machine or f'{os.cpu_count()} CPU cores, '
-        f'{platform.machine()}',
-        date=time.strftime('%Y-%m-%d'))
-    results = {}
-    if osp.isfile(args.results):
-        with open(args.results) as file:
-            results = json.load(file)
-    results.setdefault('recipes', {})[args.name] = record
-    with open(args.results, 'w') as file:
-        json.dump(results, file, indent=2)
-    print(f"{args.name}: {record['student_top1_final_mean']:.2f} +- "
-          f"{record['student_top1_final_std']:.2f} "
-          f"(ratio {record['ratio_mean']:.3f}); wrote {args.results}")
+        run = read_run(work_dir, args.teacher_top1)
+        runs.append(
+            RunRecord(
+                seed=seed,
+                metrics=dict(student_top1=run['student_top1_final']),
+                validations=[(step, dict(student_top1=top1))
+                             for step, top1 in run['validations']],
+                wall_time_s=run['wall_time_s'],
+                extra=dict(
+                    best_test_selected=dict(
+                        student_top1=run['student_top1_best_test_selected']),
+                    time_to_ratio=run['time_to_ratio']),
+                **common))
+    for item in args.diverged:
+        seed, iteration = map(int, item.split('='))
+        runs.append(
+            RunRecord(
+                seed=seed,
+                extra=dict(diverged_at_iteration=iteration),
+                **common))
+    results = load_or_create(
+        args.results,
+        dataset=args.dataset,
+        description='Recipes over seeds, written by '
+        '.dev_scripts/benchmark_recipe.py.')
+    results.replace_variant(args.name, runs)
+    dump_results(results, args.results)
+    stats = summarize(runs)
+    print(f'{args.name}: {stats.mean:.2f} +- {stats.std:.2f} '
+          f'(ratio {stats.ratio:.3f}); wrote {args.results}')
     subprocess.run([
         sys.executable,
         osp.join(REPO, '.dev_scripts', 'update_model_zoo.py')

@@ -12,13 +12,16 @@ kill the work dir is inspected (complete checkpoints, leftover temporary
 files). Finally it is resumed up to 10 iterations past its newest
 checkpoint, and its student compared with an uninterrupted run of as many
 iterations with the same seed (the learning-rate schedules do not depend on
-``max_iters``). Prints a summary and writes it as JSON.
+``max_iters``). Prints a summary and writes it as the one run record of
+``results/kill_loop.json`` (counts and events in its ``extra``; see
+:mod:`mmrazor_dfad.utils.run_records`).
 """
 import argparse
 import glob
 import json
 import os
 import os.path as osp
+import platform
 import random
 import shutil
 import signal
@@ -30,6 +33,7 @@ import time
 import torch
 
 from mmrazor_dfad.utils import checkpoint_file_problem
+from mmrazor_dfad.utils.run_records import ResultsFile, RunRecord, dump_results
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
@@ -68,7 +72,11 @@ def student(path: str) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        description='Kill a shrunk MNIST DFAD training at random moments, '
+        'resume it each time, and compare its final student with an '
+        'uninterrupted run; records the counts and every kill as a run '
+        'record in --out (default results/kill_loop.json).')
     parser.add_argument('--kills', type=int, default=20)
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--out', default='results/kill_loop.json')
@@ -147,18 +155,28 @@ def main() -> None:
         final_resume_returncode=final.returncode,
         temporary_files_after_final_resume=len(
             glob.glob(osp.join(work_dir, '.*.tmp'))),
-        final_student_equal_to_uninterrupted=equal,
-        events=events,
+        final_student_equal_to_uninterrupted=equal)
+    print(json.dumps(summary, indent=2))
+    record = RunRecord(
+        variant='kill-loop',
+        description='the MNIST DFAD config shrunk (batch 64, a checkpoint '
+        'every iteration, no validation), started with --resume-if-any and '
+        'killed over and over',
+        config=osp.relpath(CONFIG, REPO_ROOT),
+        cfg_options=OPTIONS,
+        machine=f'{os.cpu_count()} CPU cores, {platform.machine()}',
+        date=time.strftime('%Y-%m-%d'),
         command='python .dev_scripts/kill_loop.py '
         f'--kills {args.kills} --seed {args.seed}',
-        machine='2 CPU cores, x86_64')
-    print(
-        json.dumps({k: v
-                    for k, v in summary.items() if k != 'events'},
-                   indent=2))
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    with open(args.out, 'w') as file:
-        json.dump(summary, file, indent=2)
+        extra=dict(summary, events=events))
+    dump_results(
+        ResultsFile(
+            name=osp.splitext(osp.basename(args.out))[0],
+            description='A training killed at random moments (SIGKILL, '
+            'SIGTERM, SIGINT) and resumed each time, then compared with an '
+            'uninterrupted run. Written by .dev_scripts/kill_loop.py.',
+            dataset='MNIST',
+            runs=[record]), args.out)
     shutil.rmtree(root)
 
 

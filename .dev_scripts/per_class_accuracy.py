@@ -3,20 +3,24 @@
 student's confusion matrix, on the config's test split.
 
     python .dev_scripts/per_class_accuracy.py CONFIG CHECKPOINT \
-        --out results/RESULTS.json --name NAME [--description TEXT]
+        --out results/RESULTS.json --name NAME [--description TEXT] \
+        [--seed S]
 
 Reads the checkpoint's ``state_dict`` (with an ``EMAHook`` these are the
-averaged weights, the ones validated and exported) and stores under
-``runs[NAME]`` of the JSON: per class the student's and the teacher's
-top-1, and the confusion matrix (rows: true class, columns: student's
-prediction).
+averaged weights, the ones validated and exported) and stores the run
+record of variant NAME in the JSON (:mod:`mmrazor_dfad.utils.run_records`):
+per class the student's (``metrics``) and the teacher's
+(``teacher_metrics``) top-1, and the confusion matrix (rows: true class,
+columns: student's prediction); the class names are ``extra['classes']``.
 """
 import argparse
-import json
 import os.path as osp
 from datetime import date
 
 import torch
+
+from mmrazor_dfad.utils.run_records import (RunRecord, dump_results,
+                                            load_or_create)
 
 
 def per_class(config: str, checkpoint: str) -> dict:
@@ -66,27 +70,41 @@ def per_class(config: str, checkpoint: str) -> dict:
 
 def main() -> None:
     """Evaluate and record one run."""
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(
+        description="Evaluate a trained student's and its teacher's top-1 "
+        "per class, and the student's confusion matrix, on the config's "
+        'test split; records them as the run record of variant --name in '
+        '--out (e.g. results/fashion_mnist_per_class.json).')
     parser.add_argument('config')
     parser.add_argument('checkpoint')
     parser.add_argument('--out', required=True)
     parser.add_argument('--name', required=True)
     parser.add_argument('--description', default='')
+    parser.add_argument('--seed', type=int, default=None)
+    parser.add_argument(
+        '--dataset', help='the dataset title of a new results file')
     args = parser.parse_args()
-    results = {}
-    if osp.exists(args.out):
-        with open(args.out) as file:
-            results = json.load(file)
     entry = per_class(args.config, args.checkpoint)
-    entry.update(
+    run = RunRecord(
+        variant=args.name,
         description=args.description,
         config=args.config,
-        checkpoint=args.checkpoint,
-        date=date.today().isoformat())
-    results.setdefault('runs', {})[args.name] = entry
-    with open(args.out, 'w') as file:
-        json.dump(results, file, indent=2)
-        file.write('\n')
+        seed=args.seed,
+        date=date.today().isoformat(),
+        metrics=dict(
+            student_top1=entry['student_top1'],
+            student_top1_per_class=entry['student_top1_per_class'],
+            student_confusion=entry['student_confusion']),
+        teacher_metrics=dict(
+            teacher_top1_per_class=entry['teacher_top1_per_class']),
+        extra=dict(classes=entry['classes'], checkpoint=args.checkpoint))
+    results = load_or_create(
+        args.out,
+        dataset=args.dataset,
+        description='Per-class top-1 of trained students and their teachers '
+        'on the test split, written by .dev_scripts/per_class_accuracy.py.')
+    results.replace_variant(args.name, [run])
+    dump_results(results, args.out)
     for name, student, teacher in zip(entry['classes'],
                                       entry['student_top1_per_class'],
                                       entry['teacher_top1_per_class']):

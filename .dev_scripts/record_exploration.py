@@ -3,23 +3,35 @@
 
     python .dev_scripts/record_exploration.py RESULTS.json NAME WORK_DIR \
         CONFIG --seed S --description TEXT [--machine TEXT]
-        [--cfg-options key=value ...] [--teacher-top1 T]
+        [--cfg-options key=value ...] [--teacher-top1 T] [--threads N]
 
 Reads the run's validation top-1 (``*/vis_data/scalars.json``) and its wall
-time (first to last logged line) and stores them under ``runs[NAME]``.
+time (first to last logged line) and stores them as the run record of
+variant NAME in RESULTS.json (:mod:`mmrazor_dfad.utils.run_records`),
+replacing an earlier run of that name; ``update_model_zoo.py`` renders the
+exploration tables of docs/experiments.md from it.
 """
 import argparse
 import glob
 import json
 import os.path as osp
 import re
+import time
 from datetime import datetime
+
+from mmrazor_dfad.utils.run_records import (RunRecord, dump_results,
+                                            load_or_create)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('results')
-    parser.add_argument('name')
+    """Read the work dir and record the run."""
+    parser = argparse.ArgumentParser(
+        description='Record one finished training run (its validation top-1 '
+        'and wall time, read from WORK_DIR) as the run record of variant '
+        'NAME in the exploration results file RESULTS.json (e.g. '
+        'results/mnist_exploration.json).')
+    parser.add_argument('results', help='the results file (JSON)')
+    parser.add_argument('name', help='the variant name of the run')
     parser.add_argument('work_dir')
     parser.add_argument('config')
     parser.add_argument('--seed', type=int, required=True)
@@ -31,6 +43,9 @@ def main() -> None:
         default=[],
         help='the overrides the run was started with (key=value)')
     parser.add_argument('--teacher-top1', type=float, default=None)
+    parser.add_argument('--threads', type=int, default=None)
+    parser.add_argument(
+        '--dataset', help='the dataset title of a new results file')
     args = parser.parse_args()
     rows = []
     for path in sorted(
@@ -38,8 +53,8 @@ def main() -> None:
                 osp.join(args.work_dir, '*', 'vis_data', 'scalars.json'))):
         with open(path) as file:
             rows += [json.loads(line) for line in file if line.strip()]
-    validations = [[row['step'], row['accuracy/top1']] for row in rows
-                   if 'accuracy/top1' in row]
+    validations = [(row['step'], dict(student_top1=row['accuracy/top1']))
+                   for row in rows if 'accuracy/top1' in row]
     stamps = []
     for log in glob.glob(osp.join(args.work_dir, '*', '*.log')):
         with open(log) as file:
@@ -48,24 +63,30 @@ def main() -> None:
                 if match:
                     stamps.append(
                         datetime.strptime(match.group(1), '%Y/%m/%d %H:%M:%S'))
-    with open(args.results) as file:
-        record = json.load(file)
-    record.setdefault('runs', {})[args.name] = dict(
+    best = max(metrics['student_top1'] for _, metrics in validations)
+    run = RunRecord(
+        variant=args.name,
         description=args.description,
         config=args.config,
+        cfg_options=args.cfg_options,
         seed=args.seed,
+        threads=args.threads,
+        machine=args.machine,
+        date=time.strftime('%Y-%m-%d'),
+        metrics=dict(validations[-1][1]),
         validations=validations,
-        student_top1_final=validations[-1][1],
-        student_top1_best_test_selected=max(v for _, v in validations),
         wall_time_s=(max(stamps) - min(stamps)).total_seconds(),
-        machine=args.machine)
-    if args.cfg_options:
-        record['runs'][args.name]['cfg_options'] = args.cfg_options
-    if args.teacher_top1 is not None:
-        record['runs'][args.name]['teacher_top1'] = args.teacher_top1
-    with open(args.results, 'w') as file:
-        json.dump(record, file, indent=2)
-    print(args.name, record['runs'][args.name]['student_top1_final'])
+        teacher_metrics={} if args.teacher_top1 is None else dict(
+            teacher_top1=args.teacher_top1),
+        extra=dict(best_test_selected=dict(student_top1=best)))
+    results = load_or_create(
+        args.results,
+        dataset=args.dataset,
+        description='Exploration runs, written by '
+        '.dev_scripts/record_exploration.py.')
+    results.replace_variant(args.name, [run])
+    dump_results(results, args.results)
+    print(args.name, run.final())
 
 
 if __name__ == '__main__':
