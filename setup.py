@@ -80,5 +80,6 @@ if __name__ == '__main__':
             'mim': read_requirements('mminstall.txt'),
             'mmcls': read_requirements('mmcls.txt'),
             'mmpretrain': read_requirements('mmpretrain.txt'),
+            'mmseg': read_requirements('mmseg.txt'),
         },
         zip_safe=False)

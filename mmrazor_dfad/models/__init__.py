@@ -3,14 +3,15 @@ from .algorithms import DAFLDataFreeDistillation, DataFreeDistillation
 from .backbones import DAFLLeNet5
 from .generators import DAFLGenerator
 from .losses import (AgreementMaskedL1Loss, BatchNormStatisticsLoss,
-                     TotalVariationLoss)
+                     PixelL1Loss, TotalVariationLoss)
 from .pools import SyntheticImagePool
 from .recorders import BatchNormStatisticsRecorder
-from .tasks import ClassificationTask
+from .tasks import ClassificationTask, SegmentationTask
 
 __all__ = [
     'ClassificationTask', 'DataFreeDistillation', 'DAFLDataFreeDistillation',
     'DAFLGenerator', 'DAFLLeNet5', 'SyntheticImagePool',
     'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
-    'BatchNormStatisticsRecorder', 'TotalVariationLoss'
+    'BatchNormStatisticsRecorder', 'TotalVariationLoss', 'PixelL1Loss',
+    'SegmentationTask'
 ]

@@ -102,6 +102,14 @@ class TeacherCheckHook(Hook):
         teachers = getattr(algorithm, 'teachers', None)
         if not teachers:
             return
+        task = getattr(algorithm, 'task', None)
+        if task is not None and type(task).__name__ != 'ClassificationTask':
+            # The checks read class logits (N, C) and image labels.
+            runner.logger.info(
+                f'TeacherCheckHook: checks classifiers only; skipped for '
+                f'{type(task).__name__} (the validation reports the '
+                "teacher's metrics).")
+            return
         generated = self._teacher_logits_on_generated(algorithm)
         for name, logits in generated.items():
             stats = generated_prediction_stats(logits)

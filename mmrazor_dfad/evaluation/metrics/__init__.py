@@ -1,9 +1,10 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .seg_teacher_student_metric import SegTeacherStudentMetric
 from .teacher_student_metric import (TeacherStudentMetric,
                                      class_histogram_entropy,
                                      teacher_student_statistics)
 
 __all__ = [
-    'TeacherStudentMetric', 'class_histogram_entropy',
-    'teacher_student_statistics'
+    'SegTeacherStudentMetric', 'TeacherStudentMetric',
+    'class_histogram_entropy', 'teacher_student_statistics'
 ]

@@ -334,13 +334,14 @@ class DataFreeDistillation(TeacherFreeStateMixin, MMRazorInterfaceMixin,
         else:
             data = self.data_preprocessor(data, False)
             images, data_samples = data['inputs'], data.get('data_samples')
-        student_logits = self.task.logits(_unwrap(self.student), images)
+        student = _unwrap(self.student)
+        student_logits = self.task.logits(student, images)
         teacher_logits = torch.stack([
             self.task.logits(teacher, images)
             for teacher in self.teachers.values()
         ]).mean(dim=0)
-        return self.task.pack_predictions(student_logits, teacher_logits,
-                                          data_samples)
+        return self.task.pack_predictions(
+            student_logits, teacher_logits, data_samples, student=student)
 
     def test_step(self, data: Union[Dict, List]) -> List:
         """Same as :meth:`val_step`."""

@@ -1,6 +1,7 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 import warnings
-from typing import Dict, Optional
+import math
+from typing import Dict, Optional, Union
 
 import torch
 import torch.nn as nn
@@ -38,6 +39,12 @@ class _NearestUpsample(torch.autograd.Function):
         # In place: no second gradient-sized buffer at the peak.
         grad_images = F.avg_pool2d(grad_output, scale).mul_(scale * scale)
         return grad_images, None
+
+
+def auto_upsample_stages(img_size: int) -> int:
+    """Upsampling stages for ``img_size`` px: 2 up to 32 px (MMRazor's
+    generator), one more per doubling beyond (64: 3, 128: 4, 256: 5)."""
+    return max(2, 2 + math.ceil(math.log2(max(img_size, 1) / 32)))
 
 
 def upsample_nearest(images: torch.Tensor, scale: int) -> torch.Tensor:
@@ -81,6 +88,13 @@ class DAFLGenerator(BaseModule):
     LeakyReLU -> conv -> tanh -> BN(affine=False)``. The state-dict keys match
     MMRazor's ``DAFLGenerator``, so its checkpoints load here.
 
+    Larger images (segmentation: 64, 128, 256 px) need more upsampling:
+    with ``upsample_stages=s > 2`` the linear layer makes
+    ``img_size / 2**s`` pixels square and ``s - 2`` more blocks (``up x2 ->
+    conv, BN, LeakyReLU``, each halving the channels) run between the first
+    and the last block, so the cost per output pixel stays that of the
+    32-px generator.
+
     The generator draws its own latent noise, on the device of its weights,
     from a private random generator seeded with ``torch.initial_seed()`` plus
     an offset per distributed rank: every rank gets different noise without
@@ -102,7 +116,7 @@ class DAFLGenerator(BaseModule):
             in the paper's code). Must be even.
         scale_factor (int): Upsampling factor of each of the two upsampling
             stages. Defaults to 2.
-        bn_eps (float): ``eps`` of the two inner BatchNorm layers. The paper's
+        bn_eps (float): ``eps`` of the inner BatchNorm layers. The paper's
             code uses 0.8; MMRazor's CIFAR config uses 1e-5. Defaults to 0.8.
         leaky_slope (float): Negative slope of the LeakyReLUs. Defaults to 0.2.
         init_cfg (dict, optional): MMEngine initialisation config.
@@ -116,6 +130,10 @@ class DAFLGenerator(BaseModule):
             each batch with ``BatchNorm(affine=False)``: every generated
             image is then a valid image, and no batch can drift outside the
             range of real pixels. Defaults to None (the paper's layer).
+        upsample_stages (int | str): Upsampling stages: 2 (MMRazor's
+            generator), more for larger images, or ``'auto'``: 2 up to 32 px,
+            then one more per doubling (64 px: 3, 128: 4, 256: 5). Defaults
+            to 2.
         latent_rng (str): Where the latent noise comes from: ``'private'``
             (the generator's own random generator, described above) or
             ``'global'`` (PyTorch's global CPU generator, as MMRazor's
@@ -136,8 +154,11 @@ class DAFLGenerator(BaseModule):
                  init_cfg: Optional[Dict] = None,
                  out_channels: int = 3,
                  pixel_normalization: Optional[Dict] = None,
-                 latent_rng: str = 'private') -> None:
+                 latent_rng: str = 'private',
+                 upsample_stages: Union[int, str] = 2) -> None:
         super().__init__(init_cfg=init_cfg)
+        if upsample_stages == 'auto':
+            upsample_stages = auto_upsample_stages(img_size)
         if latent_rng not in self.LATENT_RNGS:
             raise ValueError(
                 f'DAFLGenerator: latent_rng must be one of {self.LATENT_RNGS}'
@@ -147,27 +168,32 @@ class DAFLGenerator(BaseModule):
                                       1), ('latent_dim', latent_dim, 1),
                                      ('hidden_channels', hidden_channels,
                                       2), ('out_channels', out_channels, 1),
-                                     ('scale_factor', scale_factor, 1)):
+                                     ('scale_factor', scale_factor, 1),
+                                     ('upsample_stages', upsample_stages, 2)):
             if not isinstance(value, int) or value < minimum:
                 raise ValueError(
                     f'DAFLGenerator: {name} must be an integer >= {minimum}, '
                     f'got {value!r}.')
-        if img_size % (scale_factor**2) != 0:
+        growth = scale_factor**upsample_stages
+        if img_size % growth != 0:
             raise ValueError(
                 f'DAFLGenerator: img_size={img_size} is not a multiple of '
-                f'scale_factor**2={scale_factor**2}; the two upsampling '
-                'stages could not reach it. Use e.g. img_size='
-                f'{max(1, img_size // scale_factor**2) * scale_factor**2}.')
-        if hidden_channels % 2 != 0:
+                f'scale_factor**upsample_stages={growth}; the '
+                f'{upsample_stages} upsampling stages could not reach it. Use '
+                f'e.g. img_size={max(1, img_size // growth) * growth}.')
+        last_channels = hidden_channels // 2**(upsample_stages - 2)
+        if hidden_channels % 2**(upsample_stages - 1) != 0:
             raise ValueError(
-                f'DAFLGenerator: hidden_channels={hidden_channels} must be '
-                'even (the last block halves it).')
+                f'DAFLGenerator: hidden_channels={hidden_channels} must be a '
+                f'multiple of {2**(upsample_stages - 1)} (the last '
+                f'{upsample_stages - 1} blocks halve it).')
         self.img_size = img_size
         self.latent_dim = latent_dim
         self.hidden_channels = hidden_channels
         self.out_channels = out_channels
         self.scale_factor = scale_factor
-        self.init_size = img_size // scale_factor**2
+        self.upsample_stages = upsample_stages
+        self.init_size = img_size // growth
 
         self.linear = nn.Linear(latent_dim,
                                 hidden_channels * self.init_size**2)
@@ -176,11 +202,21 @@ class DAFLGenerator(BaseModule):
             nn.Conv2d(hidden_channels, hidden_channels, 3, 1, 1),
             nn.BatchNorm2d(hidden_channels, eps=bn_eps),
             nn.LeakyReLU(leaky_slope, inplace=True))
+        # Only larger images have these (MMRazor's keys stay unchanged).
+        if upsample_stages > 2:
+            self.extra_blocks = nn.ModuleList([
+                nn.Sequential(
+                    nn.Conv2d(hidden_channels // 2**i,
+                              hidden_channels // 2**(i + 1), 3, 1, 1),
+                    nn.BatchNorm2d(hidden_channels // 2**(i + 1), eps=bn_eps),
+                    nn.LeakyReLU(leaky_slope, inplace=True))
+                for i in range(upsample_stages - 2)
+            ])
         last_layers = [
-            nn.Conv2d(hidden_channels, hidden_channels // 2, 3, 1, 1),
-            nn.BatchNorm2d(hidden_channels // 2, eps=bn_eps),
+            nn.Conv2d(last_channels, last_channels // 2, 3, 1, 1),
+            nn.BatchNorm2d(last_channels // 2, eps=bn_eps),
             nn.LeakyReLU(leaky_slope, inplace=True),
-            nn.Conv2d(hidden_channels // 2, out_channels, 3, 1, 1),
+            nn.Conv2d(last_channels // 2, out_channels, 3, 1, 1),
             nn.Tanh()
         ]
         if pixel_normalization is None:
@@ -300,6 +336,8 @@ class DAFLGenerator(BaseModule):
         images = self.bn1(images)
         images = upsample_nearest(images, self.scale_factor)
         images = self.conv_blocks1(images)
+        for block in getattr(self, 'extra_blocks', ()):
+            images = block(upsample_nearest(images, self.scale_factor))
         images = upsample_nearest(images, self.scale_factor)
         return self.conv_blocks2(images)
 

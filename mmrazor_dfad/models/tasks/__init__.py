@@ -1,4 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .classification_task import ClassificationTask
+from .segmentation_task import SegmentationTask
 
-__all__ = ['ClassificationTask']
+__all__ = ['ClassificationTask', 'SegmentationTask']

@@ -49,9 +49,11 @@ class ClassificationTask:
                 f'gives {teacher_shape}: they cannot be compared. Give the '
                 "student the teacher's number of classes (head.num_classes).")
 
-    def pack_predictions(self, student_logits: torch.Tensor,
+    def pack_predictions(self,
+                         student_logits: torch.Tensor,
                          teacher_logits: torch.Tensor,
-                         data_samples: Optional[List]) -> List:
+                         data_samples: Optional[List],
+                         student: Optional[nn.Module] = None) -> List:
         """Data samples carrying both networks' logits.
 
         Args:
@@ -59,6 +61,7 @@ class ClassificationTask:
             teacher_logits (torch.Tensor): Shape ``(N, num_classes)``.
             data_samples (list, optional): The batch's data samples (real
                 images); None makes new ones (generated images).
+            student (nn.Module, optional): Not needed for classifiers.
 
         Returns:
             list[DataSample]: One per image, with the student's

@@ -1,0 +1,33 @@
+# The mosaic benchmark's teacher, trained on the real train canvases:
+# DeepLabV3 / quarter-width ResNet-18, batch 16, 2,000 iterations, SGD +
+# poly learning rate.
+_base_ = [
+    '../../_base_/models/deeplabv3_r18-quarter-d8_mosaic.py',
+    '../../_base_/datasets/mnist_mosaic.py',
+    'mmseg::_base_/default_runtime.py',
+]
+model = {{_base_.deeplabv3_r18_quarter}}
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=0.05, momentum=0.9, weight_decay=5e-4))
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=2000,
+        by_epoch=False)
+]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000, val_interval=500)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
+    checkpoint=dict(
+        type='CheckpointHook',
+        by_epoch=False,
+        interval=500,
+        max_keep_ckpts=1,
+        save_best='mIoU'))
+randomness = dict(seed=0)

@@ -1,0 +1,303 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Segmentation: MMSeg on mmcv-lite, the task's parts, the pixel loss and
+metric, larger generators, and one DFAD iteration of segmentors."""
+import copy
+import json
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmrazor_dfad.compat import (MMSEG_OPS, CompiledOpUnavailable,
+                                 ensure_mmseg_importable)
+from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+from mmrazor_dfad.utils import register_all_modules
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+SEG_CONFIG = osp.join(REPO_ROOT, 'configs', 'segmentation',
+                      'dfad_deeplabv3-r18q_fcn-mbv2q_1xb64_mnist-mosaic.py')
+BN = dict(type='BN', requires_grad=True)
+
+
+def tiny_head(head_type, in_channels, in_index, **extra):
+    return dict(
+        type=head_type,
+        in_channels=in_channels,
+        in_index=in_index,
+        channels=8,
+        num_classes=5,
+        norm_cfg=BN,
+        align_corners=False,
+        loss_decode=dict(type='CrossEntropyLoss', loss_weight=1.0),
+        **extra)
+
+
+RESNET = dict(
+    type='ResNetV1c',
+    depth=18,
+    stem_channels=8,
+    base_channels=8,
+    dilations=(1, 1, 2, 4),
+    strides=(1, 2, 1, 1),
+    norm_cfg=BN)
+MOBILENET = dict(
+    type='MobileNetV2',
+    widen_factor=0.25,
+    strides=(1, 2, 2, 1, 1, 1, 1),
+    dilations=(1, 1, 1, 2, 2, 4, 4),
+    out_indices=(1, 2, 4, 6),
+    norm_cfg=BN)
+SEGMENTORS = {
+    'fcn_r18': (RESNET, tiny_head('FCNHead', 64, 3, num_convs=1)),
+    'pspnet_r18': (RESNET, tiny_head('PSPHead', 64, 3)),
+    'deeplabv3_r18':
+    (RESNET, tiny_head('ASPPHead', 64, 3, dilations=(1, 2, 3, 4))),
+    'deeplabv3plus_r18': (RESNET,
+                          tiny_head(
+                              'DepthwiseSeparableASPPHead',
+                              64,
+                              3,
+                              dilations=(1, 2, 3, 4),
+                              c1_in_channels=8,
+                              c1_channels=8)),
+    'fcn_mobilenetv2': (MOBILENET, tiny_head('FCNHead', 80, 3, num_convs=1)),
+    'deeplabv3_mobilenetv2':
+    (MOBILENET, tiny_head('ASPPHead', 80, 3, dilations=(1, 2, 3, 4))),
+    'unet': (dict(
+        type='UNet',
+        base_channels=8,
+        num_stages=3,
+        strides=(1, 1, 1),
+        enc_num_convs=(1, 1, 1),
+        dec_num_convs=(1, 1),
+        downsamples=(True, True),
+        enc_dilations=(1, 1, 1),
+        dec_dilations=(1, 1),
+        norm_cfg=BN), tiny_head('FCNHead', 8, 2, num_convs=1)),
+}
+
+
+def segmentor_cfg(name):
+    backbone, head = SEGMENTORS[name]
+    return dict(
+        _scope_='mmseg',
+        type='EncoderDecoder',
+        backbone=copy.deepcopy(backbone),
+        decode_head=copy.deepcopy(head),
+        train_cfg=dict(),
+        test_cfg=dict(mode='whole'))
+
+
+@pytest.mark.parametrize('name', sorted(SEGMENTORS))
+def test_mmseg_segmentors_build_and_run_on_mmcv_lite(name):
+    register_all_modules()
+    model = MODELS.build(segmentor_cfg(name)).eval()
+    with torch.no_grad():
+        logits = model(torch.randn(2, 3, 32, 32), mode='tensor')
+    assert logits.shape[:2] == (2, 5)
+
+
+def test_compiled_ops_fail_by_name_and_other_ops_stay_missing():
+    if not ensure_mmseg_importable():
+        pytest.skip('the full mmcv is installed: its ops are real')
+    import mmcv.ops
+    from mmcv.ops import DeformConv2d, point_sample
+    assert set(MMSEG_OPS) <= set(dir(mmcv.ops))
+    with pytest.raises(CompiledOpUnavailable, match='mmcv.ops.point_sample'):
+        point_sample(torch.zeros(1), torch.zeros(1))
+    with pytest.raises(CompiledOpUnavailable, match='DeformConv2d'):
+        DeformConv2d(3, 3, 3)
+    # isinstance checks (MMEngine's optimizer constructor) still work.
+    assert not isinstance(torch.nn.Conv2d(1, 1, 1), DeformConv2d)
+    with pytest.raises(ModuleNotFoundError, match='mmcv._ext'):
+        from mmcv.ops import nms  # noqa: F401
+    # A head that needs a compiled op fails when it is built.
+    register_all_modules()
+    with pytest.raises(CompiledOpUnavailable, match='CrissCrossAttention'):
+        MODELS.build(
+            dict(
+                _scope_='mmseg',
+                type='CCHead',
+                in_channels=8,
+                channels=8,
+                num_classes=2))
+
+
+def test_pixel_l1_loss_resizes_and_offers_log1p():
+    from mmrazor_dfad.models.losses import PixelL1Loss
+    student = torch.randn(2, 4, 8, 8, requires_grad=True)
+    teacher = torch.randn(2, 4, 16, 16)
+    l1 = PixelL1Loss()(student, teacher)
+    resized = torch.nn.functional.interpolate(
+        student, size=(16, 16), mode='bilinear', align_corners=False)
+    torch.testing.assert_close(l1, (resized - teacher).abs().mean())
+    paper = PixelL1Loss(loss_weight=-1.0, log1p=True)(student, teacher)
+    torch.testing.assert_close(paper, -torch.log1p(l1))
+    paper.backward()
+    assert student.grad is not None and student.grad.abs().sum() > 0
+    with pytest.raises(ValueError, match='num_classes'):
+        PixelL1Loss()(student, torch.randn(2, 5, 8, 8))
+
+
+def test_segmentation_task_resizes_logits_and_packs_both_predictions():
+    register_all_modules()
+    from mmseg.structures import SegDataSample
+
+    from mmrazor_dfad.models.tasks import SegmentationTask
+    task = SegmentationTask()
+    model = MODELS.build(segmentor_cfg('fcn_r18')).eval()
+    images = torch.randn(2, 3, 32, 32)
+    with torch.no_grad():
+        logits = task.logits(model, images)
+    assert logits.shape == (2, 5, 32, 32)
+    teacher_logits = torch.randn(2, 5, 32, 32)
+    samples = task.pack_predictions(logits, teacher_logits, None)
+    assert torch.equal(samples[1].teacher_pred_sem_seg.data[0],
+                       teacher_logits[1].argmax(0))
+    # Real samples: predictions at the original size.
+    real = [
+        SegDataSample(metainfo=dict(ori_shape=(16, 16), img_shape=(32, 32)))
+        for _ in range(2)
+    ]
+    packed = task.pack_predictions(logits, teacher_logits, real, model)
+    assert packed[0].pred_sem_seg.data.shape == (1, 16, 16)
+    assert packed[0].teacher_pred_sem_seg.data.shape == (1, 16, 16)
+    with pytest.raises(ValueError, match='num_classes'):
+        task.check_logits((2, 5, 8, 8), (2, 6, 8, 8), "teacher 't'")
+
+
+def test_seg_teacher_student_metric_counts_pixels():
+    from mmrazor_dfad.evaluation import SegTeacherStudentMetric
+    metric = SegTeacherStudentMetric(num_classes=3)
+    student = torch.tensor([[[0, 1], [2, 2]]])
+    teacher = torch.tensor([[[0, 1], [1, 2]]])
+    ground_truth = torch.tensor([[[0, 1], [1, 1]]])
+    metric.process(None, [
+        dict(
+            pred_sem_seg=dict(data=student),
+            teacher_pred_sem_seg=dict(data=teacher),
+            gt_sem_seg=dict(data=ground_truth))
+    ])
+    result = metric.compute_metrics(metric.results)
+    assert result['agreement'] == pytest.approx(75.0)
+    # IoU vs teacher: class 0 1/1, class 1 1/2, class 2 1/2.
+    assert result['mIoU_vs_teacher'] == pytest.approx(100 * 2 / 3)
+    assert result['teacher_aAcc'] == pytest.approx(75.0)
+    assert result['teacher_mIoU'] == pytest.approx(100 * (1 + 2 / 3) / 3)
+
+
+@pytest.mark.parametrize('size,stages', [(64, 3), (128, 4), (256, 5)])
+def test_larger_generators_upsample_as_deep_as_the_size_needs(size, stages):
+    from mmrazor_dfad.models.generators import DAFLGenerator
+    generator = DAFLGenerator(
+        img_size=size,
+        latent_dim=8,
+        hidden_channels=32,
+        upsample_stages='auto')
+    assert generator.upsample_stages == stages
+    assert generator.init_size == 8
+    assert generator(batch_size=2).shape == (2, 3, size, size)
+    with pytest.raises(ValueError, match='multiple of'):
+        DAFLGenerator(
+            img_size=size + 4,
+            latent_dim=8,
+            hidden_channels=32,
+            upsample_stages=stages)
+
+
+def test_two_stage_generator_keeps_mmrazors_keys():
+    from mmrazor_dfad.models.generators import DAFLGenerator
+    keys = set(
+        DAFLGenerator(img_size=32, latent_dim=8,
+                      hidden_channels=16).state_dict())
+    assert not any(key.startswith('extra_blocks') for key in keys)
+
+
+def tiny_seg_algorithm(tmp_path):
+    register_all_modules()
+    torch.manual_seed(0)
+    teacher = MODELS.build(segmentor_cfg('deeplabv3_r18'))
+    ckpt = str(tmp_path / 'teacher.pth')
+    torch.save(dict(state_dict=teacher.state_dict()), ckpt)
+    cfg = Config.fromfile(SEG_CONFIG)
+    model = cfg.model
+    model.architecture = segmentor_cfg('fcn_mobilenetv2')
+    model.teachers = dict(
+        deeplabv3=dict(
+            build_cfg=segmentor_cfg('deeplabv3_r18'), ckpt_path=ckpt))
+    model.generator.update(img_size=32, hidden_channels=16, latent_dim=8)
+    model.student_iter = 2
+    return MODELS.build(model.to_dict()).train()
+
+
+def test_one_dfad_iteration_of_segmentors(tmp_path):
+    algorithm = tiny_seg_algorithm(tmp_path)
+    optim = OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(
+            type='AlternatingOptimWrapperConstructor',
+            optim_wrapper_cfg=dict(
+                architecture=dict(optimizer=dict(type='SGD', lr=0.05)),
+                generator=dict(optimizer=dict(type='Adam', lr=1e-3)))))(
+                    algorithm)
+    teacher_before = copy.deepcopy(algorithm.teachers.state_dict())
+    student_before = copy.deepcopy(algorithm.student.state_dict())
+    log_vars = algorithm.train_step(dict(sample_idx=list(range(4))), optim)
+    assert log_vars['generator.loss_l1'] < 0 < log_vars['distill.loss_l1']
+    for key, value in algorithm.teachers.state_dict().items():
+        assert torch.equal(value, teacher_before[key]), key
+    assert any(not torch.equal(value, student_before[key])
+               for key, value in algorithm.student.state_dict().items()
+               if value.is_floating_point())
+    # Label-free validation on generated images: SegDataSample with both
+    # predictions.
+    algorithm.eval()
+    samples = algorithm.val_step(dict(bank_index=[0, 1], bank_seed=[0, 0]))
+    assert samples[0].pred_sem_seg.data.shape == (1, 32, 32)
+    assert samples[0].teacher_pred_sem_seg.data.shape == (1, 32, 32)
+
+
+def test_mosaic_canvases_are_labelled_disjoint_and_reproducible(tmp_path):
+    from mmrazor_dfad.datasets.preparation import mosaic
+    from mmrazor_dfad.testing import write_fake_mnist
+    source = write_fake_mnist(str(tmp_path / 'mnist'), 12, 6)
+    first = mosaic.prepare(
+        source,
+        str(tmp_path / 'a'),
+        num_train=5,
+        num_test=3,
+        size=32,
+        scale_range=(10, 20))
+    second = mosaic.prepare(
+        source,
+        str(tmp_path / 'b'),
+        num_train=5,
+        num_test=3,
+        size=32,
+        scale_range=(10, 20))
+    assert first['splits'] == second['splits']
+    with open(tmp_path / 'a' / 'manifest.json') as file:
+        assert json.load(file)['splits'] == first['splits']
+    from PIL import Image
+    labels = np.array(
+        Image.open(tmp_path / 'a' / 'ann_dir' / 'test' / '00002.png'))
+    image = np.array(
+        Image.open(tmp_path / 'a' / 'img_dir' / 'test' / '00002.png'))
+    assert labels.shape == (32, 32) and image.shape == (32, 32, 3)
+    assert labels.max() <= 10 and (labels > 0).any()
+    # Foreground exactly where the canvas has a bright object pixel.
+    assert ((labels > 0) == (image[..., 0] > 64)).all()
+    # mmseg's own dataset class reads the layout.
+    register_all_modules()
+    from mmseg.datasets import BaseSegDataset
+    dataset = BaseSegDataset(
+        data_root=str(tmp_path / 'a'),
+        data_prefix=dict(
+            img_path='img_dir/train', seg_map_path='ann_dir/train'),
+        img_suffix='.png',
+        seg_map_suffix='.png',
+        metainfo=mosaic.mosaic_metainfo(),
+        pipeline=[])
+    assert len(dataset) == 5
+    assert len(dataset.metainfo['classes']) == 11
