@@ -1,0 +1,115 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Smoke tests of ``.dev_scripts/*.py``: every script's ``--help`` (in this
+process, no subprocess) says where it writes; the speed comparison runs end
+to end on MNIST LeNet-5 at batch 8."""
+import contextlib
+import glob
+import importlib.util
+import inspect
+import io
+import os
+import os.path as osp
+import re
+import runpy
+import subprocess
+import sys
+import tempfile
+
+import pytest
+# Imported before the subprocess guard: its first import runs ldconfig.
+import torch  # noqa: F401
+
+from mmrazor_dfad.utils.run_records import load_results
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEV_SCRIPTS = osp.join(REPO, '.dev_scripts')
+MNIST_DFAD = 'configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_mnist.py'
+# Listed at collection time, so a new script is covered without edits here.
+SCRIPTS = sorted(
+    osp.basename(path) for path in glob.glob(osp.join(DEV_SCRIPTS, '*.py')))
+# A description says where the script writes: a verb of writing and a
+# destination (a results file, a JSON/markdown/YAML file, --out, stdout).
+WRITES = re.compile(r'\b(writes?|written|stores?|records?|prints?|renders?)\b',
+                    re.IGNORECASE)
+WHERE = re.compile(r'results/|\.json|\.md\b|\.yml\b|--out\b|stdout')
+
+
+def load_script(name):
+    """Import ``.dev_scripts/NAME`` as a module (not run as __main__)."""
+    path = osp.join(DEV_SCRIPTS, name)
+    spec = importlib.util.spec_from_file_location(f'dev_script_{name[:-3]}',
+                                                  path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def takes_argv(main):
+    return len(inspect.signature(main).parameters) > 0
+
+
+def no_subprocess(*args, **kwargs):
+    raise AssertionError(f'--help started a process: {args!r}')
+
+
+def help_text(name, monkeypatch):
+    """What ``NAME --help`` prints, run in this process, and its exit
+    code."""
+    for module, attr in ((subprocess, 'Popen'), (os, 'system'),
+                         (os, 'posix_spawn'), (os, 'fork')):
+        if hasattr(module, attr):
+            monkeypatch.setattr(module, attr, no_subprocess)
+    monkeypatch.chdir(REPO)  # scripts may chdir; undone after the test
+    path = osp.join(DEV_SCRIPTS, name)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit) as raised:
+        module = load_script(name)
+        main = getattr(module, 'main', None)
+        monkeypatch.setattr(sys, 'argv', [path, '--help'])  # argparse's prog
+        if main is not None and takes_argv(main):
+            main(['--help'])
+        else:
+            runpy.run_path(path, run_name='__main__')
+    return out.getvalue(), raised.value.code
+
+
+def test_scripts_are_listed():
+    assert 'benchmark_speed.py' in SCRIPTS
+
+
+@pytest.mark.parametrize('name', SCRIPTS)
+def test_help_says_where_it_writes(name, monkeypatch):
+    text, code = help_text(name, monkeypatch)
+    assert code in (0, None), text
+    # Between the usage lines and the first group of arguments.
+    description = text.split('\n\n', 1)[-1]
+    description = re.split(
+        r'^(?:positional arguments|options):', description,
+        flags=re.MULTILINE)[0]
+    assert WRITES.search(description) and WHERE.search(description), (
+        f'{name} --help should say what it writes where; its description '
+        f'is:\n{description}')
+
+
+@pytest.mark.slow
+def test_benchmark_speed_end_to_end(tmp_path, monkeypatch):
+    """ours and bare, one timed iteration each, JSON to tmp_path."""
+    monkeypatch.chdir(REPO)
+    # The runner's work dirs (tempfile.mkdtemp) go under tmp_path.
+    monkeypatch.setattr(tempfile, 'tempdir', str(tmp_path))
+    speed = load_script('benchmark_speed.py')
+    out = tmp_path / 'speed.json'
+    speed.main([
+        MNIST_DFAD, '--batch', '8', '--iters', '1', '--repeats', '1',
+        '--contenders', 'ours', 'bare', '--rss-probes', '0', '--out',
+        str(out)
+    ])
+    assert glob.glob(str(tmp_path / 'speed_*' / '*' / 'vis_data'))
+    # Written in the results schema, and read back by its one loader.
+    results = load_results(str(out))
+    assert [r.contender for r in results.speed] == ['ours', 'bare']
+    assert all(r.s_per_iter > 0 and len(r.s_per_iter_samples) == 1
+               for r in results.speed)
+    assert all(r.peak_rss_mb is None for r in results.speed)
+    assert results.extra['batch'] == 8
+    assert results.extra['iters_per_repeat'] == 1
