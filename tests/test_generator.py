@@ -121,3 +121,15 @@ def test_fast_upsampling_equals_interpolate(scale, channels_last):
     (fast_grad, ) = torch.autograd.grad((fast * weights).sum(), images)
     (ref_grad, ) = torch.autograd.grad((reference * weights).sum(), images)
     torch.testing.assert_close(fast_grad, ref_grad)
+
+
+def test_channels_last_upsampling_stays_channels_last_and_equal():
+    from mmrazor_dfad.models.generators.dafl_generator import upsample_nearest
+    images = torch.randn(2, 4, 5, 5)
+    expected = torch.nn.functional.interpolate(images, scale_factor=2)
+    channels_last = images.contiguous(memory_format=torch.channels_last)
+    upsampled = upsample_nearest(channels_last.requires_grad_(), 2)
+    assert upsampled.is_contiguous(memory_format=torch.channels_last)
+    assert torch.equal(upsampled, expected)
+    upsampled.sum().backward()
+    assert torch.equal(channels_last.grad, torch.full_like(images, 4.0))

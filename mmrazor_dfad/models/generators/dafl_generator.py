@@ -28,6 +28,13 @@ class _NearestUpsample(torch.autograd.Function):
     def forward(ctx, images: torch.Tensor, scale: int) -> torch.Tensor:
         ctx.scale = scale
         n, c, h, w = images.shape
+        if images.dim() == 4 and not images.is_contiguous() and \
+                images.is_contiguous(memory_format=torch.channels_last):
+            # Repeated in NHWC order, so the result stays channels_last and
+            # the next (channels_last) conv needs no layout copy.
+            return images.permute(0, 2, 3, 1)[:, :, None, :, None, :].expand(
+                n, h, scale, w, scale, c).reshape(n, h * scale, w * scale,
+                                                  c).permute(0, 3, 1, 2)
         return images[:, :, :, None, :,
                       None].expand(n, c, h, scale, w,
                                    scale).reshape(n, c, h * scale, w * scale)
@@ -182,11 +189,14 @@ class DAFLGenerator(BaseModule):
                 f'{upsample_stages} upsampling stages could not reach it. Use '
                 f'e.g. img_size={max(1, img_size // growth) * growth}.')
         last_channels = hidden_channels // 2**(upsample_stages - 2)
-        if hidden_channels % 2**(upsample_stages - 1) != 0:
+        halvings = upsample_stages - 1
+        if hidden_channels % 2**halvings != 0:
+            need = 'even (the last block halves it)' if halvings == 1 else \
+                f'a multiple of {2**halvings} (the last {halvings} blocks ' \
+                'halve it)'
             raise ValueError(
-                f'DAFLGenerator: hidden_channels={hidden_channels} must be a '
-                f'multiple of {2**(upsample_stages - 1)} (the last '
-                f'{upsample_stages - 1} blocks halve it).')
+                f'DAFLGenerator: hidden_channels={hidden_channels} must be '
+                f'{need}.')
         self.img_size = img_size
         self.latent_dim = latent_dim
         self.hidden_channels = hidden_channels
