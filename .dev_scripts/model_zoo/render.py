@@ -1,0 +1,108 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Which table goes between which markers of which page, which files are
+generated whole, and rewriting (or checking) them all."""
+import difflib
+import os.path as osp
+import sys
+from functools import partial
+from typing import Callable, Dict, Tuple
+
+from .common import DATASETS, FAMILY, PAPERS, REPO
+from .metafiles import metafile
+from .overview import (family_table, speed_table, speed_variants_table,
+                       summary_table)
+from .tables import (ablation_table, dfad_table, exploration_table,
+                     family_results, label_free_tables, recipes_table,
+                     time_to_target_table)
+
+# page -> marker NAME -> what goes between <!-- NAME-begin/end -->.
+SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
+    'README.md':
+    dict(results=summary_table, family=family_table, speed=speed_table),
+    'configs/dfad/README.md': {
+        'mnist-results':
+        partial(dfad_table, 'mnist'),
+        'mnist-recipes':
+        partial(recipes_table, 'mnist_recipes', 'configs/dfad',
+                ('0.95', '0.98')),
+        'mnist-time-to-target':
+        partial(time_to_target_table, 'mnist_time_to_target', 'configs/dfad',
+                'plain-dfad', '0.98'),
+        'fashion_mnist-results':
+        partial(dfad_table, 'fashion_mnist'),
+        'fashion_mnist-recipes':
+        partial(recipes_table, 'fashion_mnist_recipes', 'configs/dfad'),
+    },
+    'docs/method_components.md': {
+        'fashion_mnist-ablation':
+        partial(ablation_table, 'fashion_mnist_ablation', 'fashion_mnist_dfad')
+    },
+    'docs/experiments.md': {
+        f'{dataset}-exploration': partial(exploration_table,
+                                          f'{dataset}_exploration')
+        for dataset in DATASETS
+    },
+    'docs/label_free_evaluation.md': {
+        'label-free-selection': label_free_tables
+    },
+    'docs/speed.md': {
+        'speed': speed_table,
+        'speed-variants': speed_variants_table
+    },
+    **{
+        f'{PAPERS[algorithm][0]}/README.md': {
+            f'{dataset}-results': partial(family_results, dataset, algorithm)
+            for dataset in DATASETS
+        }
+        for algorithm in FAMILY
+    }
+}
+# file -> its whole text.
+WHOLE_FILES = {
+    f'configs/{algorithm}/metafile.yml': partial(metafile, algorithm)
+    for algorithm in PAPERS
+}
+
+
+def render(path: str) -> Tuple[str, str]:
+    """The current text of the generated file ``path`` and the one the
+    results give (each marked section, or the whole file, rendered)."""
+    current = ''
+    if osp.isfile(osp.join(REPO, path)):
+        with open(osp.join(REPO, path), encoding='utf-8') as file:
+            current = file.read()
+    if path in WHOLE_FILES:
+        return current, WHOLE_FILES[path]()
+    text = current
+    for name, renderer in SECTIONS[path].items():
+        begin, end = f'<!-- {name}-begin -->', f'<!-- {name}-end -->'
+        if begin not in text or end not in text:
+            raise KeyError(f'{path} has no {begin} ... {end} markers.')
+        before, rest = text.split(begin, 1)
+        text = f'{before}{begin}\n{renderer()}\n{end}{rest.split(end, 1)[1]}'
+    return current, text
+
+
+def update(check: bool) -> int:
+    """Rewrite every generated file that differs from what the results
+    give; with ``check``, write nothing and print the differences instead.
+    Returns the exit code: 1 if ``check`` found a stale file, else 0."""
+    stale = {}
+    for path in [*SECTIONS, *WHOLE_FILES]:
+        old, new = render(path)
+        if old != new:
+            stale[path] = old, new
+    for path, (old, new) in stale.items():
+        if check:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    old.splitlines(True), new.splitlines(True), path,
+                    f'{path} (from results/*.json)'))
+            continue
+        with open(osp.join(REPO, path), 'w', encoding='utf-8') as file:
+            file.write(new)
+        print(f'updated {path}')
+    if check and stale:
+        print(f'\nStale: {", ".join(stale)}. Run python '
+              '.dev_scripts/update_model_zoo.py and commit.')
+    return int(bool(check and stale))
