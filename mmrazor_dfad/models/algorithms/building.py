@@ -7,6 +7,7 @@ from typing import Dict, Iterable, Mapping, Optional, Union
 import torch
 import torch.nn as nn
 
+from mmrazor_dfad.models.tasks import TaskMismatchError
 from mmrazor_dfad.registry import MODELS
 from mmrazor_dfad.utils.checkpoint import load_teacher_weights
 
@@ -133,6 +134,8 @@ def check_players_fit(generator: nn.Module, student: nn.Module,
         model.eval()
         try:
             logits[name] = task.logits(model, images)
+        except TaskMismatchError:
+            raise
         except Exception as error:
             raise ValueError(
                 f'The generator makes {shape_text} images but the {name} '

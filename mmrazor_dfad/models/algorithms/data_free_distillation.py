@@ -168,6 +168,10 @@ class DataFreeDistillation(TeacherFreeStateMixin, MMRazorInterfaceMixin,
         self._keep_own_teacher_weights()
         self.generator = generator if isinstance(
             generator, nn.Module) else MODELS.build(generator)
+        # Before the recorders look for their layers: a network of the
+        # wrong task or shape gets the message that says so.
+        check_players_fit(self.generator, self.student, self.teachers,
+                          self.task)
 
         self.distiller = MODELS.build(distiller)
         self.generator_distiller = MODELS.build(generator_distiller)
@@ -178,8 +182,6 @@ class DataFreeDistillation(TeacherFreeStateMixin, MMRazorInterfaceMixin,
             built.prepare_from_teacher(self.teachers)
         self.pool = build_pool(pool, self.generator)
         warn_on_collaborating_generator(self.generator_distiller)
-        check_players_fit(self.generator, self.student, self.teachers,
-                          self.task)
         self.channels_last = channels_last
         prepare_players(
             [self.student, self.generator, *self.teachers.values()],

@@ -1,5 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-from .classification_task import ClassificationTask
+from .classification_task import ClassificationTask, TaskMismatchError
 from .segmentation_task import SegmentationTask
 
-__all__ = ['ClassificationTask', 'SegmentationTask']
+__all__ = ['ClassificationTask', 'SegmentationTask', 'TaskMismatchError']

@@ -8,6 +8,11 @@ from mmrazor_dfad.registry import MODELS
 from mmrazor_dfad.structures import classification_data_sample_type
 
 
+class TaskMismatchError(ValueError):
+    """A network's outputs do not fit the task (e.g. a segmentor distilled
+    as a classifier)."""
+
+
 @MODELS.register_module()
 class ClassificationTask:
     """What is specific to distilling classifiers: which logits the
@@ -29,7 +34,14 @@ class ClassificationTask:
         Returns:
             torch.Tensor: Shape ``(N, num_classes)``.
         """
-        return model(images, mode='tensor')
+        logits = model(images, mode='tensor')
+        if not isinstance(logits, torch.Tensor) or logits.dim() != 2:
+            shape = tuple(getattr(logits, 'shape', ()))
+            raise TaskMismatchError(
+                f'ClassificationTask: {type(model).__name__} gives logits of '
+                f'shape {shape}, not (N, num_classes). For MMSeg segmentors '
+                "set model.task=dict(type='SegmentationTask').")
+        return logits
 
     def check_logits(self, student_shape: Tuple[int, ...],
                      teacher_shape: Tuple[int, ...], teacher: str) -> None:

@@ -6,6 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmrazor_dfad.registry import MODELS
+from .classification_task import TaskMismatchError
 
 
 def _pixel_data(data: torch.Tensor):
@@ -36,6 +37,14 @@ class SegmentationTask:
             torch.Tensor: Shape ``(N, num_classes, H, W)``.
         """
         logits = model(images, mode='tensor')
+        if not isinstance(logits, torch.Tensor) or logits.dim() != 4:
+            shape = tuple(getattr(logits, 'shape', ()))
+            raise TaskMismatchError(
+                f'SegmentationTask: {type(model).__name__} gives logits of '
+                f'shape {shape}, not per-pixel (N, C, H, W): it is not a '
+                'segmentor. Distil MMSeg segmentors with '
+                "task=dict(type='SegmentationTask'), classifiers with "
+                "task=dict(type='ClassificationTask') (the default).")
         if logits.shape[-2:] != images.shape[-2:]:
             decode_head = getattr(model, 'decode_head', None)
             logits = F.interpolate(
