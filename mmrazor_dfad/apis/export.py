@@ -22,6 +22,8 @@ from mmengine.runner import CheckpointLoader
 from mmrazor_dfad.utils import checkpoint_safe_globals, find_best_checkpoint
 
 PREFIX = 'architecture.'
+# Metrics that read the teacher's predictions (the student alone has none).
+TEACHER_METRICS = ('TeacherStudentMetric', 'SegTeacherStudentMetric')
 
 
 def student_test_settings(cfg: Config) -> dict:
@@ -36,12 +38,16 @@ def student_test_settings(cfg: Config) -> dict:
     evaluator = cfg.get('test_evaluator')
     evaluators = evaluator if isinstance(evaluator, list) else [evaluator]
     evaluators = [
-        e for e in evaluators if e and e.get('type') != 'TeacherStudentMetric'
+        e for e in evaluators if e and e.get('type') not in TEACHER_METRICS
     ]
-    return dict(
+    settings = dict(
         test_dataloader=loader,
         test_evaluator=evaluators[0] if len(evaluators) == 1 else evaluators,
         test_cfg=dict(type='TestLoop'))
+    # MMSeg's inference API reads the top-level test pipeline.
+    if cfg.get('test_pipeline') is not None:
+        settings['test_pipeline'] = cfg.test_pipeline
+    return settings
 
 
 def export_student(config: str, checkpoint: str, out: str) -> dict:
@@ -79,12 +85,19 @@ def export_student(config: str, checkpoint: str, out: str) -> dict:
     student_model = cfg.model.architecture
     # The algorithm normalises the real images for its student; alone, the
     # student needs that normalisation in its own config.
-    if student_model.get('data_preprocessor') is None and cfg.model.get(
-            'data_preprocessor') is not None:
-        student_model.data_preprocessor = cfg.model.data_preprocessor
+    # (MMSeg configs give it at the top level, which the runner passes on.)
+    preprocessor = cfg.model.get('data_preprocessor') or cfg.get(
+        'data_preprocessor')
+    if student_model.get('data_preprocessor') is None and preprocessor:
+        student_model.data_preprocessor = preprocessor
+    # A segmentor is exported as a plain MMSeg model (mmseg's own tools
+    # build it in their scope).
+    task = (cfg.model.get('task') or {}).get('type')
+    default_scope = 'mmseg' if task == 'SegmentationTask' else \
+        cfg.default_scope
     student_cfg = Config(
         dict(
-            default_scope=cfg.default_scope,
+            default_scope=default_scope,
             model=student_model,
             **student_test_settings(cfg)))
     config_out = osp.splitext(out)[0] + '.py'

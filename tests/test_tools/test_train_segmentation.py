@@ -60,6 +60,15 @@ def test_mosaic_dfad_trains_validates_and_resumes(tmp_path):
         'train_cfg.max_iters=3', *options
     ])
     assert resumed.iter == 3
+    # The student alone, as a plain MMSeg checkpoint its own API loads.
+    from mmrazor_dfad.apis.export import export_student
+    exported = export_student(MOSAIC_CONFIG, osp.join(work_dir, 'iter_3.pth'),
+                              str(tmp_path / 'student.pth'))
+    from mmseg.apis import inference_model, init_model
+    student = init_model(exported['config'], exported['checkpoint'], 'cpu')
+    canvas = osp.join(data_root, 'img_dir', 'test', '00000.png')
+    result = inference_model(student, canvas)
+    assert result.pred_sem_seg.data.shape == (1, 64, 64)
 
 
 @pytest.mark.integration
