@@ -60,7 +60,12 @@ class SyntheticImagePool(nn.Module):
             Defaults to 0.
         dtype (str): Storage type, ``'float16'`` (half the memory and
             checkpoint size) or ``'float32'``. Defaults to ``'float16'``.
-        seed (int): Seed of the sampling and augmentation. Defaults to 0.
+        seed (int, optional): Seed of the sampling and augmentation.
+            Defaults to None: the run's seed (``torch.initial_seed()`` when
+            the pool is built, which the runner sets from
+            ``randomness.seed``), so runs of different seeds replay
+            differently. It is saved with the pool, so a resumed run keeps
+            it.
     """
 
     def __init__(self,
@@ -72,7 +77,7 @@ class SyntheticImagePool(nn.Module):
                  crop_padding: int = 0,
                  mixup_alpha: float = 0.0,
                  dtype: str = 'float16',
-                 seed: int = 0) -> None:
+                 seed: Optional[int] = None) -> None:
         super().__init__()
         if isinstance(capacity,
                       bool) or not isinstance(capacity, int) or capacity < 1:
@@ -109,7 +114,8 @@ class SyntheticImagePool(nn.Module):
             raise ValueError('SyntheticImagePool: mixup_alpha must be >= 0.')
         self.crop_padding = crop_padding
         self.mixup_alpha = mixup_alpha
-        self.seed = seed
+        self.seed = int(seed) if seed is not None else \
+            torch.initial_seed() % 2**31
         self.register_buffer(
             'images',
             torch.zeros(capacity, *image_shape, dtype=getattr(torch, dtype)))
@@ -162,6 +168,14 @@ class SyntheticImagePool(nn.Module):
         self.images[positions] = images.to(self.images.device)
         self.cursor.copy_((self.cursor + count) % self.capacity)
         self.size.copy_(torch.clamp(self.size + count, max=self.capacity))
+
+    def get_extra_state(self) -> dict:
+        """Save the sampling seed with the images."""
+        return dict(seed=self.seed)
+
+    def set_extra_state(self, state: dict) -> None:
+        """Restore the sampling seed of the saved run."""
+        self.seed = int(state['seed'])
 
     @torch.no_grad()
     def sample(self,
