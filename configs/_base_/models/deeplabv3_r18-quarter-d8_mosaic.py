@@ -1,6 +1,9 @@
 # Teacher of the mosaic benchmark: DeepLabV3 on a quarter-width ResNet-18
 # (ResNetV1c, output stride 8), 11 classes, for 64x64 canvases.
 norm_cfg = dict(type='BN', requires_grad=True)
+# 91% of the pixels are background; at full weight the network first
+# settles on predicting background everywhere and stays there.
+mosaic_class_weight = [0.1] + [1.0] * 10
 deeplabv3_r18_quarter = dict(
     _scope_='mmseg',
     type='EncoderDecoder',
@@ -28,7 +31,10 @@ deeplabv3_r18_quarter = dict(
         norm_cfg=norm_cfg,
         align_corners=False,
         loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+            type='CrossEntropyLoss',
+            use_sigmoid=False,
+            loss_weight=1.0,
+            class_weight=mosaic_class_weight)),
     auxiliary_head=dict(
         type='FCNHead',
         in_channels=64,
@@ -41,6 +47,9 @@ deeplabv3_r18_quarter = dict(
         norm_cfg=norm_cfg,
         align_corners=False,
         loss_decode=dict(
-            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=0.4)),
+            type='CrossEntropyLoss',
+            use_sigmoid=False,
+            loss_weight=0.4,
+            class_weight=mosaic_class_weight)),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
