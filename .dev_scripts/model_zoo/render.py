@@ -11,14 +11,18 @@ from .common import DATASETS, FAMILY, PAPERS, REPO
 from .metafiles import metafile
 from .overview import (family_table, speed_table, speed_variants_table,
                        summary_table)
-from .tables import (ablation_table, dfad_table, exploration_table,
+from .tables import (ablation_table, demo_table, dfad_table, exploration_table,
                      family_results, label_free_tables, recipes_table,
                      time_to_target_table)
 
 # page -> marker NAME -> what goes between <!-- NAME-begin/end -->.
 SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
     'README.md':
-    dict(results=summary_table, family=family_table, speed=speed_table),
+    dict(
+        results=summary_table,
+        family=family_table,
+        speed=speed_table,
+        demo=demo_table),
     'configs/dfad/README.md': {
         'mnist-results':
         partial(dfad_table, 'mnist'),

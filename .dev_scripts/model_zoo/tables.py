@@ -182,3 +182,23 @@ def label_free_tables() -> str:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.tables(common.load('label_free_selection')).rstrip('\n')
+
+
+def demo_table(name: str = 'mnist_demo') -> str:
+    """The runs of ``make demo``: final top-1 and ratio, where and why
+    training stopped, wall time and the CPU share the run got."""
+    rows = []
+    for run in common.load(name).runs:
+        stop = run.extra.get('stop', {})
+        teacher = run.teacher_metrics['teacher_top1']
+        rows.append([
+            run.variant, run.seed,
+            fmt(run.final()),
+            fmt(run.final() / teacher, 4),
+            f"{stop.get('iteration', '-')} ({stop.get('reason', '-')})",
+            fmt(run.wall_time_s / 60,
+                1), f"{run.extra.get('percent_cpu', '-')} %"
+        ])
+    return table(
+        'run | seed | final top-1 | / teacher | stopped at (why) | '
+        'minutes (whole command) | CPU share', 'lcccccc', rows)

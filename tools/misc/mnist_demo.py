@@ -3,10 +3,12 @@
 LeNet-5 teacher without training data, on the CPU, and report.
 
 Steps: prepare MNIST if ``data/mnist`` is missing; train
-``configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_mnist.py``; evaluate
-teacher and student with the runner's test loop (real test split, and the
-label-free score on generated images beside it); export the student as a
-plain MMCls checkpoint; plot losses and accuracy. Leaves in the work dir:
+``configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_mnist-demo.py`` (the
+MNIST recipe with 500-iteration cosine schedules and label-free early
+stopping); evaluate teacher and student with the runner's test loop (real
+test split, and the label-free score on generated images beside it);
+export the student as a plain MMCls checkpoint; plot losses and accuracy.
+The summary says when and why training stopped. Leaves in the work dir:
 the DFAD checkpoint, ``student_lenet5half.pth`` (+ ``.py``), the grids of
 generated images (``<timestamp>/vis_data/vis_image/``), ``curves.png`` and
 ``demo_summary.json``.
@@ -25,7 +27,7 @@ from mmrazor_dfad.datasets.preparation import mnist
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'dfad',
-                  'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
+                  'dfad_logits_lenet5_lenet5half_1xb256_mnist-demo.py')
 
 
 def main() -> None:
@@ -59,6 +61,7 @@ def main() -> None:
               f"{summary['label_free_selected_top1']:.2f} (best "
               f"{summary['student_top1_best']:.2f}, final "
               f"{summary['student_top1_final']:.2f})")
+    print(f"training stopped           : {summary['stop']['message']}")
     print(f"wall time (training)       : {summary['wall_time_s']:.0f} s")
     print(f"outputs in {args.work_dir}: checkpoint, "
           f"{osp.basename(summary['student_checkpoint'])}, generated samples "
