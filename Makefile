@@ -46,9 +46,10 @@ test: install data lint
 	$(PY) -m pytest tests -q
 	$(PY) tools/analysis_tools/check_teachers.py
 
-# Development: the tests not marked slow (CI runs everything via make test).
+# Development: the unit tests (no process, no Runner; CI runs every tier
+# via make test). Tiers and budgets: docs/development.md.
 test-quick: install data
-	$(PY) -m pytest tests -q -m "not slow"
+	$(PY) -m pytest tests -q -m "not integration and not e2e"
 
 # The main job: DFAD LeNet-5 -> LeNet-5-half on MNIST without training data.
 demo: install data

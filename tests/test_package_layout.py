@@ -6,6 +6,8 @@ import os.path as osp
 import subprocess
 import sys
 
+import pytest
+
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
@@ -20,6 +22,7 @@ def _modules_loaded_by(statement: str) -> set:
     return set(output.split())
 
 
+@pytest.mark.integration
 def test_models_import_nothing_from_the_engine():
     loaded = _modules_loaded_by('import mmrazor_dfad.models')
     assert 'mmrazor_dfad.models.algorithms.data_free_distillation' in loaded

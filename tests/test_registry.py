@@ -2,6 +2,7 @@
 import subprocess
 import sys
 
+import pytest
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmrazor.registry import MODELS as MMRAZOR_MODELS
 
@@ -48,6 +49,7 @@ def test_reachable_from_other_scopes_by_prefix():
         'AlternatingOptimWrapperConstructor') is not None
 
 
+@pytest.mark.integration
 def test_custom_imports_from_an_mmrazor_config_in_a_fresh_process(tmp_path):
     # Nothing of ours is imported by hand: the config's custom_imports plus
     # the registry's locations must be enough.

@@ -14,10 +14,10 @@ from mmrazor_dfad.engine.hooks import describe_stalled_ranks
 from mmrazor_dfad.utils import (WorkDirLock, checkpoint_safe_globals,
                                 choose_resume_checkpoint, ensure_writable_dir,
                                 init_cpu_distributed, resolve_work_dir,
-                                search_resumable_checkpoint,
-                                use_alternating_optim_wrapper,
-                                use_cpu_capable_model_wrapper,
-                                use_safe_checkpoint_hook)
+                                search_resumable_checkpoint)
+from mmrazor_dfad.utils.run_setup import (use_alternating_optim_wrapper,
+                                          use_cpu_capable_model_wrapper,
+                                          use_safe_checkpoint_hook)
 from .command_line import add_runner_arguments, parse_runner_arguments
 
 

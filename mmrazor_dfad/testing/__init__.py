@@ -1,4 +1,6 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .algorithms import (build, build_optim, count_steps, data_free_batch,
+                         snapshot)
 from .distributed import free_port
 from .fake_data import (accept_fake_cifar10, save_random_classifier,
                         write_fake_camvid, write_fake_cifar10,
@@ -7,7 +9,9 @@ from .iterations import FunctionIteration
 from .toy_models import ToyClassifier, ToyHead, logits_distiller
 
 __all__ = [
-    'FunctionIteration', 'free_port', 'accept_fake_cifar10',
-    'save_random_classifier', 'write_fake_camvid', 'write_fake_cifar10',
-    'write_fake_mnist', 'ToyClassifier', 'ToyHead', 'logits_distiller'
+    'FunctionIteration', 'build', 'build_optim', 'count_steps',
+    'data_free_batch', 'free_port', 'accept_fake_cifar10',
+    'save_random_classifier', 'snapshot', 'write_fake_camvid',
+    'write_fake_cifar10', 'write_fake_mnist', 'ToyClassifier', 'ToyHead',
+    'logits_distiller'
 ]

@@ -1,9 +1,14 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Run ``tools/train.py`` in a subprocess with one fault injected.
+"""Faults injected into a training.
 
-    python tests/fault_injection.py FAULT SAVE_NUMBER -- TRAIN_ARGS...
+:func:`injected` installs a fault for the time of a ``with`` block (a
+training that a fault kills runs in a fresh process:
+:mod:`mmrazor_dfad.testing.fresh_process`). From the shell::
 
-FAULT is one of:
+    python -m mmrazor_dfad.testing.fault_injection FAULT NUMBER -- TRAIN_ARGS
+
+FAULT is one of (NUMBER counts the ``.pth`` saves of the run, 1 = the
+first, unless said otherwise):
 
 - ``none``: no fault.
 - ``kill-write``: SIGKILL while the checkpoint is being written (after its
@@ -13,126 +18,185 @@ FAULT is one of:
 - ``kill-pointer``: SIGKILL after ``last_checkpoint`` was truncated, before
   the new path is written into it.
 - ``kill-remove``: SIGKILL when the first old checkpoint is removed.
+- ``kill-after-iter``: SIGKILL after iteration NUMBER (between saves).
 - ``disk-full``: the write of the checkpoint fails with ENOSPC.
 - ``explode``: the student learning rate is multiplied by 1e6 from the
-  iteration SAVE_NUMBER on (a run that diverges).
-- ``stop-rank1``: rank 1 stops itself (SIGSTOP) after iteration
-  SAVE_NUMBER, like a hung process.
-
-SAVE_NUMBER counts the ``.pth`` saves of the run (1 = the first).
+  iteration NUMBER on (a run that diverges).
+- ``stop-rank1``: rank 1 stops itself (SIGSTOP) after iteration NUMBER,
+  like a hung process.
 """
+import builtins
+import contextlib
 import errno
 import os
-import os.path as osp
-import runpy
 import signal
 import sys
+from typing import Any, Iterator, List, Optional
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from mmengine.hooks import Hook
+from mmengine.registry import HOOKS
+
+FAULTS = ('none', 'kill-write', 'kill-rename', 'kill-pointer', 'kill-remove',
+          'kill-after-iter', 'disk-full', 'explode', 'stop-rank1')
+_HOOK_FAULTS = ('kill-after-iter', 'explode', 'stop-rank1')
+_MISSING = object()
 
 
-def main() -> None:
-    fault, number = sys.argv[1], int(sys.argv[2])
-    train_args = sys.argv[sys.argv.index('--') + 1:]
+def _die() -> None:
+    """SIGKILL this process: no cleanup, no ``finally``."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@HOOKS.register_module(force=True)
+class FaultInjectionHook(Hook):
+    """The faults of :func:`injected` that happen at an iteration.
+
+    Args:
+        fault (str): ``kill-after-iter``, ``explode`` or ``stop-rank1``.
+        number (int): The iteration (1 = the first).
+    """
+
+    priority = 'VERY_LOW'
+
+    def __init__(self, fault: str, number: int) -> None:
+        self.fault = fault
+        self.number = number
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        """``explode``: multiply the student learning rate by 1e6."""
+        if self.fault == 'explode' and runner.iter + 1 == self.number:
+            wrapper = runner.optim_wrapper['architecture']
+            for group in wrapper.optimizer.param_groups:
+                group['lr'] *= 1e6
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
+                         outputs=None) -> None:
+        """``kill-after-iter``: SIGKILL; ``stop-rank1``: SIGSTOP rank 1."""
+        if runner.iter + 1 != self.number:
+            return
+        if self.fault == 'kill-after-iter':
+            _die()
+        elif self.fault == 'stop-rank1' and runner.rank == 1:
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+
+def _patch(stack: contextlib.ExitStack, owner: Any, name: str,
+           value: Any) -> Any:
+    """Set ``owner.name`` to ``value`` until ``stack`` closes; return the
+    attribute it replaced (looked up normally, so inherited ones too)."""
+    own = vars(owner).get(name, _MISSING)
+    replaced = getattr(owner, name, None)
+
+    def restore() -> None:
+        if own is _MISSING:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, own)
+
+    setattr(owner, name, value)
+    stack.callback(restore)
+    return replaced
+
+
+@contextlib.contextmanager
+def injected(fault: str, number: int) -> Iterator[None]:
+    """Install ``fault`` (one of :data:`FAULTS`) for the ``with`` block.
+
+    Args:
+        fault (str): What goes wrong (see the module's docstring).
+        number (int): At which save (or iteration) it goes wrong.
+    """
+    if fault not in FAULTS:
+        raise ValueError(f'unknown fault {fault!r}; one of {FAULTS}')
+    from mmengine.fileio import LocalBackend
+    from mmengine.hooks import checkpoint_hook
+    from mmengine.runner import Runner
+
+    from mmrazor_dfad.engine.fileio import atomic_local_backend
     saves = {'count': 0}
 
     def armed() -> bool:
         return saves['count'] == number
 
-    def die() -> None:
-        os.kill(os.getpid(), signal.SIGKILL)
+    with contextlib.ExitStack() as stack:
+        backend_cls = atomic_local_backend.AtomicLocalBackend
+        original_put = backend_cls.put
 
-    from mmrazor_dfad.engine.fileio import atomic_local_backend
-    backend_cls = atomic_local_backend.AtomicLocalBackend
-    original_put = backend_cls.put
+        def counting_put(self, obj, filepath):
+            if str(filepath).endswith('.pth'):
+                saves['count'] += 1
+            return original_put(self, obj, filepath)
 
-    def counting_put(self, obj, filepath):
-        if str(filepath).endswith('.pth'):
-            saves['count'] += 1
-        return original_put(self, obj, filepath)
+        _patch(stack, backend_cls, 'put', counting_put)
 
-    backend_cls.put = counting_put
+        if fault in ('kill-write', 'disk-full'):
+            original_fsync = os.fsync
 
-    if fault in ('kill-write', 'disk-full'):
-        original_fsync = os.fsync
+            def fsync(fd):
+                if armed():
+                    if fault == 'kill-write':
+                        _die()
+                    raise OSError(errno.ENOSPC, 'No space left on device')
+                return original_fsync(fd)
 
-        def fsync(fd):
-            if armed():
-                if fault == 'kill-write':
-                    die()
-                raise OSError(errno.ENOSPC, 'No space left on device')
-            return original_fsync(fd)
+            _patch(stack, atomic_local_backend.os, 'fsync', fsync)
+        elif fault == 'kill-rename':
+            original_folder_sync = atomic_local_backend._fsync_folder
 
-        atomic_local_backend.os.fsync = fsync
-    elif fault == 'kill-rename':
-        original_folder_sync = atomic_local_backend._fsync_folder
+            def folder_sync(folder):
+                if armed():
+                    _die()
+                return original_folder_sync(folder)
 
-        def folder_sync(folder):
-            if armed():
-                die()
-            return original_folder_sync(folder)
+            _patch(stack, atomic_local_backend, '_fsync_folder', folder_sync)
+        elif fault == 'kill-pointer':
 
-        atomic_local_backend._fsync_folder = folder_sync
-    elif fault == 'kill-pointer':
-        import builtins
+            def pointer_open(path, mode='r', *args, **kwargs):
+                handle = builtins.open(path, mode, *args, **kwargs)
+                if armed() and str(path).endswith('last_checkpoint') \
+                        and 'w' in mode:
+                    _die()
+                return handle
 
-        import mmengine.hooks.checkpoint_hook as checkpoint_hook
+            _patch(stack, checkpoint_hook, 'open', pointer_open)
+        elif fault == 'kill-remove':
+            original_remove = LocalBackend.remove
 
-        def pointer_open(path, mode='r', *args, **kwargs):
-            handle = builtins.open(path, mode, *args, **kwargs)
-            if armed() and str(path).endswith('last_checkpoint') \
-                    and 'w' in mode:
-                die()
-            return handle
+            def remove(self, filepath):
+                if armed():
+                    _die()
+                return original_remove(self, filepath)
 
-        checkpoint_hook.open = pointer_open
-    elif fault == 'kill-remove':
-        from mmengine.fileio import LocalBackend
-        original_remove = LocalBackend.remove
+            _patch(stack, LocalBackend, 'remove', remove)
+        elif fault in _HOOK_FAULTS:
+            original_from_cfg = Runner.from_cfg.__func__
 
-        def remove(self, filepath):
-            if armed():
-                die()
-            return original_remove(self, filepath)
+            def from_cfg(cls, cfg):
+                cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
+                    dict(
+                        type='FaultInjectionHook',
+                        _scope_='mmengine',
+                        fault=fault,
+                        number=number)
+                ]
+                return original_from_cfg(cls, cfg)
 
-        LocalBackend.remove = remove
-    elif fault in ('explode', 'stop-rank1'):
-        from mmengine.hooks import Hook
-        from mmengine.registry import HOOKS
+            _patch(stack, Runner, 'from_cfg', classmethod(from_cfg))
+        yield
 
-        @HOOKS.register_module()
-        class InjectFault(Hook):
 
-            def before_train_iter(self, runner, batch_idx, data_batch=None):
-                if fault == 'explode' and runner.iter + 1 == number:
-                    wrapper = runner.optim_wrapper['architecture']
-                    for group in wrapper.optimizer.param_groups:
-                        group['lr'] *= 1e6
-
-            def after_train_iter(self,
-                                 runner,
-                                 batch_idx,
-                                 data_batch=None,
-                                 outputs=None):
-                if fault == 'stop-rank1' and runner.iter + 1 == number \
-                        and runner.rank == 1:
-                    os.kill(os.getpid(), signal.SIGSTOP)
-
-        from mmengine.runner import Runner
-        original_from_cfg = Runner.from_cfg.__func__
-
-        def from_cfg(cls, cfg):
-            cfg.custom_hooks = list(cfg.get('custom_hooks') or []) + [
-                dict(type='InjectFault', _scope_='mmengine')
-            ]
-            return original_from_cfg(cls, cfg)
-
-        Runner.from_cfg = classmethod(from_cfg)
-    elif fault != 'none':
-        raise SystemExit(f'unknown fault {fault!r}')
-
-    sys.argv = [osp.join(REPO_ROOT, 'tools', 'train.py'), *train_args]
-    runpy.run_path(sys.argv[0], run_name='__main__')
+def main(argv: Optional[List[str]] = None) -> None:
+    """``FAULT NUMBER -- TRAIN_ARGS``: train in this process with FAULT."""
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) < 3 or '--' not in argv:
+        raise SystemExit(__doc__)
+    fault, number = argv[0], int(argv[1])
+    from mmrazor_dfad.apis import train as train_tool
+    with injected(fault, number):
+        train_tool.main(argv[argv.index('--') + 1:])
 
 
 if __name__ == '__main__':

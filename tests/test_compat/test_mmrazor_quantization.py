@@ -34,6 +34,7 @@ def test_quantization_use_says_why():
     assert mmrazor_dfad.ensure_mmrazor_importable() is True  # idempotent
 
 
+@pytest.mark.integration
 def test_nothing_done_where_mmrazor_already_imports():
     # Pretend the torch names MMRazor needs exist: the compat layer must then
     # leave sys.modules alone.

@@ -8,7 +8,7 @@ import pytest
 from mmrazor_dfad.datasets.preparation import idx_files
 from mmrazor_dfad.datasets.preparation import mnist as prepare_mnist
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def fake_npm_package(root, per_class):

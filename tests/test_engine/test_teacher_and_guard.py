@@ -5,13 +5,13 @@ import math
 
 import pytest
 import torch
-from test_algorithm import build, build_optim, data_free_batch, snapshot
 
 from mmrazor_dfad.engine.hooks import TeacherCheckHook
 from mmrazor_dfad.engine.hooks.teacher_check_hook import \
     generated_prediction_stats
 from mmrazor_dfad.engine.optimizers.divergence_guard import (
     DivergenceGuard, TrainingDivergedError)
+from mmrazor_dfad.testing import build, build_optim, data_free_batch, snapshot
 
 
 class Evil:

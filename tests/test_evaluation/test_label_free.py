@@ -1,13 +1,8 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Teacher-student metrics, the generated bank, the data-free loops, label-free
-selection and early stopping (docs/label_free_evaluation.md)."""
-import glob
-import json
+"""Teacher-student metrics, the generated bank and label-free early stopping
+(docs/label_free_evaluation.md); the no-data config through the tools:
+tests/test_tools/test_label_free_path.py."""
 import math
-import os
-import os.path as osp
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import pytest
@@ -21,13 +16,6 @@ from mmrazor_dfad.evaluation import (TeacherStudentMetric,
                                      class_histogram_entropy,
                                      teacher_student_statistics)
 from mmrazor_dfad.registry import MODELS
-from mmrazor_dfad.testing import free_port
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-NODATA_CONFIG = osp.join(
-    REPO_ROOT, 'configs', 'dfad',
-    'dfad_logits_lenet5_lenet5half_1xb256_mnist-nodata.py')
-TEACHER = osp.join(REPO_ROOT, 'checkpoints', 'lenet5_mnist.pth')
 
 
 def one_hot_logits(classes, num_classes=4, scale=5.0):
@@ -139,120 +127,3 @@ def test_early_stopping_triggers_on_a_flat_score(caplog):
     # Best at the first validation, then 3 without improvement.
     assert stopped_at == 400
     assert hook.best_iter == 100
-
-
-def run_tool(args, cwd, extra_env=None):
-    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
-    env['PYTHONPATH'] = REPO_ROOT + os.pathsep + env.get('PYTHONPATH', '')
-    env['PATH'] = osp.dirname(sys.executable) + os.pathsep + env['PATH']
-    env.update(extra_env or {})
-    return subprocess.run(
-        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
-
-
-def logged_test_metrics(log_dir):
-    """Metrics of the last test run logged in a work dir."""
-    path = sorted(glob.glob(osp.join(log_dir, '*', '*.json')))[-1]
-    with open(path) as file:
-        return json.loads(file.readlines()[-1])
-
-
-NODATA_OPTIONS = [
-    f'model.teachers.lenet5.ckpt_path={TEACHER}',
-    'train_dataloader.batch_size=8',
-    'train_cfg.max_iters=10',
-    'train_cfg.val_interval=1',
-    'val_dataloader.batch_size=4',
-    'val_dataloader.dataset.num_images=16',
-    'custom_hooks.0.interval=100',
-    # Nothing counts as an improvement: a flat score, so training stops
-    # after the patience.
-    'custom_hooks.1.min_delta=1000',
-    'custom_hooks.1.patience=2'
-]
-
-
-def test_no_data_config_trains_selects_stops_exports_and_tests(tmp_path):
-    # cwd has no data/ folder: nothing real can be read.
-    work = tmp_path / 'work'
-    result = run_tool([
-        sys.executable,
-        osp.join(REPO_ROOT, 'tools', 'train.py'), NODATA_CONFIG, '--work-dir',
-        str(work), '--cfg-options', *NODATA_OPTIONS
-    ],
-                      cwd=str(tmp_path))
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert not (tmp_path / 'data').exists()
-    log = open(glob.glob(str(work / '*' / '*.log'))[0]).read()
-    assert 'label_free/agreement' in log
-    assert 'Early stopping at iter 3 of 10: label_free/agreement has not ' \
-        'improved' in log
-    best = glob.glob(str(work / 'best_label_free_agreement_iter_*.pth'))
-    # One best checkpoint, of one of the 3 validations, which says what
-    # chose it.
-    assert len(best) == 1
-    meta = torch.load(best[0], weights_only=False)['meta']
-    assert best[0].endswith(f"_iter_{meta['iter']}.pth") and meta['iter'] <= 3
-    selected = meta['best_checkpoint'][0]
-    assert selected['metric'] == 'label_free/agreement'
-    assert selected['rule'] == 'greater'
-    assert selected['checkpoint'] == osp.basename(best[0])
-    assert f"{selected['score']:0.4f} label_free/agreement" in log
-
-    out = tmp_path / 'student.pth'
-    result = run_tool([
-        sys.executable,
-        osp.join(REPO_ROOT, 'tools', 'model_converters', 'export_student.py'),
-        NODATA_CONFIG,
-        str(work),
-        str(out), '--best'
-    ],
-                      cwd=str(tmp_path))
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert 'selected by label_free/agreement' in result.stdout
-    exported = torch.load(out, weights_only=False)['meta']
-    assert exported['best_checkpoint'][0]['metric'] == 'label_free/agreement'
-
-    # tools/test.py reports the label-free metrics with no dataset; two gloo
-    # processes give the values of one on the same bank.
-    test_options = [
-        f'model.teachers.lenet5.ckpt_path={TEACHER}',
-        'test_dataloader.dataset.num_images=18', 'test_dataloader.batch_size=4'
-    ]
-    single = run_tool([
-        sys.executable,
-        osp.join(REPO_ROOT, 'tools', 'test.py'), NODATA_CONFIG, best[0],
-        '--work-dir',
-        str(tmp_path / 'test1'), '--cfg-options', *test_options
-    ],
-                      cwd=str(tmp_path))
-    assert single.returncode == 0, single.stderr[-3000:]
-    two = run_tool([
-        'bash',
-        osp.join(REPO_ROOT, 'tools', 'dist_test.sh'), NODATA_CONFIG, best[0],
-        '2', '--work-dir',
-        str(tmp_path / 'test2'), '--cfg-options', *test_options
-    ],
-                   cwd=str(tmp_path),
-                   extra_env=dict(PORT=str(free_port())))
-    assert two.returncode == 0, two.stderr[-3000:]
-    # The real-data config with --label-free: the same bank, no dataset.
-    real_config = run_tool([
-        sys.executable,
-        osp.join(REPO_ROOT, 'tools', 'test.py'),
-        NODATA_CONFIG.replace('_mnist-nodata.py', '_mnist.py'), best[0],
-        '--label-free', '--work-dir',
-        str(tmp_path / 'test3'), '--cfg-options', *test_options
-    ],
-                           cwd=str(tmp_path))
-    assert real_config.returncode == 0, real_config.stderr[-3000:]
-    one_process = logged_test_metrics(str(tmp_path / 'test1'))
-    assert logged_test_metrics(
-        str(tmp_path / 'test3'
-            ))['label_free/agreement'] == one_process['label_free/agreement']
-    two_processes = logged_test_metrics(str(tmp_path / 'test2'))
-    keys = [k for k in one_process if k.startswith('label_free/')]
-    assert 'label_free/agreement' in keys and 'label_free/l1' in keys
-    for key in keys:
-        assert two_processes[key] == pytest.approx(
-            one_process[key], rel=1e-6, abs=1e-9), key

@@ -7,39 +7,9 @@ import torch.nn.functional as F
 from mmengine.optim import OptimWrapperDict, build_optim_wrapper
 
 from mmrazor_dfad.engine import AlternatingOptimWrapper
-from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
-from mmrazor_dfad.testing import logits_distiller
-
-
-def build(cfg):
-    torch.manual_seed(0)
-    return MODELS.build(copy.deepcopy(cfg))
-
-
-def build_optim(algorithm, student_lr=0.1):
-    constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
-        dict(
-            type='AlternatingOptimWrapperConstructor',
-            optim_wrapper_cfg=dict(
-                architecture=dict(
-                    optimizer=dict(type='SGD', lr=student_lr, momentum=0.9)),
-                generator=dict(optimizer=dict(type='AdamW', lr=1e-3)))))
-    return constructor(algorithm)
-
-
-def snapshot(module):
-    return {k: v.detach().clone() for k, v in module.state_dict().items()}
-
-
-def count_steps(optim_wrapper):
-    counter = dict(steps=0)
-    optim_wrapper.optimizer.register_step_post_hook(
-        lambda *args: counter.__setitem__('steps', counter['steps'] + 1))
-    return counter
-
-
-def data_free_batch(batch_size):
-    return dict(sample_idx=list(range(batch_size)))
+from mmrazor_dfad.registry import OPTIM_WRAPPER_CONSTRUCTORS
+from mmrazor_dfad.testing import (build, build_optim, count_steps,
+                                  data_free_batch, logits_distiller, snapshot)
 
 
 def test_train_step_moves_only_what_it_should(toy_algorithm_cfg):

@@ -7,11 +7,11 @@ import logging
 import pytest
 import torch
 from mmengine.logging import MessageHub
-from test_algorithm import build, build_optim, data_free_batch
 
 from mmrazor_dfad.engine.hooks import LossWeightScheduleHook
 from mmrazor_dfad.models import AgreementMaskedL1Loss, BatchNormStatisticsLoss
-from mmrazor_dfad.testing import logits_distiller
+from mmrazor_dfad.testing import (build, build_optim, data_free_batch,
+                                  logits_distiller)
 
 
 def test_agreement_masked_l1_counts_only_agreeing_images():
@@ -137,14 +137,15 @@ def test_dafl_priors_of_mmrazor_plug_into_the_generator_distiller(
         assert torch.isfinite(log_vars[f'generator.{name}'])
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_ema_hook_validates_saves_and_exports_the_averaged_student(tmp_path):
     import os.path as osp
-    import subprocess
-    import sys
 
-    REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-    base = osp.join(REPO_ROOT, 'configs', 'dfad',
+    from mmrazor_dfad.apis import export as export_tool
+    from mmrazor_dfad.testing.tool_runs import run_train
+
+    repo_root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+    base = osp.join(repo_root, 'configs', 'dfad',
                     'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
     config = tmp_path / 'ema.py'
     config.write_text(
@@ -154,17 +155,9 @@ def test_ema_hook_validates_saves_and_exports_the_averaged_student(tmp_path):
         'train_cfg = dict(max_iters=3)\n'
         'val_cfg = None\nval_dataloader = None\nval_evaluator = None\n'
         'default_hooks = dict(checkpoint=dict(interval=3))\n')
-    result = subprocess.run([
-        sys.executable,
-        osp.join(REPO_ROOT, 'tools', 'train.py'),
-        str(config), '--work-dir',
-        str(tmp_path / 'run')
-    ],
-                            cwd=REPO_ROOT,
-                            capture_output=True,
-                            text=True,
-                            timeout=600)
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_train([str(config), '--work-dir',
+               str(tmp_path / 'run')],
+              cwd=repo_root)
     checkpoint = torch.load(
         tmp_path / 'run' / 'iter_3.pth', weights_only=False)
     averaged = checkpoint['state_dict']
@@ -175,18 +168,11 @@ def test_ema_hook_validates_saves_and_exports_the_averaged_student(tmp_path):
     }
     key = 'architecture.head.fc.weight'
     assert not torch.equal(averaged[key], raw[key])
-    exported = subprocess.run([
-        sys.executable,
-        osp.join(REPO_ROOT, 'tools', 'model_converters', 'export_student.py'),
+    export_tool.main([
         str(config),
         str(tmp_path / 'run' / 'iter_3.pth'),
         str(tmp_path / 'student.pth')
-    ],
-                              cwd=REPO_ROOT,
-                              capture_output=True,
-                              text=True,
-                              timeout=600)
-    assert exported.returncode == 0, exported.stderr[-3000:]
+    ])
     student = torch.load(tmp_path / 'student.pth', weights_only=False)
     assert torch.equal(student['state_dict']['head.fc.weight'], averaged[key])
 

@@ -21,20 +21,46 @@ BATCH_SIZE = 4
 ITERATIONS = 3
 
 
-def run_both(name, **overrides):
-    """Train MMRazor's and our algorithm side by side; return both and
+@pytest.fixture(scope='module')
+def trained():
+    """``trained(name, side, **overrides)``: MMRazor's (``side='theirs'``)
+    or our algorithm of MMRazor's config ``name``, built from the same
+    weights (seed 0) and stepped from the same random states, and its
+    recorded losses. Each step starts from its own seed, so the two train
+    one after the other as they would side by side; MMRazor's runs are
+    shared by the tests of this module (``ours=...`` overrides do not
+    change them)."""
+    theirs_runs = {}
+
+    def train(name, side, **overrides):
+        shared = {k: v for k, v in overrides.items() if k != 'ours'}
+        key = (name, repr(sorted(shared.items())))
+        if side == 'theirs' and key in theirs_runs:
+            return theirs_runs[key]
+        torch.manual_seed(0)
+        theirs, ours, optim_cfg = build_mmrazor_and_ours(name, **overrides)
+        optims = dict(
+            zip(('theirs', 'ours'),
+                build_optim_wrappers(theirs, ours, optim_cfg)))
+        algorithm = dict(theirs=theirs, ours=ours)[side]
+        losses = record_losses(algorithm)
+        algorithm.train()
+        data = fake_cifar_batch(BATCH_SIZE)
+        for iteration in range(ITERATIONS):
+            torch.manual_seed(1000 + iteration)
+            algorithm.train_step(data, optims[side])
+        if side == 'theirs':
+            theirs_runs[key] = algorithm, losses
+        return algorithm, losses
+
+    return train
+
+
+def run_both(trained, name, **overrides):
+    """MMRazor's and our algorithm trained from the same start; both and
     their recorded losses."""
-    theirs, ours, optim_cfg = build_mmrazor_and_ours(name, **overrides)
-    theirs_optim, ours_optim = build_optim_wrappers(theirs, ours, optim_cfg)
-    theirs.train()
-    ours.train()
-    theirs_losses, ours_losses = record_losses(theirs), record_losses(ours)
-    data = fake_cifar_batch(BATCH_SIZE)
-    for iteration in range(ITERATIONS):
-        torch.manual_seed(1000 + iteration)
-        theirs.train_step(data, theirs_optim)
-        torch.manual_seed(1000 + iteration)
-        ours.train_step(data, ours_optim)
+    theirs, theirs_losses = trained(name, 'theirs', **overrides)
+    ours, ours_losses = trained(name, 'ours', **overrides)
     return theirs, ours, theirs_losses, ours_losses
 
 
@@ -67,24 +93,27 @@ def assert_same_losses(theirs_losses, ours_losses):
     ('zskt', dict(student_iter=2), 3),
     ('dafl', dict(), 2),
 ])
-def test_equal_to_mmrazor_with_its_side_effects(name, overrides,
+def test_equal_to_mmrazor_with_its_side_effects(trained, name, overrides,
                                                 updates_per_iteration):
-    torch.manual_seed(0)
-    theirs, ours, theirs_losses, ours_losses = run_both(name, **overrides)
+    theirs, ours, theirs_losses, ours_losses = run_both(
+        trained, name, **overrides)
     assert len(theirs_losses) == ITERATIONS * updates_per_iteration
     assert_same_losses(theirs_losses, ours_losses)
     assert_same_state(theirs, ours)
 
 
 @pytest.mark.parametrize('name', ['dfad', 'zskt'])
-def test_by_default_the_generator_gradient_stays_off_the_student(name):
+def test_by_default_the_generator_gradient_stays_off_the_student(
+        trained, name):
     # MMRazor's student_train_first DFAD config updates the student first:
     # the iterations agree until the first student update that follows a
     # generator update, which in MMRazor also applies the gradient the
     # generator's loss left on the student's weights.
-    torch.manual_seed(0)
     theirs, ours, theirs_losses, ours_losses = run_both(
-        name, student_iter=2, ours=dict(reproduce_mmrazor_side_effects=False))
+        trained,
+        name,
+        student_iter=2,
+        ours=dict(reproduce_mmrazor_side_effects=False))
     first_student_steps = 2 if name == 'dfad' else 0
     assert_same_losses(theirs_losses[:first_student_steps + 1],
                        ours_losses[:first_student_steps + 1])

@@ -4,9 +4,9 @@ import copy
 
 import pytest
 import torch
-from test_algorithm import build, build_optim, data_free_batch
 
 from mmrazor_dfad.models import SyntheticImagePool
+from mmrazor_dfad.testing import build, build_optim, data_free_batch
 
 
 def numbered(count, start=0):
@@ -144,3 +144,24 @@ def test_pool_filled_by_the_generator_feeds_whole_student_batches(
     # replayed images only: the generator ran once.
     assert len(calls) == 1
     assert len(algorithm.pool) == 8 and int(algorithm.pool.draws) == 3
+
+
+def test_the_sampling_seed_follows_the_run_and_is_saved():
+
+    def pool_after_seed(run_seed, **kwargs):
+        torch.manual_seed(run_seed)
+        pool = SyntheticImagePool(
+            capacity=64, image_shape=(1, 2, 2), replay_fraction=0.5, **kwargs)
+        pool.add(torch.arange(64.).view(64, 1, 1, 1).expand(64, 1, 2, 2))
+        return pool
+
+    first, again, other = (pool_after_seed(1), pool_after_seed(1),
+                           pool_after_seed(2))
+    assert torch.equal(first.sample(8), again.sample(8))
+    assert not torch.equal(first.sample(8), other.sample(8))
+    assert pool_after_seed(2, seed=1).seed == 1
+    # A resumed run keeps the saved seed, whatever its own.
+    resumed = pool_after_seed(5)
+    resumed.load_state_dict(first.state_dict())
+    assert resumed.seed == first.seed
+    assert torch.equal(resumed.sample(8), first.sample(8))

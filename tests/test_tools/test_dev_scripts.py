@@ -91,7 +91,7 @@ def test_help_says_where_it_writes(name, monkeypatch):
         f'is:\n{description}')
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_benchmark_speed_end_to_end(tmp_path, monkeypatch):
     """ours and bare, one timed iteration each, JSON to tmp_path."""
     monkeypatch.chdir(REPO)

@@ -6,19 +6,23 @@ import sys
 
 import pytest
 
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-@pytest.mark.slow
-def test_mim_train_finds_config_and_tool(random_resnet34_ckpt, tmp_path):
+
+@pytest.mark.e2e
+def test_mim_train_finds_config_and_tool(tmp_path):
     mim = osp.join(osp.dirname(sys.executable), 'mim')
     work_dir = tmp_path / 'work'
+    teacher = osp.join(REPO_ROOT, 'checkpoints', 'lenet5_mnist.pth')
     result = subprocess.run([
         mim, 'train', 'mmrazor_dfad',
-        'dfad_logits_resnet34_resnet18_8xb32_cifar10.py', '--gpus', '0',
+        'dfad_logits_lenet5_lenet5half_1xb256_mnist.py', '--gpus', '0',
         '--work-dir',
         str(work_dir), '--cfg-options',
-        f'model.teachers.res34.ckpt_path={random_resnet34_ckpt}',
+        f'model.teachers.lenet5.ckpt_path={teacher}',
         'train_dataloader.batch_size=2', 'train_cfg.max_iters=1',
-        'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None'
+        'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',
+        'custom_hooks=[]'
     ],
                             cwd=str(tmp_path),
                             capture_output=True,

@@ -1,7 +1,7 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""End to end: real configs through tools/train.py and tools/test.py."""
-import glob
-import json
+"""Real CIFAR-10 configs through tools/train.py's and tools/test.py's code
+(in this process): ours trains, resumes and tests (the classification
+task's end-to-end test), MMRazor's own configs and the replay recipe train."""
 import os
 import os.path as osp
 import shutil
@@ -9,21 +9,12 @@ import shutil
 import pytest
 import torch
 
-from mmrazor_dfad.apis import test as test_tool
-from mmrazor_dfad.apis import train as train_tool
 from mmrazor_dfad.testing.mmrazor_reference import MMRAZOR_CONFIGS
+from mmrazor_dfad.testing.tool_runs import read_scalars, run_test, run_train
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
                         'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
-
-
-def read_scalars(work_dir):
-    """Logged scalars of the latest run in ``work_dir``."""
-    runs = sorted(
-        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    with open(runs[-1]) as file:
-        return [json.loads(line) for line in file]
 
 
 def cifar_overrides(data_root, teacher, iters):
@@ -38,15 +29,18 @@ def cifar_overrides(data_root, teacher, iters):
         'test_dataloader.num_workers=0',
         'default_hooks.logger.interval=1',
         'default_hooks.checkpoint.interval=2',
+        # A ResNet-34 teacher on 256 generated images takes longer than the
+        # training; the check itself: test_teacher_and_guard.py.
+        'default_hooks.teacher_check.num_images=8',
     ]
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_cifar_config_trains_resumes_and_tests(fake_cifar10,
                                                random_resnet34_ckpt, tmp_path):
     work_dir = str(tmp_path / 'work')
     teacher_before = torch.load(random_resnet34_ckpt)['state_dict']
-    runner = train_tool.main([
+    runner = run_train([
         CIFAR_CONFIG, '--work-dir', work_dir, '--cfg-options',
         *cifar_overrides(fake_cifar10, random_resnet34_ckpt, 2)
     ])
@@ -67,7 +61,7 @@ def test_cifar_config_trains_resumes_and_tests(fake_cifar10,
         assert torch.equal(teacher[key].cpu(), value), key
 
     # --resume continues from iteration 2 (torch 2.x weights_only loading).
-    runner = train_tool.main([
+    runner = run_train([
         CIFAR_CONFIG, '--work-dir', work_dir, '--resume', '--cfg-options',
         *cifar_overrides(fake_cifar10, random_resnet34_ckpt, 3)
     ])
@@ -78,7 +72,7 @@ def test_cifar_config_trains_resumes_and_tests(fake_cifar10,
     assert resumed == [3]
 
     # tools/test.py evaluates the student of the checkpoint.
-    metrics = test_tool.main([
+    metrics = run_test([
         CIFAR_CONFIG,
         osp.join(work_dir, 'iter_3.pth'), '--work-dir',
         str(tmp_path / 'test'), '--cfg-options',
@@ -117,11 +111,11 @@ def offline_cifar_folder(fake_cifar10, random_resnet34_ckpt, tmp_path,
     monkeypatch.chdir(tmp_path)
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize(
     'name,expected_type,options',
     [
-        ('dfad', 'DataFreeDistillation', []),
+        ('dfad', 'DataFreeDistillation', ['train_dataloader.batch_size=4']),
         # Its warm-up lasts 500 iterations; the test's two need a shorter one.
         ('dafl', 'DAFLDataFreeDistillation', [
             'train_dataloader.batch_size=8',
@@ -129,7 +123,8 @@ def offline_cifar_folder(fake_cifar10, random_resnet34_ckpt, tmp_path,
             'param_scheduler.architecture.1.begin=1',
             'param_scheduler.generator.end=1'
         ]),
-        ('zskt', 'DataFreeDistillation', ['model.student_iter=2']),
+        ('zskt', 'DataFreeDistillation',
+         ['train_dataloader.batch_size=4', 'model.student_iter=2']),
     ])
 def test_mmrazor_own_configs_with_only_the_scope_changed(
         name, expected_type, options, fake_cifar10, random_resnet34_ckpt,
@@ -137,10 +132,11 @@ def test_mmrazor_own_configs_with_only_the_scope_changed(
     config = mmrazor_config_with_our_scope(name, tmp_path)
     offline_cifar_folder(fake_cifar10, random_resnet34_ckpt, tmp_path,
                          monkeypatch)
-    runner = train_tool.main([
+    runner = run_train([
         config, '--work-dir',
         str(tmp_path / 'work'), '--cfg-options', 'train_cfg.max_iters=2',
-        'default_hooks.logger.interval=1', *options
+        'default_hooks.logger.interval=1', 'train_dataloader.num_workers=0',
+        'val_dataloader.num_workers=0', *options
     ])
     assert type(runner.model).__module__.startswith('mmrazor_dfad.')
     assert type(runner.model).__name__ == expected_type
@@ -157,7 +153,7 @@ def test_mmrazor_own_configs_with_only_the_scope_changed(
         assert all(row['generator.loss'] < 0 for row in train_logs)
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_cifar_replay_recipe_trains_two_iterations(fake_cifar10,
                                                    random_resnet34_ckpt,
                                                    tmp_path):
@@ -168,7 +164,7 @@ def test_cifar_replay_recipe_trains_two_iterations(fake_cifar10,
         REPO_ROOT, 'configs', 'dfad',
         'dfad_replay-priors-tv_resnet34_resnet18_8xb32_cifar10.py')
     work_dir = str(tmp_path / 'work')
-    runner = train_tool.main([
+    runner = run_train([
         config, '--work-dir', work_dir, '--cfg-options',
         *cifar_overrides(fake_cifar10, random_resnet34_ckpt, 2),
         'model.student_iter=2', 'model.pool.capacity=16'

@@ -1,4 +1,6 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""``tools/train.py``'s command line: what it changes in the config, and
+what it refuses before a runner starts."""
 import os.path as osp
 
 import pytest
@@ -6,7 +8,7 @@ from mmengine.config import Config
 
 from mmrazor_dfad.apis import train as train_tool
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
                         'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
 
@@ -44,3 +46,14 @@ def test_auto_scale_lr_needs_a_base_batch_size(tmp_path):
     ])
     with pytest.raises(ValueError, match='base_batch_size'):
         train_tool.build_config(args)
+
+
+def test_train_with_resume_and_an_empty_work_dir_stops_before_training(
+        tmp_path):
+    # Stops while deciding what to resume from: no runner, nothing created.
+    with pytest.raises(FileNotFoundError, match='--resume found the work dir'):
+        train_tool.main([
+            CIFAR_CONFIG, '--work-dir',
+            str(tmp_path / 'mistyped'), '--resume'
+        ])
+    assert not osp.exists(tmp_path / 'mistyped')

@@ -1,6 +1,6 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-import warnings
 import math
+import warnings
 from typing import Dict, Optional, Union
 
 import torch

@@ -169,13 +169,14 @@ class SyntheticImagePool(nn.Module):
         self.cursor.copy_((self.cursor + count) % self.capacity)
         self.size.copy_(torch.clamp(self.size + count, max=self.capacity))
 
-    def get_extra_state(self) -> dict:
-        """Save the sampling seed with the images."""
-        return dict(seed=self.seed)
+    def get_extra_state(self) -> torch.Tensor:
+        """Save the sampling seed with the images (a tensor: MMEngine
+        broadcasts every state-dict value under DDP)."""
+        return torch.tensor(self.seed, dtype=torch.long)
 
-    def set_extra_state(self, state: dict) -> None:
+    def set_extra_state(self, state: torch.Tensor) -> None:
         """Restore the sampling seed of the saved run."""
-        self.seed = int(state['seed'])
+        self.seed = int(state)
 
     @torch.no_grad()
     def sample(self,
