@@ -45,32 +45,19 @@ them). The runs' own logs go to temporary folders (speed_* and, with
 prints PEAK_RSS_MB (and PEAK_CUDA_MB) lines only.
 """
 import argparse
-import importlib.util
 import os
 import os.path as osp
-import sys
+
+from mmrazor_dfad.utils.package_loading import import_package_from_folder
 
 HERE = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(HERE)
 
 
 def import_parts(name='benchmark_speed_parts'):
-    """The ``speed`` package next to this script (contenders, measuring,
-    reporting), imported from its folder as ``name``; the import path is
-    left as it is."""
-    if name not in sys.modules:
-        folder = osp.join(HERE, 'speed')
-        spec = importlib.util.spec_from_file_location(
-            name,
-            osp.join(folder, '__init__.py'),
-            submodule_search_locations=[folder])
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        try:
-            spec.loader.exec_module(sys.modules[name])
-        except BaseException:
-            del sys.modules[name]
-            raise
-    return sys.modules[name]
+    """The ``speed`` package next to this script, imported from its
+    folder as ``name``; the import path is left as it is."""
+    return import_package_from_folder(osp.join(HERE, 'speed'), name)
 
 
 speed = import_parts()

@@ -14,31 +14,19 @@ The work is done by the ``model_zoo`` package next to this script (see its
 ``__init__.py``); this file loads it and keeps its names reachable.
 """
 import argparse
-import importlib.util
 import os.path as osp
 import sys
 from typing import List, Optional
+
+from mmrazor_dfad.utils.package_loading import import_package_from_folder
 
 HERE = osp.dirname(osp.abspath(__file__))
 
 
 def import_parts(name='update_model_zoo_parts'):
-    """The ``model_zoo`` package next to this script (tables, metafiles,
-    rendering), imported from its folder as ``name``; the import path is
-    left as it is."""
-    if name not in sys.modules:
-        folder = osp.join(HERE, 'model_zoo')
-        spec = importlib.util.spec_from_file_location(
-            name,
-            osp.join(folder, '__init__.py'),
-            submodule_search_locations=[folder])
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        try:
-            spec.loader.exec_module(sys.modules[name])
-        except BaseException:
-            del sys.modules[name]
-            raise
-    return sys.modules[name]
+    """The ``model_zoo`` package next to this script, imported from its
+    folder as ``name``; the import path is left as it is."""
+    return import_package_from_folder(osp.join(HERE, 'model_zoo'), name)
 
 
 model_zoo = import_parts()
