@@ -3,7 +3,10 @@
 norm_cfg = dict(type='BN', requires_grad=True)
 # 91% of the pixels are background; at full weight the network first
 # settles on predicting background everywhere and stays there.
-mosaic_class_weight = [0.1] + [1.0] * 10
+mosaic_loss = dict(
+    type='CrossEntropyLoss',
+    use_sigmoid=False,
+    class_weight=[0.1] + [1.0] * 10)
 deeplabv3_r18_quarter = dict(
     _scope_='mmseg',
     type='EncoderDecoder',
@@ -30,11 +33,7 @@ deeplabv3_r18_quarter = dict(
         num_classes=11,
         norm_cfg=norm_cfg,
         align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss',
-            use_sigmoid=False,
-            loss_weight=1.0,
-            class_weight=mosaic_class_weight)),
+        loss_decode=dict(mosaic_loss, loss_weight=1.0)),
     auxiliary_head=dict(
         type='FCNHead',
         in_channels=64,
@@ -46,10 +45,6 @@ deeplabv3_r18_quarter = dict(
         num_classes=11,
         norm_cfg=norm_cfg,
         align_corners=False,
-        loss_decode=dict(
-            type='CrossEntropyLoss',
-            use_sigmoid=False,
-            loss_weight=0.4,
-            class_weight=mosaic_class_weight)),
+        loss_decode=dict(mosaic_loss, loss_weight=0.4)),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
