@@ -2,22 +2,24 @@
 """Benchmark one DFAD recipe over seeds and record it.
 
     python .dev_scripts/benchmark_recipe.py RESULTS.json NAME CONFIG
-        --teacher-top1 T [--seeds 0 1 2] [--cfg-options key=value ...]
+        --teacher-top1 T | --teacher-miou T [--seeds 0 1 2]
+        [--cfg-options key=value ...]
         [--work-dir work_dirs/recipes] [--description TEXT]
         [--from-work-dirs DIR ...] [--diverged SEED=ITERATION ...]
         [--machine TEXT] [--threads N] [--dataset TITLE]
 
-Trains CONFIG once per seed (with the overrides), validating on the real
-test split every ``train_cfg.val_interval`` iterations, and stores one run
-record per seed (variant NAME, replacing NAME's earlier runs) in
-RESULTS.json (:mod:`mmrazor_dfad.utils.run_records`): the final top-1,
-every validation, the wall time, and in ``extra`` the best validation
+Trains CONFIG once per seed (with the overrides), validating on the real test
+split every ``train_cfg.val_interval`` iterations, and stores one run record
+per seed (variant NAME, replacing NAME's earlier runs) in RESULTS.json
+(:mod:`mmrazor_dfad.utils.run_records`): the final top-1 (classification,
+``--teacher-top1``) or mIoU (segmentation, ``--teacher-miou``), every
+validation, the wall time, and in ``extra`` the best validation
 (``best_test_selected``, for reference only) and the minutes and iterations
-until the student first reached 0.90, 0.95 and 0.98 of the teacher's top-1
+until the student first reached 0.90, 0.95 and 0.98 of the teacher's score
 (``time_to_ratio``, ``null`` if never). Then it regenerates the tables
-(``update_model_zoo.py``). ``--from-work-dirs`` records finished runs
-instead of training (one work dir per seed, in the order of ``--seeds``);
-``--diverged SEED=ITERATION`` records seeds that diverged (no final value).
+(``update_model_zoo.py``). ``--from-work-dirs`` records finished runs instead
+of training (one work dir per seed, in the order of ``--seeds``); ``--diverged
+SEED=ITERATION`` records seeds that diverged (no final value).
 """
 import argparse
 import glob
@@ -36,9 +38,14 @@ from mmrazor_dfad.utils.run_records import (RunRecord, dump_results,
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RATIOS = (0.90, 0.95, 0.98)
+# The scored metric of each task: its key in the run's scalars, its name in
+# the records.
+SCORES = dict(top1=('accuracy/top1', 'top1'), miou=('mIoU', 'mIoU'))
 
 
-def log_times(work_dir: str) -> Tuple[Dict[int, float], List[float]]:
+def log_times(
+        work_dir: str,
+        key: str = 'accuracy/top1') -> Tuple[Dict[int, float], List[float]]:
     """Seconds since the start of training at which each validation of a
     run was logged (resumed runs continue the clock): by the iteration of
     the last training log line before it (exact when the logger interval
@@ -59,7 +66,7 @@ def log_times(work_dir: str) -> Tuple[Dict[int, float], List[float]]:
                 train = re.search(r'Iter\(train\) \[\s*(\d+)/', line)
                 if train:
                     iteration = int(train.group(1))
-                if 'Iter(val)' in line and 'accuracy/top1' in line:
+                if 'Iter(val)' in line and f'{key}:' in line:
                     seconds = offset + (now - start).total_seconds()
                     elapsed[iteration] = seconds
                     in_order.append(seconds)
@@ -68,14 +75,17 @@ def log_times(work_dir: str) -> Tuple[Dict[int, float], List[float]]:
     return elapsed, in_order
 
 
-def read_run(work_dir: str, teacher_top1: float) -> Dict:
-    """Final and best top-1, validations, wall time and time to ratios."""
+def read_run(work_dir: str,
+             teacher_score: float,
+             key: str = 'accuracy/top1') -> Dict:
+    """Final and best score (``key`` in the scalars), validations, wall
+    time and time to ratios."""
     from mmrazor_dfad.visualization import read_scalars
-    validations = [[row['step'], row['accuracy/top1']]
-                   for row in read_scalars(work_dir) if 'accuracy/top1' in row]
+    validations = [[row['step'], row[key]] for row in read_scalars(work_dir)
+                   if key in row]
     if not validations:
         raise RuntimeError(f'{work_dir} has no validation results.')
-    times, in_order = log_times(work_dir)
+    times, in_order = log_times(work_dir, key)
     if len(in_order) == len(validations):
         # One logged validation per recorded one: pair them in order, which
         # does not need a training log line at every validation.
@@ -87,15 +97,15 @@ def read_run(work_dir: str, teacher_top1: float) -> Dict:
     for ratio in RATIOS:
         hit = next(
             (step
-             for step, top1 in validations if top1 >= ratio * teacher_top1),
+             for step, score in validations if score >= ratio * teacher_score),
             None)
         reached[f'{ratio:.2f}'] = dict(
             iteration=hit,
             minutes=None if hit is None or hit not in times else times[hit] /
             60)
     return dict(
-        student_top1_final=validations[-1][1],
-        student_top1_best_test_selected=max(v for _, v in validations),
+        final=validations[-1][1],
+        best_test_selected=max(v for _, v in validations),
         validations=validations,
         wall_time_s=max(times.values()) if times else None,
         time_to_ratio=reached)
@@ -111,7 +121,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('results', help='the results file (JSON)')
     parser.add_argument('name', help='the variant (recipe) name')
     parser.add_argument('config')
-    parser.add_argument('--teacher-top1', type=float, required=True)
+    teacher = parser.add_mutually_exclusive_group(required=True)
+    teacher.add_argument(
+        '--teacher-top1',
+        type=float,
+        help="the teacher's top-1 (classification)")
+    teacher.add_argument(
+        '--teacher-miou', type=float, help="the teacher's mIoU (segmentation)")
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--cfg-options', nargs='+', default=[])
     parser.add_argument('--work-dir', default='work_dirs/recipes')
@@ -137,6 +153,10 @@ def main(argv: Optional[List[str]] = None) -> None:
         '--dataset', help='the dataset title of a new results file')
     args = parser.parse_args(argv)
     os.chdir(REPO)
+    score = 'top1' if args.teacher_top1 is not None else 'miou'
+    key, name = SCORES[score]
+    teacher_score = args.teacher_top1 if score == 'top1' \
+        else args.teacher_miou
     threads = args.threads
     if threads is None and not args.from_work_dirs and os.environ.get(
             'OMP_NUM_THREADS', '').isdigit():
@@ -152,7 +172,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         date=time.strftime('%Y-%m-%d'),
         command='python .dev_scripts/benchmark_recipe.py ' +
         ' '.join(argv if argv is not None else sys.argv[1:]),
-        teacher_metrics=dict(teacher_top1=args.teacher_top1))
+        teacher_metrics={f'teacher_{name}': teacher_score})
     runs = []
     for index, seed in enumerate(args.seeds):
         if args.from_work_dirs:
@@ -164,17 +184,19 @@ def main(argv: Optional[List[str]] = None) -> None:
                 args.config, '--work-dir', work_dir, '--cfg-options',
                 f'randomness.seed={seed}', *args.cfg_options
             ])
-        run = read_run(work_dir, args.teacher_top1)
+        run = read_run(work_dir, teacher_score, key)
         runs.append(
             RunRecord(
                 seed=seed,
-                metrics=dict(student_top1=run['student_top1_final']),
-                validations=[(step, dict(student_top1=top1))
-                             for step, top1 in run['validations']],
+                metrics={f'student_{name}': run['final']},
+                validations=[(step, {
+                    f'student_{name}': value
+                }) for step, value in run['validations']],
                 wall_time_s=run['wall_time_s'],
                 extra=dict(
-                    best_test_selected=dict(
-                        student_top1=run['student_top1_best_test_selected']),
+                    best_test_selected={
+                        f'student_{name}': run['best_test_selected']
+                    },
                     time_to_ratio=run['time_to_ratio']),
                 **common))
     for item in args.diverged:
@@ -191,7 +213,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         '.dev_scripts/benchmark_recipe.py.')
     results.replace_variant(args.name, runs)
     dump_results(results, args.results)
-    stats = summarize(runs)
+    stats = summarize(runs, f'student_{name}', f'teacher_{name}')
     print(f'{args.name}: {stats.mean:.2f} +- {stats.std:.2f} '
           f'(ratio {stats.ratio:.3f}); wrote {args.results}')
     subprocess.run([

@@ -6,8 +6,9 @@ vs MMRazor 1.0.0's DataFreeDistillation, same models, batch, student_iter.
         [--iters 5] [--repeats 3] [--out results/speed.json]
         [--contenders ours bare ...] [--rss-probes 3]
 
-The contenders run in one process, interleaved (ours, bare, MMRazor, ours,
-...) so machine noise hits all of them alike; each measurement is the
+The contenders run in one process, interleaved (ours, bare, MMRazor; then
+bare, MMRazor, ours; ...) so machine noise hits all of them alike and none
+always runs first; each measurement is the
 median per-iteration time after one warm-up iteration. Peak RSS is the
 kernel's high-water mark of resident memory while the contender builds
 its models and trains (reset after the imports), in separate short

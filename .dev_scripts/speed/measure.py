@@ -2,7 +2,8 @@
 """Interleaved timing, and peak memory of one contender per fresh process.
 
 Timing: the contenders run in one process, interleaved (ours, bare,
-MMRazor, ours, ...) so machine noise hits all of them alike. Memory: a
+MMRazor; then bare, MMRazor, ours; ...) so machine noise hits all of them
+alike and none always runs first. Memory: a
 fresh process runs only one contender (``--only NAME``) and prints its
 peaks as ``PEAK_RSS_MB``/``PEAK_CUDA_MB``/``PEAK_RSS_EXACT`` lines, which
 the parent reads.
@@ -18,13 +19,22 @@ import torch
 from .common import DEVICE
 
 
+def rotated_order(names, repeat):
+    """The contenders' order in repeat ``repeat``: the list rotated by one
+    place per repeat, so no contender always runs first (the first timing
+    after another contender's run is the noisiest)."""
+    shift = repeat % len(names) if names else 0
+    return [*names[shift:], *names[:shift]]
+
+
 def interleaved(contenders, repeats, iters, on_sample=None):
     """``{name: [s/iter per repeat]}``; each repeat times every contender
-    in turn (``contenders``: name -> object with ``time(iters)``)."""
+    in turn, in :func:`rotated_order` (``contenders``: name -> object with
+    ``time(iters)``)."""
     samples = {name: [] for name in contenders}
     for repeat in range(repeats):
-        for name, contender in contenders.items():
-            samples[name].append(contender.time(iters))
+        for name in rotated_order(list(contenders), repeat):
+            samples[name].append(contenders[name].time(iters))
             if on_sample:
                 on_sample(repeat, name, samples[name][-1])
     return samples

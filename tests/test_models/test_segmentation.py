@@ -258,6 +258,48 @@ def test_one_dfad_iteration_of_segmentors(tmp_path):
     assert samples[0].teacher_pred_sem_seg.data.shape == (1, 32, 32)
 
 
+def test_sample_grid_shows_images_beside_both_colour_coded_masks(tmp_path):
+    from mmengine.visualization import Visualizer
+
+    from mmrazor_dfad.engine.hooks import GeneratedSamplesHook
+    from mmrazor_dfad.visualization import colour_masks, default_palette
+    palette = default_palette(11)
+    assert palette[0].tolist() == [0, 0, 0] and len(
+        set(map(tuple, palette.tolist()))) == 11
+    painted = colour_masks(torch.tensor([[[0, 3]]]), 11)
+    assert painted.shape == (1, 3, 1, 2)
+    torch.testing.assert_close(painted[0, :, 0, 1], palette[3])
+    with pytest.raises(ValueError, match='one per class'):
+        colour_masks(torch.zeros(1, 2, 2), 5, palette=[[0, 0, 0]])
+
+    algorithm = tiny_seg_algorithm(tmp_path)
+
+    class FakeRunner:
+        model = algorithm
+        iter = 0
+        visualizer = Visualizer(
+            name='seg_samples',
+            vis_backends=[dict(type='LocalVisBackend')],
+            save_dir=str(tmp_path))
+
+    hook = GeneratedSamplesHook(num_images=4, nrow=2)
+    hook._save(FakeRunner, step=1)
+    (grid_file, ) = tmp_path.rglob('generated_samples_1.png')
+    import cv2
+    grid = cv2.imread(str(grid_file))
+    # 2 rows of 2 images x 3 tiles (image, teacher mask, student mask) of
+    # 32 px with 2 px padding.
+    assert grid.shape == (2 * 34 + 2, 6 * 34 + 2, 3)
+    assert algorithm.student.training  # restored after the predictions
+    # The teacher's tile holds only palette colours (5 classes).
+    tile = grid[2:34, 36:68, ::-1].reshape(-1, 3)
+    colours = {
+        tuple(c)
+        for c in (default_palette(5) * 255).round().int().tolist()
+    }
+    assert {tuple(c) for c in tile.tolist()} <= colours
+
+
 def test_mosaic_canvases_are_labelled_disjoint_and_reproducible(tmp_path):
     from mmrazor_dfad.datasets.preparation import mosaic
     from mmrazor_dfad.testing import write_fake_mnist

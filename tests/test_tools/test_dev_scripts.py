@@ -113,3 +113,24 @@ def test_benchmark_speed_end_to_end(tmp_path, monkeypatch):
     assert all(r.peak_rss_mb is None for r in results.speed)
     assert results.extra['batch'] == 8
     assert results.extra['iters_per_repeat'] == 1
+
+
+def test_speed_contenders_take_turns_going_first():
+    measure = load_script('benchmark_speed.py').speed.measure
+    order = []
+
+    class Contender:
+
+        def __init__(self, name):
+            self.name = name
+
+        def time(self, iters):
+            order.append(self.name)
+            return 1.0
+
+    contenders = {name: Contender(name) for name in ('ours', 'bare', 'mm')}
+    samples = measure.interleaved(contenders, repeats=3, iters=1)
+    assert order == [
+        'ours', 'bare', 'mm', 'bare', 'mm', 'ours', 'mm', 'ours', 'bare'
+    ]
+    assert samples == {name: [1.0] * 3 for name in contenders}

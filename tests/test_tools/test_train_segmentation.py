@@ -1,8 +1,12 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""The segmentation configs through tools/train.py's code, in-process: the
-mosaic benchmark trains, validates (mIoU, teacher, label-free) and resumes;
-the paper's CamVid setting trains a few iterations on a fake CamVid."""
+"""The segmentation configs through the tools: the mosaic benchmark trains,
+validates (mIoU, teacher, label-free), resumes, tests and exports
+in-process, trains under gloo DDP and through ``mim train``; the paper's
+CamVid setting trains a few iterations on a fake CamVid."""
+import os
 import os.path as osp
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -11,6 +15,8 @@ from mmrazor_dfad.apis.train import main as train_main
 from mmrazor_dfad.datasets.preparation import mosaic
 from mmrazor_dfad.registry import MODELS
 from mmrazor_dfad.testing import write_fake_camvid, write_fake_mnist
+from mmrazor_dfad.testing.fresh_process import run_distributed
+from mmrazor_dfad.testing.tool_runs import run_test
 from mmrazor_dfad.utils import register_all_modules
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -29,24 +35,35 @@ def random_teacher(build_cfg, path):
     return str(path)
 
 
-@pytest.mark.e2e
-def test_mosaic_dfad_trains_validates_and_resumes(tmp_path):
+@pytest.fixture(scope='module')
+def mosaic_set(tmp_path_factory):
+    """A tiny mosaic set and a random teacher checkpoint; the options that
+    point the mosaic config at them and shrink it."""
     from mmengine.config import Config
-    source = write_fake_mnist(str(tmp_path / 'mnist'), 12, 8)
-    data_root = str(tmp_path / 'mosaic')
+    root = tmp_path_factory.mktemp('mosaic')
+    source = write_fake_mnist(str(root / 'mnist'), 12, 8)
+    data_root = str(root / 'mosaic')
     mosaic.prepare(source, data_root, num_train=4, num_test=4)
     teacher_cfg = Config.fromfile(MOSAIC_CONFIG).model.teachers.deeplabv3
-    ckpt = random_teacher(teacher_cfg.build_cfg, tmp_path / 'teacher.pth')
-    work_dir = str(tmp_path / 'work')
+    ckpt = random_teacher(teacher_cfg.build_cfg, root / 'teacher.pth')
     options = [
         f'model.teachers.deeplabv3.ckpt_path={ckpt}',
         f'val_dataloader.dataset.data_root={data_root}',
         f'test_dataloader.dataset.data_root={data_root}',
         'train_dataloader.batch_size=4', 'model.student_iter=1',
         'val_cfg.label_free.dataloader.dataset.num_images=4',
+        'test_cfg.label_free.dataloader.dataset.num_images=4',
         'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=1',
         'default_hooks.logger.interval=1', 'custom_hooks=[]'
     ]
+    return data_root, options
+
+
+@pytest.mark.e2e
+def test_mosaic_dfad_trains_validates_resumes_tests_and_exports(
+        mosaic_set, tmp_path):
+    data_root, options = mosaic_set
+    work_dir = str(tmp_path / 'work')
     runner = train_main([
         MOSAIC_CONFIG, '--work-dir', work_dir, '--cfg-options',
         'train_cfg.max_iters=2', *options
@@ -60,6 +77,15 @@ def test_mosaic_dfad_trains_validates_and_resumes(tmp_path):
         'train_cfg.max_iters=3', *options
     ])
     assert resumed.iter == 3
+    # tools/test.py on the checkpoint: real canvases and the generated bank.
+    tested = run_test([
+        MOSAIC_CONFIG,
+        osp.join(work_dir, 'iter_3.pth'), '--work-dir',
+        str(tmp_path / 'test'), '--cfg-options', *options
+    ])
+    for key in ('mIoU', 'teacher_student/teacher_mIoU',
+                'label_free/mIoU_vs_teacher'):
+        assert key in tested, (key, sorted(tested))
     # The student alone, as a plain MMSeg checkpoint its own API loads.
     from mmrazor_dfad.apis.export import export_student
     exported = export_student(MOSAIC_CONFIG, osp.join(work_dir, 'iter_3.pth'),
@@ -91,3 +117,46 @@ def test_camvid_setting_trains_two_iterations_on_a_fake_camvid(tmp_path):
     ])
     assert runner.iter == 2
     assert 'val/mIoU' in runner.message_hub.log_scalars
+
+
+@pytest.mark.integration
+def test_mosaic_dfad_trains_under_two_process_gloo_ddp(mosaic_set, tmp_path):
+    _, options = mosaic_set
+    work_dir = tmp_path / 'work'
+    ranks = run_distributed(
+        'train', [
+            MOSAIC_CONFIG, '--work-dir',
+            str(work_dir), '--cfg-options', *options,
+            'train_dataloader.batch_size=2', 'train_cfg.max_iters=2'
+        ],
+        cwd=str(tmp_path))
+    output = ranks[0].output
+    assert [rank.returncode for rank in ranks] == [0, 0], (
+        output[-3000:] + ranks[1].output[-3000:])
+    assert 'Distributed training: True' in output
+    assert 'mIoU' in output
+    state = torch.load(
+        work_dir / 'iter_2.pth', weights_only=False)['state_dict']
+    assert any(k.startswith('architecture.decode_head.') for k in state)
+    assert not any('.module.' in k for k in state)
+
+
+@pytest.mark.integration
+def test_mim_train_finds_the_segmentation_config(mosaic_set, tmp_path):
+    _, options = mosaic_set
+    mim = osp.join(osp.dirname(sys.executable), 'mim')
+    work_dir = tmp_path / 'work'
+    result = subprocess.run([
+        mim, 'train', 'mmrazor_dfad',
+        osp.basename(MOSAIC_CONFIG), '--gpus', '0', '--work-dir',
+        str(work_dir), '--cfg-options', *options, 'train_cfg.max_iters=1',
+        'val_cfg=None', 'val_dataloader=None', 'val_evaluator=None',
+        'test_cfg=None', 'test_dataloader=None', 'test_evaluator=None'
+    ],
+                            cwd=str(tmp_path),
+                            env=dict(os.environ, OMP_NUM_THREADS='1'),
+                            capture_output=True,
+                            text=True,
+                            timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    assert (work_dir / 'iter_1.pth').is_file()

@@ -8,7 +8,9 @@ from mmengine.model import is_model_wrapper
 from torchvision.utils import make_grid
 
 from mmrazor_dfad.models.generators.latent import generate_from_latent
+from mmrazor_dfad.models.tasks import SegmentationTask
 from mmrazor_dfad.registry import HOOKS
+from mmrazor_dfad.visualization import colour_masks
 
 
 @HOOKS.register_module()
@@ -27,12 +29,20 @@ class GeneratedSamplesHook(Hook):
     adding ``TensorboardVisBackend`` or ``WandbVisBackend`` to
     ``visualizer.vis_backends`` shows the grids there too.
 
+    For segmentation (``task=dict(type='SegmentationTask')``) each image is
+    followed by the first teacher's and the student's predicted masks,
+    colour-coded (image, teacher, student: three tiles per image).
+
     Args:
         interval (int): Iterations between grids. Defaults to 200.
         num_images (int): Images per grid. Defaults to 64.
         nrow (int): Images per grid row. Defaults to 8.
         seed (int): Seed of the fixed latent vectors. Defaults to 0.
         at_start (bool): Also save a grid before the first iteration.
+        palette (list[list[int]], optional): One ``[R, G, B]`` (0-255) per
+            class for segmentation masks (a dataset's
+            ``metainfo['palette']``); class 0 black and evenly spaced hues
+            when None.
     """
 
     priority = 'LOW'
@@ -42,7 +52,8 @@ class GeneratedSamplesHook(Hook):
                  num_images: int = 64,
                  nrow: int = 8,
                  seed: int = 0,
-                 at_start: bool = True) -> None:
+                 at_start: bool = True,
+                 palette: Optional[list] = None) -> None:
         if interval < 1 or num_images < 1:
             raise ValueError('GeneratedSamplesHook: interval and num_images '
                              'must be positive.')
@@ -51,14 +62,16 @@ class GeneratedSamplesHook(Hook):
         self.nrow = nrow
         self.seed = seed
         self.at_start = at_start
+        self.palette = palette
         self._latent: Optional[torch.Tensor] = None
 
     @staticmethod
-    def _generator(runner) -> torch.nn.Module:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
-        generator = model.generator
-        return generator.module if is_model_wrapper(generator) else generator
+    def _unwrap(module: torch.nn.Module) -> torch.nn.Module:
+        return module.module if is_model_wrapper(module) else module
+
+    @classmethod
+    def _generator(cls, runner) -> torch.nn.Module:
+        return cls._unwrap(cls._unwrap(runner.model).generator)
 
     def before_train(self, runner) -> None:
         if self.at_start and runner.iter == 0:
@@ -88,11 +101,54 @@ class GeneratedSamplesHook(Hook):
             images = generate_from_latent(generator, self._latent).cpu()
         finally:
             generator.train(was_training)
+        model = self._unwrap(runner.model)
+        nrow, scaled = self.nrow, False
+        if isinstance(getattr(model, 'task', None), SegmentationTask):
+            images, nrow = self._with_masks(model, images), 3 * self.nrow
+            scaled = True
         # Each image stretched to [0, 1] on its own: the generator's output is
-        # standardised, not in pixel units.
+        # standardised, not in pixel units (masks are colours already).
         grid = make_grid(
-            images, nrow=self.nrow, normalize=True, scale_each=True, padding=2)
+            images,
+            nrow=nrow,
+            normalize=not scaled,
+            scale_each=True,
+            padding=2)
         runner.visualizer.add_image(
             'generated_samples',
             (grid.permute(1, 2, 0).numpy() * 255).round().astype('uint8'),
             step=step)
+
+    def _with_masks(self, model: torch.nn.Module,
+                    images: torch.Tensor) -> torch.Tensor:
+        """Tiles image, teacher mask, student mask per image.
+
+        Args:
+            model (nn.Module): The unwrapped algorithm.
+            images (torch.Tensor): Generated images, shape ``(N, C, H, W)``.
+
+        Returns:
+            torch.Tensor: Shape ``(3N, 3, H, W)``, values in ``[0, 1]``.
+        """
+        student = self._unwrap(model.student)
+        teacher = next(iter(model.teachers.values()))
+        device = next(student.parameters()).device
+        was_training = student.training
+        student.eval()
+        try:
+            inputs = images.to(device)
+            student_logits = model.task.logits(student, inputs)
+            teacher_logits = model.task.logits(teacher, inputs)
+        finally:
+            student.train(was_training)
+        num_classes = student_logits.shape[1]
+        masks = [
+            colour_masks(
+                logits.argmax(dim=1).cpu(), num_classes, self.palette)
+            for logits in (teacher_logits, student_logits)
+        ]
+        lo = images.amin(dim=(1, 2, 3), keepdim=True)
+        hi = images.amax(dim=(1, 2, 3), keepdim=True)
+        pictures = ((images - lo) / (hi - lo).clamp_min(1e-5)).expand(
+            -1, 3, -1, -1)
+        return torch.stack([pictures, *masks], dim=1).flatten(0, 1)

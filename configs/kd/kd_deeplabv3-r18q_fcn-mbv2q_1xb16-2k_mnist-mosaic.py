@@ -1,0 +1,47 @@
+# Baseline: KD from the mosaic teacher on the real training canvases (the
+# data-driven upper bound of DFAD on the mosaic benchmark): the same student,
+# the same pixel L1 between the decode heads' logits, no label loss; batch
+# 16, 2,000 iterations, AdamW + poly learning rate (the teacher's recipe).
+_base_ = [
+    '../_base_/models/deeplabv3_r18-quarter-d8_mosaic.py',
+    '../_base_/models/fcn_mobilenetv2-quarter-d8_mosaic.py',
+    '../_base_/datasets/mnist_mosaic.py',
+    '../_base_/default_runtime.py',
+]
+pixel_logits = dict(type='ModuleOutputs', source='decode_head.conv_seg')
+model = dict(
+    type='mmrazor.SingleTeacherDistill',
+    data_preprocessor={{_base_.data_preprocessor}},
+    architecture={{_base_.fcn_mobilenetv2_quarter}},
+    teacher={{_base_.deeplabv3_r18_quarter}},
+    teacher_ckpt='checkpoints/deeplabv3_r18-quarter_mnist-mosaic.pth',
+    calculate_student_loss=False,
+    distiller=dict(
+        type='ConfigurableDistiller',
+        student_recorders=dict(logits=pixel_logits),
+        teacher_recorders=dict(logits=pixel_logits),
+        distill_losses=dict(
+            loss_l1=dict(type='mmrazor_dfad.PixelL1Loss', loss_weight=1.0)),
+        loss_forward_mappings=dict(
+            loss_l1=dict(
+                student_logits=dict(from_student=True, recorder='logits'),
+                teacher_logits=dict(from_student=False, recorder='logits')))))
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.01))
+param_scheduler = [
+    dict(
+        type='PolyLR',
+        eta_min=1e-4,
+        power=0.9,
+        begin=0,
+        end=2000,
+        by_epoch=False)
+]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000, val_interval=500)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+default_hooks = dict(
+    logger=dict(interval=50),
+    checkpoint=dict(interval=500, max_keep_ckpts=1),
+    teacher_check=None)
