@@ -42,6 +42,4 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000, val_interval=500)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 default_hooks = dict(
-    logger=dict(interval=50),
-    checkpoint=dict(interval=500, max_keep_ckpts=1),
-    teacher_check=None)
+    logger=dict(interval=50), checkpoint=dict(interval=500, max_keep_ckpts=1))

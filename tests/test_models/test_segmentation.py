@@ -17,7 +17,7 @@ from mmrazor_dfad.utils import register_all_modules
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SEG_CONFIG = osp.join(REPO_ROOT, 'configs', 'segmentation',
-                      'dfad_deeplabv3-r18q_fcn-mbv2q_1xb64_mnist-mosaic.py')
+                      'dfad_deeplabv3-r18q_fcn-mbv2q_1xb32_mnist-mosaic.py')
 BN = dict(type='BN', requires_grad=True)
 
 

@@ -22,7 +22,7 @@ from mmrazor_dfad.utils import register_all_modules
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MOSAIC_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'segmentation',
-    'dfad_deeplabv3-r18q_fcn-mbv2q_1xb64_mnist-mosaic.py')
+    'dfad_deeplabv3-r18q_fcn-mbv2q_1xb32_mnist-mosaic.py')
 CAMVID_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'segmentation',
     'dfad_deeplabv3-r50_deeplabv3-mbv2_1xb64-15k_camvid-128px.py')
