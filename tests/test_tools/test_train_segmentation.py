@@ -23,6 +23,7 @@ REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MOSAIC_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'segmentation',
     'dfad_deeplabv3-r18q_fcn-mbv2q_1xb32_mnist-mosaic.py')
+NODATA_CONFIG = MOSAIC_CONFIG.replace('mosaic.py', 'mosaic-nodata.py')
 CAMVID_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'segmentation',
     'dfad_deeplabv3-r50_deeplabv3-mbv2_1xb64-15k_camvid-128px.py')
@@ -160,3 +161,23 @@ def test_mim_train_finds_the_segmentation_config(mosaic_set, tmp_path):
                             timeout=600)
     assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
     assert (work_dir / 'iter_1.pth').is_file()
+
+
+@pytest.mark.integration
+def test_without_any_data_the_best_checkpoint_is_chosen_label_free(
+        mosaic_set, tmp_path):
+    _, options = mosaic_set
+    teacher = next(o for o in options if o.startswith('model.teachers'))
+    work_dir = tmp_path / 'work'
+    runner = train_main([
+        NODATA_CONFIG, '--work-dir',
+        str(work_dir), '--cfg-options', teacher,
+        'train_dataloader.batch_size=2', 'model.student_iter=1',
+        'val_dataloader.dataset.num_images=4', 'train_cfg.max_iters=2',
+        'train_cfg.val_interval=1', 'custom_hooks=[]'
+    ])
+    metrics = runner.message_hub.log_scalars
+    assert 'val/label_free/agreement' in metrics
+    assert 'val/mIoU' not in metrics  # no real canvas was read
+    (best, ) = work_dir.glob('best_label_free_agreement_iter_*.pth')
+    assert best.is_file()

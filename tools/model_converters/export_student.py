@@ -1,5 +1,6 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Export the student of a DFAD checkpoint as a plain MMCls checkpoint.
+"""Export the student of a DFAD checkpoint as a plain MMCls, MMPretrain or
+MMSeg checkpoint (the library the student was built from).
 
     python tools/model_converters/export_student.py CONFIG DFAD_CKPT OUT.pth
     python tools/model_converters/export_student.py CONFIG WORK_DIR OUT.pth \
