@@ -6,6 +6,7 @@ _base_ = [
     '../_base_/models/deeplabv3_r18-quarter-d8_mosaic.py',
     '../_base_/models/fcn_mobilenetv2-quarter-d8_mosaic.py',
     '../_base_/datasets/mnist_mosaic.py',
+    '../_base_/schedules/adamw_poly_2k.py',
     '../_base_/default_runtime.py',
 ]
 pixel_logits = dict(type='ModuleOutputs', source='decode_head.conv_seg')
@@ -26,20 +27,5 @@ model = dict(
             loss_l1=dict(
                 student_logits=dict(from_student=True, recorder='logits'),
                 teacher_logits=dict(from_student=False, recorder='logits')))))
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.01))
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=1e-4,
-        power=0.9,
-        begin=0,
-        end=2000,
-        by_epoch=False)
-]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000, val_interval=500)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(interval=50), checkpoint=dict(interval=500, max_keep_ckpts=1))

@@ -79,11 +79,10 @@ test_cfg = dict(type='DataFreeTestLoop', label_free=label_free_seg_bank)
 default_hooks = dict(
     logger=dict(interval=10), checkpoint=dict(interval=100, max_keep_ckpts=1))
 # Generated images beside the teacher's and the student's masks.
-custom_hooks = [
-    dict(
-        type='GeneratedSamplesHook',
-        interval=300,
-        num_images=16,
-        nrow=4,
-        palette={{_base_.mosaic_metainfo.palette}})
-]
+samples_hook = dict(
+    type='GeneratedSamplesHook',
+    interval=300,
+    num_images=16,
+    nrow=4,
+    palette={{_base_.mosaic_metainfo.palette}})
+custom_hooks = [samples_hook]

@@ -3,11 +3,6 @@
 # averaged weights), averaging from iteration 60 (a tenth of the run).
 _base_ = ['../dfad_deeplabv3-r18q_fcn-mbv2q_1xb32_mnist-mosaic.py']
 custom_hooks = [
-    dict(
-        type='GeneratedSamplesHook',
-        interval=300,
-        num_images=16,
-        nrow=4,
-        palette={{_base_.mosaic_metainfo.palette}}),
+    {{_base_.samples_hook}},
     dict(type='EMAHook', ema_type='DataFreeEMA', momentum=0.02, begin_iter=60)
 ]

@@ -4,24 +4,10 @@
 _base_ = [
     '../../_base_/models/deeplabv3_r18-quarter-d8_mosaic.py',
     '../../_base_/datasets/mnist_mosaic.py',
+    '../../_base_/schedules/adamw_poly_2k.py',
     'mmseg::_base_/default_runtime.py',
 ]
 model = {{_base_.deeplabv3_r18_quarter}}
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=0.01))
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=1e-4,
-        power=0.9,
-        begin=0,
-        end=2000,
-        by_epoch=False)
-]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=2000, val_interval=500)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     checkpoint=dict(
