@@ -125,14 +125,12 @@ SEG_MODEL = """\
           mIoU: {miou:.2f}
     Config: {config}
 """
-MOSAIC_TEACHER = (
-    'configs/segmentation/teachers/'
-    'deeplabv3_r18-quarter-d8_1xb16-2k_mnist-mosaic.py',
-    'checkpoints/deeplabv3_r18-quarter_mnist-mosaic.pth')
+MOSAIC_TEACHER = ('configs/segmentation/teachers/'
+                  'deeplabv3_r18-quarter-d8_1xb16-2k_mnist-mosaic.py',
+                  'checkpoints/deeplabv3_r18-quarter_mnist-mosaic.pth')
 
 
-def segmentation_metafile(variant: str = 'dfad',
-                          name: str = MOSAIC) -> str:
+def segmentation_metafile(variant: str = 'dfad', name: str = MOSAIC) -> str:
     """configs/segmentation/metafile.yml: the mosaic DFAD config with its
     mean final mIoU over seeds (the CamVid config has no measured run)."""
     runs = common.load(name).variants()[variant]
