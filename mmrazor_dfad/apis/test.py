@@ -8,6 +8,7 @@ from typing import List, Optional
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmrazor_dfad.datasets import check_segmentation_folders
 from mmrazor_dfad.evaluation import use_label_free_test
 from mmrazor_dfad.utils import (checkpoint_safe_globals, ensure_writable_dir,
                                 init_cpu_distributed, load_checkpoint_strictly,
@@ -43,6 +44,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     # Loaded below, strictly: MMEngine would only warn about a checkpoint
     # of another model and score random weights.
     cfg.load_from = None
+    check_segmentation_folders(cfg, ('test_dataloader', ))
     ensure_writable_dir(cfg.work_dir, '--work-dir')
     dist_cfg = cfg.get('env_cfg', {}).get('dist_cfg', {}) or {}
     init_cpu_distributed(args.launcher, dist_cfg.get('timeout'))

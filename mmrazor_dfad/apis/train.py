@@ -10,6 +10,7 @@ import torch.distributed as torch_dist
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmrazor_dfad.datasets import check_segmentation_folders
 from mmrazor_dfad.engine.hooks import describe_stalled_ranks
 from mmrazor_dfad.utils import (WorkDirLock, checkpoint_safe_globals,
                                 choose_resume_checkpoint, ensure_writable_dir,
@@ -97,6 +98,9 @@ def prepare_run(cfg: Config, args: argparse.Namespace) -> List[str]:
     Returns:
         list[str]: Lines for the log.
     """
+    # A wrong data_root fails here, by name, not inside the first
+    # validation.
+    check_segmentation_folders(cfg)
     notes = []
     safe_hook_note = use_safe_checkpoint_hook(cfg)
     if safe_hook_note:

@@ -2,8 +2,9 @@
 from .camvid_dataset import CAMVID_CLASSES, CamVidDataset
 from .data_free_dataset import DataFreeDataset
 from .generated_bank_dataset import GeneratedBankDataset
+from .image_folders import check_image_folder, check_segmentation_folders
 
 __all__ = [
     'CAMVID_CLASSES', 'CamVidDataset', 'DataFreeDataset',
-    'GeneratedBankDataset'
+    'GeneratedBankDataset', 'check_image_folder', 'check_segmentation_folders'
 ]

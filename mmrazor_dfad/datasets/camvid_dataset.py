@@ -2,6 +2,7 @@
 from typing import Optional
 
 from mmrazor_dfad.registry import DATASETS
+from .image_folders import check_image_folder
 
 try:
     from mmseg.datasets import BaseSegDataset
@@ -62,6 +63,9 @@ if BaseSegDataset is not None:
                 dict(classes=CAMVID_CLASSES, palette=CAMVID_PALETTE))
             kwargs.setdefault('img_suffix', '.png')
             kwargs.setdefault('seg_map_suffix', '.png')
+            check_image_folder(
+                kwargs.get('data_root') or '', data_prefix['img_path'],
+                kwargs['img_suffix'], 'CamVidDataset')
             super().__init__(data_prefix=data_prefix, **kwargs)
 
 else:

