@@ -29,8 +29,15 @@ def read_scalars(work_dir: str) -> List[Dict]:
     return rows
 
 
+# The validation score of each task, as the runs log it, and its label.
+SCORES = (('accuracy/top1', 'student top-1 (real test set)', 'top-1 (%)'),
+          ('mIoU', 'student mIoU (real test images)', 'mIoU (%)'))
+
+
 def plot_curves(work_dir: str, out: str) -> str:
-    """Plot the losses and the validation top-1 of a run to ``out``.
+    """Plot the losses and the validation score of a run to ``out``: the
+    top-1 of a classifier or the mIoU of a segmentor (whichever the run
+    logged), and the label-free agreement on the generated bank if logged.
 
     Args:
         work_dir (str): The run's work dir.
@@ -45,7 +52,10 @@ def plot_curves(work_dir: str, out: str) -> str:
 
     rows = read_scalars(work_dir)
     train = [row for row in rows if 'distill.loss' in row]
-    val = [row for row in rows if 'accuracy/top1' in row]
+    key, label, unit = next(
+        (score for score in SCORES if any(score[0] in row for row in rows)),
+        SCORES[0])
+    val = [row for row in rows if key in row]
     fig, (loss_ax, acc_ax) = plt.subplots(1, 2, figsize=(11, 4))
     loss_ax.plot([r['iter'] for r in train],
                  [r['distill.loss'] for r in train],
@@ -61,13 +71,19 @@ def plot_curves(work_dir: str, out: str) -> str:
     loss_ax.set_yscale('log')
     loss_ax.legend()
     loss_ax.set_title('losses')
-    acc_ax.plot([r['step'] for r in val], [r['accuracy/top1'] for r in val],
+    acc_ax.plot([r['step'] for r in val], [r[key] for r in val],
                 marker='o',
-                label='student top-1 (real test set)')
+                label=label)
+    agreement = [row for row in rows if 'label_free/agreement' in row]
+    if agreement:
+        acc_ax.plot([r['step'] for r in agreement],
+                    [r['label_free/agreement'] for r in agreement],
+                    marker='x',
+                    label='label-free agreement (generated bank)')
     acc_ax.set_xlabel('iteration')
-    acc_ax.set_ylabel('top-1 (%)')
+    acc_ax.set_ylabel(unit)
     acc_ax.legend()
-    acc_ax.set_title('student accuracy')
+    acc_ax.set_title('student on validation')
     fig.tight_layout()
     fig.savefig(out, dpi=100)
     plt.close(fig)

@@ -37,3 +37,29 @@ def test_curves_survive_the_generator_freezing_and_a_resume(tmp_path):
     out = plot_curves(work_dir, str(tmp_path / 'curves.png'))
     with open(out, 'rb') as file:
         assert file.read(8) == b'\x89PNG\r\n\x1a\n'
+
+
+def test_segmentation_curves_plot_the_miou_and_the_label_free_agreement(
+        tmp_path, monkeypatch):
+    import matplotlib.axes
+    plotted = []
+    original = matplotlib.axes.Axes.plot
+
+    def plot(self, x, y, *args, **kwargs):
+        plotted.append((kwargs.get('label'), list(y)))
+        return original(self, x, y, *args, **kwargs)
+
+    monkeypatch.setattr(matplotlib.axes.Axes, 'plot', plot)
+    write_run(
+        str(tmp_path), '20260101_000000',
+        [dict(iter=1, **{
+            'distill.loss': 1.0,
+            'generator.loss': -1.0
+        }), {
+            'mIoU': 12.5,
+            'label_free/agreement': 80.0,
+            'step': 1
+        }])
+    plot_curves(str(tmp_path), str(tmp_path / 'curves.png'))
+    assert ('student mIoU (real test images)', [12.5]) in plotted
+    assert ('label-free agreement (generated bank)', [80.0]) in plotted
