@@ -51,15 +51,16 @@ def test_segmentation_curves_plot_the_miou_and_the_label_free_agreement(
 
     monkeypatch.setattr(matplotlib.axes.Axes, 'plot', plot)
     write_run(
-        str(tmp_path), '20260101_000000',
-        [dict(iter=1, **{
-            'distill.loss': 1.0,
-            'generator.loss': -1.0
-        }), {
-            'mIoU': 12.5,
-            'label_free/agreement': 80.0,
-            'step': 1
-        }])
+        str(tmp_path), '20260101_000000', [
+            dict(iter=1, **{
+                'distill.loss': 1.0,
+                'generator.loss': -1.0
+            }), {
+                'mIoU': 12.5,
+                'label_free/agreement': 80.0,
+                'step': 1
+            }
+        ])
     plot_curves(str(tmp_path), str(tmp_path / 'curves.png'))
     assert ('student mIoU (real test images)', [12.5]) in plotted
     assert ('label-free agreement (generated bank)', [80.0]) in plotted
