@@ -11,10 +11,17 @@ from .common import DATASETS, FAMILY, PAPERS, REPO
 from .metafiles import metafile
 from .overview import (family_table, speed_table, speed_variants_table,
                        summary_table)
+from .segmentation import (generator_sizes_table, mosaic_table,
+                           segmentation_metafile)
 from .tables import (ablation_table, demo_table, dfad_table, exploration_table,
                      family_results, label_free_tables, recipes_table,
                      time_to_target_table)
 
+# The mosaic benchmark's main rows and its ablation rows.
+MOSAIC_MAIN = ('dfad', 'kd-kl-real-canvases', 'kd-l1-real-canvases',
+               'untrained-generator')
+MOSAIC_ABLATION = ('dfad', 'dfad-replay', 'dfad-priors', 'dfad-tv', 'dfad-ema',
+                   'dfad-bn')
 # page -> marker NAME -> what goes between <!-- NAME-begin/end -->.
 SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
     'README.md':
@@ -22,7 +29,8 @@ SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
         results=summary_table,
         family=family_table,
         speed=speed_table,
-        demo=demo_table),
+        demo=demo_table,
+        **{'mosaic-results': partial(mosaic_table, MOSAIC_MAIN, '.')}),
     'configs/dfad/README.md': {
         'mnist-results':
         partial(dfad_table, 'mnist'),
@@ -49,6 +57,14 @@ SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
     'docs/label_free_evaluation.md': {
         'label-free-selection': label_free_tables
     },
+    'docs/segmentation.md': {
+        'mosaic-results':
+        partial(mosaic_table, MOSAIC_MAIN, 'docs'),
+        'mosaic-ablation':
+        partial(mosaic_table, MOSAIC_ABLATION, 'docs', reference='dfad'),
+        'generator-sizes':
+        generator_sizes_table
+    },
     'docs/speed.md': {
         'speed': speed_table,
         'speed-variants': speed_variants_table
@@ -63,8 +79,10 @@ SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
 }
 # file -> its whole text.
 WHOLE_FILES = {
-    f'configs/{algorithm}/metafile.yml': partial(metafile, algorithm)
-    for algorithm in PAPERS
+    **{
+        f'configs/{algorithm}/metafile.yml': partial(metafile, algorithm)
+        for algorithm in PAPERS
+    }, 'configs/segmentation/metafile.yml': segmentation_metafile
 }
 
 

@@ -1,4 +1,4 @@
-# Baseline: KD from the mosaic teacher on the real training canvases (the
+# Baseline: KD from the mosaic teacher on the real training canvases (a
 # data-driven upper bound of DFAD on the mosaic benchmark): the same student,
 # the same pixel L1 between the decode heads' logits, no label loss; batch
 # 16, 2,000 iterations, AdamW + poly learning rate (the teacher's recipe).
