@@ -1,6 +1,7 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """The segmentation tables: the mosaic benchmark (DFAD over seeds, the KD
 upper bound, the untrained-generator lower bound) and its ablation."""
+import os.path as osp
 from typing import Optional, Sequence
 
 from mmrazor_dfad.utils.run_records import summarize
@@ -19,7 +20,10 @@ def mosaic_table(names: Sequence[str],
     seed, mean +- std, ratio to the teacher's mIoU, worst seed, minutes
     per run; with ``reference`` also each variant's change of the mean
     against that variant's seeds it shares. Links from ``base``."""
+    if not osp.isfile(osp.join(common.REPO, 'results', f'{name}.json')):
+        return 'Not measured yet.'
     variants = common.load(name).variants()
+    names = [variant for variant in names if variant in variants]
     rows = []
     for variant in names:
         runs = variants[variant]
@@ -70,6 +74,9 @@ def mosaic_table(names: Sequence[str],
 def generator_sizes_table(name: str = 'generator_sizes') -> str:
     """Seconds per generator update and peak memory per image size, from
     ``.dev_scripts/benchmark_generator.py``."""
+    if not osp.isfile(osp.join(common.REPO, 'results', f'{name}.json')):
+        return ('Not measured yet: `python .dev_scripts/benchmark_generator.py '
+                f'--out results/{name}.json`.')
     records = common.load(name).speed
     rows = [[
         f"{record.extra['img_size']} px", record.extra['upsample_stages'],
@@ -133,6 +140,8 @@ MOSAIC_TEACHER = ('configs/segmentation/teachers/'
 def segmentation_metafile(variant: str = 'dfad', name: str = MOSAIC) -> str:
     """configs/segmentation/metafile.yml: the mosaic DFAD config with its
     mean final mIoU over seeds (the CamVid config has no measured run)."""
+    if not osp.isfile(osp.join(common.REPO, 'results', f'{name}.json')):
+        return SEG_METAFILE.replace('Models:\n', 'Models: []\n')
     runs = common.load(name).variants()[variant]
     stats = summarize(runs, METRIC, TEACHER_METRIC)
     first = stats.runs[0]
