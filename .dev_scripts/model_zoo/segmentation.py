@@ -75,8 +75,8 @@ def generator_sizes_table(name: str = 'generator_sizes') -> str:
     """Seconds per generator update and peak memory per image size, from
     ``.dev_scripts/benchmark_generator.py``."""
     if not osp.isfile(osp.join(common.REPO, 'results', f'{name}.json')):
-        return ('Not measured yet: `python .dev_scripts/benchmark_generator.py '
-                f'--out results/{name}.json`.')
+        return ('Not measured yet: `python .dev_scripts/'
+                f'benchmark_generator.py --out results/{name}.json`.')
     records = common.load(name).speed
     rows = [[
         f"{record.extra['img_size']} px", record.extra['upsample_stages'],
