@@ -15,7 +15,8 @@ ALL_CONFIGS = sorted(
     glob.glob(osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True))
 EXPERIMENTS = [path for path in ALL_CONFIGS if '_base_' not in path]
 # The data-free algorithms' configs (the others: teachers and baselines).
-ALGORITHM_DIRS = ('dfad', 'dafl', 'zskt', 'mmpretrain', 'segmentation')
+ALGORITHM_DIRS = ('dfad', 'dafl', 'zskt', 'mmpretrain', 'segmentation',
+                  'ablations')
 SEGMENTATION_TEACHERS = osp.join('configs', 'segmentation', 'teachers')
 DFAD_CONFIGS = [
     path for path in EXPERIMENTS
@@ -46,7 +47,7 @@ def test_teacher_and_baseline_models_build(path, monkeypatch):
     init_default_scope(cfg.default_scope)
     model = MODELS.build(cfg.model)
     student = getattr(model, 'architecture', model)
-    if SEGMENTATION_TEACHERS in path:
+    if SEGMENTATION_TEACHERS in path or 'mosaic' in path:
         logits = student(torch.randn(2, 3, 64, 64), mode='tensor')
         assert logits.shape[:2] == (2, 11)
         return

@@ -13,10 +13,11 @@ val_dataloader = dict(
         _delete_=True, type='GeneratedBankDataset', num_images=256, seed=0),
     collate_fn=dict(type='pseudo_collate'))
 val_evaluator = [{{_base_.label_free_seg_bank.evaluator}}]
-val_cfg = dict(_delete_=True, type='DataFreeValLoop')
+# The bank is the validation set itself, not an extra one.
+val_cfg = dict(label_free=None)
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator
-test_cfg = dict(_delete_=True, type='DataFreeTestLoop')
+test_cfg = dict(label_free=None)
 
 default_hooks = dict(
     checkpoint=dict(save_best=label_free_score, rule='greater'))
