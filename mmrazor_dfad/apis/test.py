@@ -45,6 +45,12 @@ def main(argv: Optional[List[str]] = None) -> dict:
     # of another model and score random weights.
     cfg.load_from = None
     check_segmentation_folders(cfg, ('test_dataloader', ))
+    logger = cfg.get('default_hooks', {}).get('logger')
+    if args.launcher != 'none' and logger and logger.get('type') in (
+            'LoggerHook', 'mmengine.LoggerHook'):
+        # Only rank 0 writes the test metrics' JSON (RankZeroLoggerHook).
+        logger['type'] = 'mmrazor_dfad.RankZeroLoggerHook'
+
     ensure_writable_dir(cfg.work_dir, '--work-dir')
     dist_cfg = cfg.get('env_cfg', {}).get('dist_cfg', {}) or {}
     init_cpu_distributed(args.launcher, dist_cfg.get('timeout'))

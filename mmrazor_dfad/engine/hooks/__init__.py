@@ -4,11 +4,13 @@ from .generated_samples_hook import GeneratedSamplesHook
 from .heartbeat_hook import HeartbeatHook, describe_stalled_ranks
 from .label_free_early_stopping_hook import LabelFreeEarlyStoppingHook
 from .loss_weight_schedule_hook import LossWeightScheduleHook
+from .rank_zero_logger_hook import RankZeroLoggerHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
     'DropStaleLogsHook', 'GeneratedSamplesHook', 'HeartbeatHook',
     'LabelFreeEarlyStoppingHook', 'LossWeightScheduleHook',
-    'SafeCheckpointHook', 'TeacherCheckHook', 'describe_stalled_ranks'
+    'RankZeroLoggerHook', 'SafeCheckpointHook', 'TeacherCheckHook',
+    'describe_stalled_ranks'
 ]
