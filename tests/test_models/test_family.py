@@ -146,9 +146,8 @@ def test_a_loss_name_without_loss_is_refused_at_build(toy_algorithm_cfg, key):
 
 def test_mmrazor_zskt_generator_in_bank_and_sample_grid(
         toy_algorithm_cfg, tmp_path):
-    from mmengine.visualization import Visualizer
-
     from mmrazor_dfad.engine.hooks import GeneratedSamplesHook
+    from mmrazor_dfad.testing.runners import visualizer_runner
     cfg = copy.deepcopy(toy_algorithm_cfg)
     cfg['generator'] = dict(
         type='mmrazor.ZSKTGenerator',
@@ -165,16 +164,9 @@ def test_mmrazor_zskt_generator_in_bank_and_sample_grid(
     predictions = algorithm.val_step(dict(bank_index=[0, 1], bank_seed=[5, 5]))
     assert predictions[0].student_logits.shape == (10, )
 
-    class FakeRunner:
-        model = algorithm
-        iter = 0
-        visualizer = Visualizer(
-            name='zskt_samples',
-            vis_backends=[dict(type='LocalVisBackend')],
-            save_dir=str(tmp_path))
-
+    runner = visualizer_runner(algorithm, str(tmp_path), 'zskt_samples')
     hook = GeneratedSamplesHook(num_images=4, nrow=2)
-    hook._save(FakeRunner, step=1)
+    hook._save(runner, step=1)
     assert list(tmp_path.rglob('generated_samples_1.png'))
 
 

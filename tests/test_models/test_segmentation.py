@@ -259,9 +259,8 @@ def test_one_dfad_iteration_of_segmentors(tmp_path):
 
 
 def test_sample_grid_shows_images_beside_both_colour_coded_masks(tmp_path):
-    from mmengine.visualization import Visualizer
-
     from mmrazor_dfad.engine.hooks import GeneratedSamplesHook
+    from mmrazor_dfad.testing.runners import visualizer_runner
     from mmrazor_dfad.visualization import colour_masks, default_palette
     palette = default_palette(11)
     assert palette[0].tolist() == [0, 0, 0] and len(
@@ -274,16 +273,9 @@ def test_sample_grid_shows_images_beside_both_colour_coded_masks(tmp_path):
 
     algorithm = tiny_seg_algorithm(tmp_path)
 
-    class FakeRunner:
-        model = algorithm
-        iter = 0
-        visualizer = Visualizer(
-            name='seg_samples',
-            vis_backends=[dict(type='LocalVisBackend')],
-            save_dir=str(tmp_path))
-
+    runner = visualizer_runner(algorithm, str(tmp_path), 'seg_samples')
     hook = GeneratedSamplesHook(num_images=4, nrow=2)
-    hook._save(FakeRunner, step=1)
+    hook._save(runner, step=1)
     (grid_file, ) = tmp_path.rglob('generated_samples_1.png')
     import cv2
     grid = cv2.imread(str(grid_file))
