@@ -4,15 +4,18 @@ from .averaged_models import DataFreeEMA
 from .backbones import DAFLLeNet5
 from .generators import DAFLGenerator
 from .losses import (AgreementMaskedL1Loss, BatchNormStatisticsLoss,
-                     PixelL1Loss, TotalVariationLoss)
+                     ClassSimilarityKLLoss, PixelL1Loss, TotalVariationLoss)
 from .pools import SyntheticImagePool
 from .recorders import BatchNormStatisticsRecorder
+from .synthesizers import (ClassSimilarityTargets, DataImpressionSynthesizer,
+                           RandomShiftFlip)
 from .tasks import ClassificationTask, SegmentationTask
 
 __all__ = [
     'ClassificationTask', 'DataFreeDistillation', 'DataFreeEMA',
     'DAFLDataFreeDistillation', 'DAFLGenerator', 'DAFLLeNet5',
     'SyntheticImagePool', 'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
-    'BatchNormStatisticsRecorder', 'TotalVariationLoss', 'PixelL1Loss',
-    'SegmentationTask'
+    'BatchNormStatisticsRecorder', 'ClassSimilarityKLLoss', 'TotalVariationLoss', 'PixelL1Loss',
+    'SegmentationTask', 'ClassSimilarityTargets', 'DataImpressionSynthesizer',
+    'RandomShiftFlip'
 ]

@@ -89,3 +89,33 @@ def test_kill_and_resume_of_the_ema_recipe_equals_an_uninterrupted_run(
                            expected['ema_state_dict'][f'module.{key}'])
     for name in ('state_dict', 'ema_state_dict'):
         assert_equal_states(expected[name], actual[name])
+
+
+IMPRESSIONS_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'dfad',
+    'dfad_impressions-soft-targets_lenet5_lenet5half_1xb256_fashionmnist.py')
+
+
+def test_kill_and_resume_with_data_impressions_equals_an_uninterrupted_run(
+        tmp_path):
+    # A bank before training (persistent region), more images every 2
+    # iterations, generator augmentation and the soft-target prior.
+    options = [o for o in TINY if o != 'custom_hooks=[]'] + [
+        'custom_hooks.1.momentum=0.5', 'custom_hooks.1.begin_iter=3',
+        'custom_hooks.2.bank_size=12', 'custom_hooks.2.interval=2',
+        'custom_hooks.2.images_per_interval=4',
+        'custom_hooks.2.synthesizer.steps=3',
+        'custom_hooks.2.synthesizer.batch_size=8',
+        'model.pool.persistent_capacity=12', 'model.student_iter=2',
+        'model.student_batch_size=4'
+    ]
+    expected, actual = kill_and_resume(IMPRESSIONS_CONFIG, options, tmp_path)
+    state = expected['state_dict']
+    # The bank fills the persistent region once (the resumed run makes no
+    # second one); 6 generator batches of 8 and 3 syntheses of 4 wrapped
+    # the 32 first-in-first-out slots.
+    assert int(state['pool.persistent_size']) == 12
+    assert int(state['pool.size']) == 32
+    assert int(state['generator_augmentation.draws']) == 6
+    for name in ('state_dict', 'ema_state_dict'):
+        assert_equal_states(expected[name], actual[name])

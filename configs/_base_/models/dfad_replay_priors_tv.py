@@ -32,3 +32,32 @@ replay_generator_loss_mappings = dict(
     loss_balance=dict(preds_T=teacher_logits),
     loss_tv=dict(
         images=dict(from_student=False, recorder='teacher_input', data_idx=0)))
+
+# Soft class targets (ZSKD) in place of DAFL's one-hot term: each generated
+# image's teacher output at temperature 20 is pulled toward a Dirichlet
+# target around its argmax class, shaped by the similarity of the
+# teacher's classifier rows. The weight 20 (= the temperature) gives the
+# term the gradient scale of the one-hot cross-entropy. The config records
+# the classifier weight as ``teacher_fc_weight``.
+soft_target_generator_losses = dict(
+    {
+        name: loss
+        for name, loss in replay_generator_losses.items()
+        if name != 'loss_onehot'
+    },
+    loss_soft_targets=dict(
+        type='ClassSimilarityKLLoss',
+        num_classes=10,
+        betas=(1.0, 0.1),
+        temperature=20.0,
+        loss_weight=20.0))
+soft_target_generator_loss_mappings = dict(
+    {
+        name: mapping
+        for name, mapping in replay_generator_loss_mappings.items()
+        if name != 'loss_onehot'
+    },
+    loss_soft_targets=dict(
+        preds_T=teacher_logits,
+        classifier_weight=dict(from_student=False,
+                               recorder='teacher_fc_weight')))

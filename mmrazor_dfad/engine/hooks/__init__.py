@@ -1,4 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .data_impression_hook import DataImpressionHook
 from .drop_stale_logs_hook import DropStaleLogsHook
 from .generated_samples_hook import GeneratedSamplesHook
 from .heartbeat_hook import HeartbeatHook, describe_stalled_ranks
@@ -9,7 +10,7 @@ from .safe_checkpoint_hook import SafeCheckpointHook
 from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
-    'DropStaleLogsHook', 'GeneratedSamplesHook', 'HeartbeatHook',
+    'DataImpressionHook', 'DropStaleLogsHook', 'GeneratedSamplesHook', 'HeartbeatHook',
     'LabelFreeEarlyStoppingHook', 'LossWeightScheduleHook',
     'RankZeroLoggerHook', 'SafeCheckpointHook', 'TeacherCheckHook',
     'describe_stalled_ranks'

@@ -107,6 +107,12 @@ class DataFreeDistillation(TeacherFreeStateMixin, MMRazorInterfaceMixin,
             DAFL also runs the student on the generated images in the
             generator update, which moves its BatchNorm running statistics.
             Defaults to False (``docs/usage.md`` says why).
+        generator_augmentation (dict, optional): A differentiable
+            augmentation applied to the generator update's images before
+            teacher and student see them, e.g. ``dict(type='RandomShiftFlip',
+            max_shift=2)``: the generator must then fool the pair on
+            shifted and flipped versions of its images. The pool stores
+            them unaugmented. Defaults to None (off).
         task (dict, optional): The task's parts, e.g.
             ``dict(type='ClassificationTask')`` (the default).
         data_preprocessor (dict, optional): Pre-processes the real validation
@@ -128,6 +134,7 @@ class DataFreeDistillation(TeacherFreeStateMixin, MMRazorInterfaceMixin,
                  pool: Optional[Dict] = None,
                  student_batch_size: Optional[int] = None,
                  reproduce_mmrazor_side_effects: bool = False,
+                 generator_augmentation: Optional[Dict] = None,
                  task: Optional[Dict] = None,
                  **kwargs) -> None:
         if not is_positive_int(student_iter):
@@ -181,6 +188,9 @@ class DataFreeDistillation(TeacherFreeStateMixin, MMRazorInterfaceMixin,
             built.prepare_from_student(self.student)
             built.prepare_from_teacher(self.teachers)
         self.pool = build_pool(pool, self.generator)
+        self.generator_augmentation = MODELS.build(
+            generator_augmentation
+        ) if generator_augmentation is not None else None
         warn_on_collaborating_generator(self.generator_distiller)
         self.channels_last = channels_last
         prepare_players(
@@ -258,8 +268,10 @@ class DataFreeDistillation(TeacherFreeStateMixin, MMRazorInterfaceMixin,
             values to log.
         """
         fake_images = self._generate(batch_size)
+        seen_images = fake_images if self.generator_augmentation is None \
+            else self._memory_format(self.generator_augmentation(fake_images))
         losses = self._discrepancy(
-            self.generator_distiller, fake_images, teacher_needs_grad=True)
+            self.generator_distiller, seen_images, teacher_needs_grad=True)
         remember_generator_images(self.pool, fake_images)
         return self.parse_losses(losses)
 

@@ -5,6 +5,14 @@ import torch.nn as nn
 from mmrazor_dfad.registry import MODELS
 
 
+def total_variation(images: torch.Tensor) -> torch.Tensor:
+    """Mean absolute difference of vertically and of horizontally
+    neighbouring pixels, summed; images of shape ``(N, C, H, W)``."""
+    vertical = (images[..., 1:, :] - images[..., :-1, :]).abs().mean()
+    horizontal = (images[..., :, 1:] - images[..., :, :-1]).abs().mean()
+    return vertical + horizontal
+
+
 @MODELS.register_module()
 class TotalVariationLoss(nn.Module):
     """Anisotropic total variation of images: an image-smoothness prior.
@@ -33,6 +41,4 @@ class TotalVariationLoss(nn.Module):
         Returns:
             torch.Tensor: The weighted loss, a scalar.
         """
-        vertical = (images[..., 1:, :] - images[..., :-1, :]).abs().mean()
-        horizontal = (images[..., :, 1:] - images[..., :, :-1]).abs().mean()
-        return self.loss_weight * (vertical + horizontal)
+        return self.loss_weight * total_variation(images)

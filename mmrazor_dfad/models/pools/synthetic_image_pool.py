@@ -58,6 +58,19 @@ class SyntheticImagePool(nn.Module):
             one, ``lam * a + (1 - lam) * b``, ``lam ~ Beta(alpha, alpha)``
             per image (the teacher labels the mixture); 0 disables.
             Defaults to 0.
+        cutmix_alpha (float): CutMix of replayed images: a box of each
+            image is replaced by the same box of a random partner, its
+            area share ``1 - lam``, ``lam ~ Beta(alpha, alpha)`` (the
+            teacher labels the result); 0 disables. Exclusive with
+            ``mixup_alpha``. Defaults to 0.
+        persistent_capacity (int): Size of a second region for images added
+            with ``add(images, persistent=True)`` (e.g. a bank optimised
+            before training by :class:`DataImpressionHook`): first in,
+            first out among themselves, never displaced by the generator's
+            images. 0 disables. Defaults to 0.
+        persistent_fraction (float, optional): Share of each draw taken
+            from the persistent region once both regions hold images.
+            Defaults to None: uniform over all held images.
         dtype (str): Storage type, ``'float16'`` (half the memory and
             checkpoint size) or ``'float32'``. Defaults to ``'float16'``.
         seed (int, optional): Seed of the sampling and augmentation.
@@ -76,6 +89,9 @@ class SyntheticImagePool(nn.Module):
                  flip: bool = False,
                  crop_padding: int = 0,
                  mixup_alpha: float = 0.0,
+                 cutmix_alpha: float = 0.0,
+                 persistent_capacity: int = 0,
+                 persistent_fraction: Optional[float] = None,
                  dtype: str = 'float16',
                  seed: Optional[int] = None) -> None:
         super().__init__()
@@ -112,8 +128,30 @@ class SyntheticImagePool(nn.Module):
         self.flip = flip
         if mixup_alpha < 0:
             raise ValueError('SyntheticImagePool: mixup_alpha must be >= 0.')
+        if cutmix_alpha < 0:
+            raise ValueError('SyntheticImagePool: cutmix_alpha must be >= 0.')
+        if cutmix_alpha > 0 and mixup_alpha > 0:
+            raise ValueError(
+                'SyntheticImagePool: mixup_alpha and cutmix_alpha are '
+                'exclusive (each replayed image is mixed once); set one of '
+                'them to 0.')
+        if isinstance(persistent_capacity, bool) or not isinstance(
+                persistent_capacity, int) or persistent_capacity < 0:
+            raise ValueError(
+                'SyntheticImagePool: persistent_capacity must be an integer '
+                f'>= 0, got {persistent_capacity!r}.')
+        if persistent_fraction is not None and not (
+                0 <= persistent_fraction <= 1 and persistent_capacity):
+            raise ValueError(
+                'SyntheticImagePool: persistent_fraction is the share of '
+                'each draw from the persistent region: it needs '
+                'persistent_capacity > 0 and a value in [0, 1], got '
+                f'{persistent_fraction!r}.')
         self.crop_padding = crop_padding
         self.mixup_alpha = mixup_alpha
+        self.cutmix_alpha = cutmix_alpha
+        self.persistent_capacity = persistent_capacity
+        self.persistent_fraction = persistent_fraction
         self.seed = int(seed) if seed is not None else \
             torch.initial_seed() % 2**31
         self.register_buffer(
@@ -123,9 +161,26 @@ class SyntheticImagePool(nn.Module):
         self.register_buffer('size', torch.zeros((), dtype=torch.long))
         self.register_buffer('cursor', torch.zeros((), dtype=torch.long))
         self.register_buffer('draws', torch.zeros((), dtype=torch.long))
+        if persistent_capacity:
+            # Registered only when used, so checkpoints of pools without
+            # the region keep their keys.
+            self.register_buffer(
+                'persistent_images',
+                torch.zeros(
+                    persistent_capacity, *image_shape,
+                    dtype=getattr(torch, dtype)))
+            self.register_buffer('persistent_size',
+                                 torch.zeros((), dtype=torch.long))
+            self.register_buffer('persistent_cursor',
+                                 torch.zeros((), dtype=torch.long))
 
     def __len__(self) -> int:
-        return int(self.size)
+        return int(self.size) + self.persistent_count
+
+    @property
+    def persistent_count(self) -> int:
+        """Images held in the persistent region."""
+        return int(self.persistent_size) if self.persistent_capacity else 0
 
     @property
     def stores_student_images(self) -> bool:
@@ -144,14 +199,19 @@ class SyntheticImagePool(nn.Module):
         return int(round(batch_size * self.replay_fraction))
 
     @torch.no_grad()
-    def add(self, images: torch.Tensor) -> None:
+    def add(self, images: torch.Tensor, persistent: bool = False) -> None:
         """Store images (detached), dropping the oldest beyond capacity.
 
         Under DDP the images of every rank are added, in rank order.
 
         Args:
             images (torch.Tensor): Shape ``(N, C, H, W)``.
+            persistent (bool): Store them in the persistent region.
         """
+        if persistent and not self.persistent_capacity:
+            raise ValueError(
+                'SyntheticImagePool.add(persistent=True) needs a persistent '
+                'region: set persistent_capacity in the pool config.')
         images = images.detach()
         if torch_dist.is_available() and torch_dist.is_initialized() and \
                 torch_dist.get_world_size() > 1:
@@ -161,13 +221,24 @@ class SyntheticImagePool(nn.Module):
             ]
             torch_dist.all_gather(gathered, images.contiguous())
             images = torch.cat(gathered)
-        images = images[-self.capacity:].to(self.images.dtype)
+        if persistent:
+            self._write(images, self.persistent_images, self.persistent_size,
+                        self.persistent_cursor)
+        else:
+            self._write(images, self.images, self.size, self.cursor)
+
+    @staticmethod
+    def _write(images: torch.Tensor, store: torch.Tensor, size: torch.Tensor,
+               cursor: torch.Tensor) -> None:
+        """First-in-first-out write of ``images`` into one region."""
+        capacity = store.shape[0]
+        images = images[-capacity:].to(store.dtype)
         count = images.shape[0]
-        positions = (self.cursor + torch.arange(
-            count, device=self.images.device)) % self.capacity
-        self.images[positions] = images.to(self.images.device)
-        self.cursor.copy_((self.cursor + count) % self.capacity)
-        self.size.copy_(torch.clamp(self.size + count, max=self.capacity))
+        positions = (cursor + torch.arange(count, device=store.device)) % \
+            capacity
+        store[positions] = images.to(store.device)
+        cursor.copy_((cursor + count) % capacity)
+        size.copy_(torch.clamp(size + count, max=capacity))
 
     def get_extra_state(self) -> torch.Tensor:
         """Save the sampling seed with the images (a tensor: MMEngine
@@ -200,9 +271,7 @@ class SyntheticImagePool(nn.Module):
         rng = torch.Generator().manual_seed(self.seed + rank * _RANK_STRIDE +
                                             int(self.draws) * _STEP_STRIDE)
         self.draws += 1
-        indices = torch.randint(len(self), (count, ), generator=rng)
-        images = self.images[indices.to(self.images.device)].to(
-            dtype or torch.float32)
+        images = self._draw(count, rng).to(dtype or torch.float32)
         if self.flip:
             flip = torch.rand(count, generator=rng) < 0.5
             images[flip.to(images.device)] = images[flip.to(
@@ -211,7 +280,62 @@ class SyntheticImagePool(nn.Module):
             images = self._random_translate(images, rng)
         if self.mixup_alpha > 0:
             images = self._mixup(images, rng)
+        if self.cutmix_alpha > 0:
+            images = self._cutmix(images, rng)
         return images
+
+    def _draw(self, count: int, rng: torch.Generator) -> torch.Tensor:
+        """``count`` stored images, uniformly over all held ones or with
+        ``persistent_fraction`` of them from the persistent region."""
+        fifo, persistent = int(self.size), self.persistent_count
+        if persistent == 0:
+            from_persistent = 0
+        elif fifo == 0:
+            from_persistent = count
+        elif self.persistent_fraction is not None:
+            from_persistent = int(round(count * self.persistent_fraction))
+        else:
+            # Uniform over all held images.
+            indices = torch.randint(fifo + persistent, (count, ),
+                                    generator=rng)
+            from_persistent = int((indices >= fifo).sum())
+        parts = []
+        if count - from_persistent:
+            indices = torch.randint(fifo, (count - from_persistent, ),
+                                    generator=rng)
+            parts.append(self.images[indices.to(self.images.device)])
+        if from_persistent:
+            indices = torch.randint(persistent, (from_persistent, ),
+                                    generator=rng)
+            parts.append(self.persistent_images[indices.to(
+                self.persistent_images.device)])
+        return torch.cat(parts) if len(parts) > 1 else parts[0]
+
+    def _cutmix(self, images: torch.Tensor,
+                rng: torch.Generator) -> torch.Tensor:
+        """Paste a random box of a random partner into every image."""
+        count, _, height, width = images.shape
+        partners = torch.randperm(count, generator=rng).to(images.device)
+        seed = int(torch.randint(2**31 - 1, (1, ), generator=rng))
+        gammas = np.random.default_rng(seed).gamma(
+            self.cutmix_alpha, size=(2, count))
+        lam = torch.as_tensor(gammas[0] / (gammas[0] + gammas[1]))
+        # Box of area share (1 - lam), centred uniformly, clipped.
+        cut = torch.sqrt(1 - lam)
+        box_h, box_w = (cut * height).long(), (cut * width).long()
+        centre_y = torch.randint(height, (count, ), generator=rng)
+        centre_x = torch.randint(width, (count, ), generator=rng)
+        top = (centre_y - box_h // 2).clamp(0, height)
+        bottom = (centre_y + box_h - box_h // 2).clamp(0, height)
+        left = (centre_x - box_w // 2).clamp(0, width)
+        right = (centre_x + box_w - box_w // 2).clamp(0, width)
+        rows = torch.arange(height)[None]
+        cols = torch.arange(width)[None]
+        inside = ((rows >= top[:, None]) & (rows < bottom[:, None]))[:, :,
+                                                                    None] & \
+            ((cols >= left[:, None]) & (cols < right[:, None]))[:, None, :]
+        inside = inside[:, None].to(images.device)
+        return torch.where(inside, images[partners], images)
 
     def _mixup(self, images: torch.Tensor,
                rng: torch.Generator) -> torch.Tensor:

@@ -1,0 +1,14 @@
+# Images optimised against the teacher toward soft class targets (ZSKD's
+# data impressions, DeepInversion's jitter and flips), as a piece a config
+# takes with ``{{_base_.data_impression_synthesizer}}`` (its pixel range
+# follows the algorithm's data preprocessor).
+data_impression_synthesizer = dict(
+    type='DataImpressionSynthesizer',
+    targets=dict(
+        type='ClassSimilarityTargets', num_classes=10, betas=(1.0, 0.1)),
+    steps=100,
+    lr=0.1,
+    temperature=20.0,
+    tv_weight=1.0,
+    augmentation=dict(type='RandomShiftFlip', max_shift=2, flip=True),
+    batch_size=256)

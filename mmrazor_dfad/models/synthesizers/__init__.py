@@ -1,0 +1,9 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+from .class_similarity import ClassSimilarityTargets, class_similarity
+from .data_impressions import DataImpressionSynthesizer
+from .image_augmentation import RandomShiftFlip
+
+__all__ = [
+    'ClassSimilarityTargets', 'DataImpressionSynthesizer', 'RandomShiftFlip',
+    'class_similarity'
+]

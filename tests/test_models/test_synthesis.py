@@ -1,0 +1,398 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Soft class targets, differentiable augmentation and images optimised
+against the teacher: their math on small hand-made cases, and that they
+plug into the algorithm and its pool from a config."""
+import copy
+
+import pytest
+import torch
+import torch.nn as nn
+
+from mmrazor_dfad.models import (ClassSimilarityKLLoss, ClassSimilarityTargets,
+                                 DataImpressionSynthesizer, RandomShiftFlip,
+                                 SyntheticImagePool)
+from mmrazor_dfad.models.synthesizers import class_similarity
+from mmrazor_dfad.models.synthesizers.class_similarity import (
+    class_vectors_from_logits, find_classifier)
+from mmrazor_dfad.testing import build, build_optim, data_free_batch
+from mmrazor_dfad.testing.toy_models import ToyClassifier
+
+
+def rng(seed=0):
+    return torch.Generator().manual_seed(seed)
+
+
+def test_class_similarity_is_min_max_normalised_cosine():
+    vectors = torch.tensor([[1.0, 0.0], [0.9, 0.1], [-1.0, 0.0]])
+    similarity = class_similarity(vectors)
+    assert torch.allclose(similarity.diagonal(), torch.ones(3))
+    # Row 0: its own class 1, the near class high, the opposite one at the
+    # floor (never 0: Dirichlet concentrations must be positive).
+    assert similarity[0, 1] > 0.9
+    assert 0 < similarity[0, 2] < 1e-5
+    with pytest.raises(ValueError, match='K >= 2'):
+        class_similarity(torch.ones(1, 4))
+
+
+def test_targets_concentrate_on_similar_classes():
+    targets = ClassSimilarityTargets(num_classes=3, betas=(1.0, ))
+    targets.fit(torch.tensor([[1.0, 0.0], [0.8, 0.6], [-1.0, 0.0]]))
+    soft = targets.sample(torch.zeros(4000, dtype=torch.long), rng())
+    assert soft.shape == (4000, 3)
+    assert torch.allclose(soft.sum(1), torch.ones(4000))
+    mean = soft.mean(0)
+    # Mass on class 0, then its similar class 1, almost none on class 2.
+    assert mean[0] > mean[1] > 10 * mean[2]
+    # Same generator state, same draw.
+    assert torch.equal(
+        targets.sample(torch.zeros(5, dtype=torch.long), rng(3)),
+        targets.sample(torch.zeros(5, dtype=torch.long), rng(3)))
+
+
+def test_small_beta_gives_spikier_targets():
+    targets = ClassSimilarityTargets(num_classes=10, betas=(1.0, 0.1))
+    targets.fit(torch.randn(10, 6, generator=rng()))
+    soft = targets.sample(torch.arange(1000) % 10, rng())
+    peak = soft.max(1).values
+    # The first half of the batch uses beta 1, the second beta 0.1.
+    assert peak[500:].mean() > peak[:500].mean() + 0.1
+
+
+def test_unfitted_targets_are_one_hot_and_bad_arguments_are_named():
+    targets = ClassSimilarityTargets(num_classes=4)
+    soft = targets.sample(torch.tensor([2, 3]), rng())
+    assert torch.allclose(soft.argmax(1), torch.tensor([2, 3]))
+    assert soft.max(1).values.min() > 0.99
+    with pytest.raises(ValueError, match='num_classes must be'):
+        ClassSimilarityTargets(num_classes=1)
+    with pytest.raises(ValueError, match='betas must be positive'):
+        ClassSimilarityTargets(num_classes=3, betas=(0.0, ))
+    with pytest.raises(ValueError, match='3 class vectors for'):
+        targets.fit(torch.ones(3, 2))
+
+
+def test_class_vectors_from_logits_and_classifier_lookup():
+    logits = torch.tensor([[2.0, 0.0], [4.0, 0.0], [0.0, 1.0]])
+    vectors = class_vectors_from_logits(logits, torch.tensor([0, 0, 1]), 2)
+    assert torch.equal(vectors, torch.tensor([[3.0, 0.0], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match=r'no image of the classes \[2\]'):
+        class_vectors_from_logits(logits, torch.tensor([0, 0, 1]), 3)
+    model = ToyClassifier(in_channels=1, num_classes=3)
+    assert find_classifier(model, None) is model.head.fc
+    assert find_classifier(model, 'head.fc') is model.head.fc
+    with pytest.raises(ValueError, match="'backbone.0' is not a linear"):
+        find_classifier(model, 'backbone.0')
+
+
+def test_random_shift_flip_rolls_each_image_and_passes_gradients():
+    images = torch.arange(2 * 16, dtype=torch.float32).view(2, 1, 4, 4)
+    images.requires_grad_(True)
+    augment = RandomShiftFlip(max_shift=1, flip=True, seed=0)
+    out = augment(images)
+    assert out.shape == images.shape
+    # A roll and a flip permute pixels: every image keeps its values.
+    for i in range(2):
+        assert torch.equal(out[i].flatten().sort().values,
+                           images[i].detach().flatten().sort().values)
+    out.sum().backward()
+    assert torch.equal(images.grad, torch.ones_like(images))
+    # The draw counter moves; a copy restored at the same count draws the
+    # same (what a resumed run does).
+    assert int(augment.draws) == 1
+    replay = RandomShiftFlip(max_shift=1, flip=True, seed=5)
+    replay.load_state_dict(augment.state_dict())
+    assert replay.seed == 0
+    assert torch.equal(replay(images.detach()), augment(images.detach()))
+    assert torch.equal(RandomShiftFlip(max_shift=0, flip=False)(images),
+                       images)
+    with pytest.raises(ValueError, match='max_shift must be'):
+        RandomShiftFlip(max_shift=-1)
+
+
+def test_random_shift_without_wrap_pads_with_zeros():
+    images = torch.ones(64, 1, 5, 5)
+    out = RandomShiftFlip(max_shift=2, wrap=False, flip=False, seed=1)(images)
+    # Some images moved: zeros came in from the border, never more than a
+    # 2-pixel band per axis.
+    assert (out == 0).any()
+    assert out.sum(dim=(1, 2, 3)).min() >= 9
+
+
+class LinearTeacher(nn.Module):
+    """A linear classifier of 1x6x6 images with the ``mode`` argument of
+    MMEngine models."""
+
+    def __init__(self, seed=0):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.fc = nn.Linear(36, 4)
+
+    def forward(self, images, mode='tensor'):
+        return self.fc(images.flatten(1))
+
+
+def synthesizer(**kwargs):
+    cfg = dict(
+        type='DataImpressionSynthesizer',
+        targets=dict(type='ClassSimilarityTargets', num_classes=4),
+        steps=40,
+        lr=0.1,
+        temperature=4.0,
+        batch_size=16,
+        pixel_normalization=dict(mean=[128.0], std=[64.0]))
+    cfg.update(kwargs)
+    from mmrazor_dfad.registry import MODELS
+    return MODELS.build(cfg)
+
+
+def test_data_impressions_move_the_teacher_toward_their_targets():
+    teacher = LinearTeacher().eval().requires_grad_(False)
+    # No augmentation: a linear teacher is not shift invariant.
+    synth = synthesizer()
+    synth.fit_similarity(teacher, (1, 6, 6), torch.device('cpu'), rng())
+    # Fitted from the teacher's classifier rows.
+    assert bool(synth.targets.fitted)
+    assert torch.allclose(synth.targets.similarity,
+                          class_similarity(teacher.fc.weight))
+    # Orthogonal class vectors: every target is (nearly) one-hot.
+    synth.targets.fit(torch.eye(4))
+    images = synth.synthesize(teacher, 24, (1, 6, 6), torch.device('cpu'),
+                              rng())
+    assert images.shape == (24, 1, 6, 6) and not images.requires_grad
+    # Pixels stay in [0, 255] once de-normalised.
+    pixels = images * 64 + 128
+    assert pixels.min() >= 0 and pixels.max() <= 255
+    # Classes are balanced: image i of a batch is class (offset + i) mod 4,
+    # and the teacher now predicts them.
+    predicted = teacher(images).argmax(1)
+    for batch in (predicted[:16], predicted[16:]):
+        offset = batch[0]
+        expected = (torch.arange(len(batch)) + offset) % 4
+        assert (batch == expected).float().mean() >= 0.9
+
+
+def test_data_impressions_without_a_linear_head_fit_from_logits():
+
+    class Nonlinear(LinearTeacher):
+
+        def forward(self, images, mode='tensor'):
+            return torch.tanh(self.fc(images.flatten(1))) * 5
+
+    teacher = Nonlinear().eval().requires_grad_(False)
+    synth = synthesizer(similarity_from='logits')
+    synth.synthesize(teacher, 8, (1, 6, 6), torch.device('cpu'), rng())
+    assert bool(synth.targets.fitted)
+    assert torch.allclose(synth.targets.similarity.diagonal(), torch.ones(4))
+    with pytest.raises(ValueError, match='similarity_from must be'):
+        synthesizer(similarity_from='weights')
+
+
+def test_competition_term_uses_the_student_and_leaves_no_gradient():
+    teacher = LinearTeacher(0).eval().requires_grad_(False)
+    student = LinearTeacher(1).train()
+    synth = synthesizer(competition_weight=1.0, steps=3)
+    synth.synthesize(
+        teacher, 4, (1, 6, 6), torch.device('cpu'), rng(), student=student)
+    assert student.training
+    assert all(p.grad is None for p in student.parameters())
+
+
+def test_class_similarity_kl_prior_fits_from_the_classifier_and_trains():
+    weight = torch.randn(4, 8, generator=rng())
+    loss = ClassSimilarityKLLoss(num_classes=4, temperature=2.0, seed=0)
+    logits = torch.randn(32, 4, generator=rng(1), requires_grad=True)
+    value = loss(logits, classifier_weight=weight)
+    assert torch.allclose(loss.targets.similarity, class_similarity(weight))
+    assert value > 0
+    value.backward()
+    assert logits.grad.abs().sum() > 0
+    # Minimising it moves the teacher's output toward the targets (large
+    # beta: targets near their mean, so the minimum is near 0).
+    logits = torch.randn(64, 4, generator=rng(2), requires_grad=True)
+    # The loss is a mean over 64 images: a step of 64 per image.
+    optimizer = torch.optim.SGD([logits], lr=64.0)
+    prior = ClassSimilarityKLLoss(
+        num_classes=4, betas=(1000.0, ), temperature=1.0, seed=0)
+    values = []
+    for _ in range(30):
+        value = prior(logits, classifier_weight=weight)
+        optimizer.zero_grad()
+        value.backward()
+        optimizer.step()
+        values.append(value.item())
+    assert values[-1] < values[0] / 4
+    # Balanced classes: image i of a batch gets class (offset + i) mod K.
+    balanced = ClassSimilarityKLLoss(
+        num_classes=4, betas=(1000.0, ), target_classes='balanced', seed=0)
+    argmax = ClassSimilarityKLLoss(num_classes=4, betas=(1000.0, ), seed=0)
+    for loss in (balanced, argmax):
+        loss.targets.fit(torch.eye(4))
+    one_class = torch.tensor([[50.0, 0.0, 0.0, 0.0]]).repeat(8, 1)
+    # Argmax targets agree with a batch of one class, balanced ones not.
+    assert balanced(one_class) > 5 * argmax(one_class)
+    with pytest.raises(ValueError, match='target_classes must be'):
+        ClassSimilarityKLLoss(num_classes=4, target_classes='random')
+    with pytest.raises(ValueError, match='has 3 rows'):
+        ClassSimilarityKLLoss(num_classes=4)(
+            torch.randn(2, 4), classifier_weight=torch.randn(3, 8))
+
+
+def test_pool_persistent_region_is_never_displaced():
+    pool = SyntheticImagePool(
+        capacity=4,
+        image_shape=(1, 2, 2),
+        replay_fraction=1.0,
+        fill_from='generator',
+        persistent_capacity=3,
+        persistent_fraction=0.5,
+        dtype='float32',
+        seed=0)
+    pool.add(torch.full((3, 1, 2, 2), 7.0), persistent=True)
+    for value in range(5):
+        pool.add(torch.full((4, 1, 2, 2), float(value)))
+    assert len(pool) == 7 and pool.persistent_count == 3
+    drawn = pool.sample(100)
+    # Half of every draw from the bank, half from the generator's last 4.
+    assert (drawn == 7).all(dim=(1, 2, 3)).sum() == 50
+    assert (drawn == 4).all(dim=(1, 2, 3)).sum() == 50
+    state = pool.state_dict()
+    assert {'persistent_images', 'persistent_size'} <= set(state)
+    copy_pool = SyntheticImagePool(
+        capacity=4,
+        image_shape=(1, 2, 2),
+        replay_fraction=1.0,
+        fill_from='generator',
+        persistent_capacity=3,
+        persistent_fraction=0.5,
+        dtype='float32')
+    copy_pool.load_state_dict(state)
+    assert torch.equal(copy_pool.sample(10), pool.sample(10))
+    plain = SyntheticImagePool(capacity=4, image_shape=(1, 2, 2))
+    assert 'persistent_images' not in plain.state_dict()
+    with pytest.raises(ValueError, match='needs a persistent region'):
+        plain.add(torch.zeros(1, 1, 2, 2), persistent=True)
+    with pytest.raises(ValueError, match='needs persistent_capacity'):
+        SyntheticImagePool(
+            capacity=4, image_shape=(1, 2, 2), persistent_fraction=0.5)
+
+
+def test_pool_cutmix_pastes_a_box_of_another_image():
+    pool = SyntheticImagePool(
+        capacity=2,
+        image_shape=(1, 8, 8),
+        replay_fraction=1.0,
+        fill_from='generator',
+        cutmix_alpha=1.0,
+        dtype='float32',
+        seed=0)
+    pool.add(torch.stack([torch.zeros(1, 8, 8), torch.ones(1, 8, 8)]))
+    drawn = pool.sample(200)
+    share = drawn.mean(dim=(1, 2, 3))
+    # Pure images and mixtures whose ones form one box.
+    assert ((share > 0) & (share < 1)).sum() > 50
+    mixed = drawn[(share > 0) & (share < 1)][0, 0]
+    rows = mixed.max(1).values != mixed.min(1).values
+    assert rows.any()
+    with pytest.raises(ValueError, match='exclusive'):
+        SyntheticImagePool(
+            capacity=2, image_shape=(1, 8, 8), mixup_alpha=1.0,
+            cutmix_alpha=1.0)
+
+
+def test_generator_update_sees_augmented_images_the_pool_keeps_plain_ones(
+        toy_algorithm_cfg):
+    cfg = copy.deepcopy(toy_algorithm_cfg)
+    cfg['generator_augmentation'] = dict(
+        type='RandomShiftFlip', max_shift=2, seed=0)
+    cfg['pool'] = dict(
+        type='SyntheticImagePool',
+        capacity=64,
+        replay_fraction=1.0,
+        fill_from='generator',
+        dtype='float32')
+    algorithm = build(cfg).train()
+    seen = []
+    algorithm.teachers['tea'].register_forward_pre_hook(
+        lambda module, args: seen.append(args[0].detach().clone()))
+    stored = []
+    original_add = algorithm.pool.add
+    algorithm.pool.add = lambda images, **kw: (stored.append(images.detach(
+    ).clone()), original_add(images, **kw))
+    algorithm.student_train_first = False
+    algorithm.train_step(data_free_batch(8), build_optim(algorithm))
+    assert int(algorithm.generator_augmentation.draws) == 1
+    # The generator update's teacher input is the stored batch, rolled and
+    # flipped, not the batch itself.
+    assert seen[0].shape == stored[0].shape
+    assert not torch.equal(seen[0], stored[0])
+    # Rolls and flips permute each image's pixels.
+    assert torch.equal(seen[0].flatten(1).sort(1).values,
+                       stored[0].flatten(1).sort(1).values)
+
+
+def impression_hook(**kwargs):
+    from mmrazor_dfad.engine.hooks import DataImpressionHook
+    cfg = dict(
+        synthesizer=dict(
+            type='DataImpressionSynthesizer',
+            targets=dict(type='ClassSimilarityTargets', num_classes=10),
+            steps=2,
+            batch_size=8),
+        seed=0)
+    cfg.update(kwargs)
+    return DataImpressionHook(**cfg)
+
+
+def stand_in_runner(algorithm, iteration=0):
+    from types import SimpleNamespace
+
+    from mmengine.logging import MessageHub, MMLogger
+    return SimpleNamespace(
+        model=algorithm,
+        seed=0,
+        iter=iteration,
+        message_hub=MessageHub.get_instance('test_synthesis'),
+        logger=MMLogger.get_instance('test_synthesis'))
+
+
+def test_impression_hook_fills_the_bank_once_and_adds_during_training(
+        toy_algorithm_cfg):
+    cfg = copy.deepcopy(toy_algorithm_cfg)
+    cfg['pool'] = dict(
+        type='SyntheticImagePool',
+        capacity=32,
+        replay_fraction=1.0,
+        fill_from='generator',
+        persistent_capacity=12)
+    algorithm = build(cfg)
+    hook = impression_hook(bank_size=12, interval=2, images_per_interval=4)
+    runner = stand_in_runner(algorithm)
+    hook.before_train(runner)
+    assert algorithm.pool.persistent_count == 12 and len(algorithm.pool) == 12
+    bank = algorithm.pool.persistent_images.clone()
+    # A resumed run (the pool restored from a checkpoint) makes no second
+    # bank.
+    hook.before_train(stand_in_runner(algorithm, iteration=4))
+    assert torch.equal(algorithm.pool.persistent_images, bank)
+    hook.after_train_iter(stand_in_runner(algorithm, iteration=0), 0)
+    assert int(algorithm.pool.size) == 0  # iteration 1: not a multiple of 2
+    hook.after_train_iter(stand_in_runner(algorithm, iteration=1), 1)
+    assert int(algorithm.pool.size) == 4
+    assert runner.message_hub.get_scalar(
+        'train/synthesis/images').current() == 16
+    # Another hook with the same seed makes the same bank.
+    again = build(cfg)
+    impression_hook(bank_size=12).before_train(stand_in_runner(again))
+    assert torch.equal(again.pool.persistent_images, bank)
+
+
+def test_impression_hook_names_what_is_missing(toy_algorithm_cfg):
+    algorithm = build(toy_algorithm_cfg)
+    with pytest.raises(ValueError, match='model.pool is not set'):
+        impression_hook(bank_size=4).before_train(stand_in_runner(algorithm))
+    with pytest.raises(ValueError, match='makes nothing'):
+        impression_hook()
+    with pytest.raises(ValueError, match='go together'):
+        impression_hook(interval=5)
+    with pytest.raises(TypeError, match='config dict with a type'):
+        impression_hook(bank_size=4, synthesizer=dict(steps=3))
