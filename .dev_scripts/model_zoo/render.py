@@ -23,60 +23,74 @@ MOSAIC_MAIN = ('dfad', 'kd-kl-real-canvases', 'kd-l1-real-canvases',
 MOSAIC_ABLATION = ('dfad', 'dfad-replay', 'dfad-priors', 'dfad-tv', 'dfad-ema',
                    'dfad-bn')
 # page -> marker NAME -> what goes between <!-- NAME-begin/end -->.
-SECTIONS: Dict[str, Dict[str, Callable[[], str]]] = {
-    'README.md':
-    dict(
-        results=summary_table,
-        family=family_table,
-        speed=speed_table,
-        demo=demo_table,
-        **{'mosaic-results': partial(mosaic_table, MOSAIC_MAIN, '.')}),
-    'configs/dfad/README.md': {
-        'mnist-results':
-        partial(dfad_table, 'mnist'),
-        'mnist-recipes':
-        partial(recipes_table, 'mnist_recipes', 'configs/dfad',
-                ('0.95', '0.98')),
-        'mnist-time-to-target':
-        partial(time_to_target_table, 'mnist_time_to_target', 'configs/dfad',
-                'plain-dfad', '0.98'),
-        'fashion_mnist-results':
-        partial(dfad_table, 'fashion_mnist'),
-        'fashion_mnist-recipes':
-        partial(recipes_table, 'fashion_mnist_recipes', 'configs/dfad'),
-    },
-    'docs/method_components.md': {
-        'fashion_mnist-ablation':
-        partial(ablation_table, 'fashion_mnist_ablation', 'fashion_mnist_dfad')
-    },
-    'docs/experiments.md': {
-        f'{dataset}-exploration': partial(exploration_table,
-                                          f'{dataset}_exploration')
-        for dataset in DATASETS
-    },
-    'docs/label_free_evaluation.md': {
-        'label-free-selection': label_free_tables
-    },
-    'docs/segmentation.md': {
-        'mosaic-results':
-        partial(mosaic_table, MOSAIC_MAIN, 'docs'),
-        'mosaic-ablation':
-        partial(mosaic_table, MOSAIC_ABLATION, 'docs', reference='dfad'),
-        'generator-sizes':
-        generator_sizes_table
-    },
-    'docs/speed.md': {
-        'speed': speed_table,
-        'speed-variants': speed_variants_table
-    },
-    **{
-        f'{PAPERS[algorithm][0]}/README.md': {
-            f'{dataset}-results': partial(family_results, dataset, algorithm)
-            for dataset in DATASETS
-        }
-        for algorithm in FAMILY
-    }
-}
+SECTIONS: Dict[str,
+               Dict[str, Callable[[], str]]] = {
+                   'README.md':
+                   dict(
+                       results=summary_table,
+                       family=family_table,
+                       speed=speed_table,
+                       demo=demo_table,
+                       **{
+                           'mosaic-results':
+                           partial(mosaic_table, MOSAIC_MAIN, '.')
+                       }),
+                   'configs/dfad/README.md': {
+                       'mnist-results':
+                       partial(dfad_table, 'mnist'),
+                       'mnist-recipes':
+                       partial(recipes_table, 'mnist_recipes', 'configs/dfad',
+                               ('0.95', '0.98')),
+                       'mnist-time-to-target':
+                       partial(time_to_target_table, 'mnist_time_to_target',
+                               'configs/dfad', 'plain-dfad', '0.98'),
+                       'fashion_mnist-results':
+                       partial(dfad_table, 'fashion_mnist'),
+                       'fashion_mnist-recipes':
+                       partial(recipes_table, 'fashion_mnist_recipes',
+                               'configs/dfad'),
+                   },
+                   'docs/method_components.md': {
+                       'fashion_mnist-ablation':
+                       partial(ablation_table, 'fashion_mnist_ablation',
+                               'fashion_mnist_dfad')
+                   },
+                   'docs/experiments.md': {
+                       **{
+                           f'{dataset}-exploration': partial(
+                               exploration_table, f'{dataset}_exploration')
+                           for dataset in DATASETS
+                       }, 'fashion_mnist-synthesis':
+                       partial(exploration_table, 'fashion_mnist_synthesis')
+                   },
+                   'docs/label_free_evaluation.md': {
+                       'label-free-selection': label_free_tables
+                   },
+                   'docs/segmentation.md': {
+                       'mosaic-results':
+                       partial(mosaic_table, MOSAIC_MAIN, 'docs'),
+                       'mosaic-ablation':
+                       partial(
+                           mosaic_table,
+                           MOSAIC_ABLATION,
+                           'docs',
+                           reference='dfad'),
+                       'generator-sizes':
+                       generator_sizes_table
+                   },
+                   'docs/speed.md': {
+                       'speed': speed_table,
+                       'speed-variants': speed_variants_table
+                   },
+                   **{
+                       f'{PAPERS[algorithm][0]}/README.md': {
+                           f'{dataset}-results': partial(
+                               family_results, dataset, algorithm)
+                           for dataset in DATASETS
+                       }
+                       for algorithm in FAMILY
+                   }
+               }
 # file -> its whole text.
 WHOLE_FILES = {
     **{

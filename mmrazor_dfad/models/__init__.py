@@ -15,7 +15,7 @@ __all__ = [
     'ClassificationTask', 'DataFreeDistillation', 'DataFreeEMA',
     'DAFLDataFreeDistillation', 'DAFLGenerator', 'DAFLLeNet5',
     'SyntheticImagePool', 'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
-    'BatchNormStatisticsRecorder', 'ClassSimilarityKLLoss', 'TotalVariationLoss', 'PixelL1Loss',
-    'SegmentationTask', 'ClassSimilarityTargets', 'DataImpressionSynthesizer',
-    'RandomShiftFlip'
+    'BatchNormStatisticsRecorder', 'ClassSimilarityKLLoss',
+    'TotalVariationLoss', 'PixelL1Loss', 'SegmentationTask',
+    'ClassSimilarityTargets', 'DataImpressionSynthesizer', 'RandomShiftFlip'
 ]

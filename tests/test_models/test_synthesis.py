@@ -9,8 +9,7 @@ import torch
 import torch.nn as nn
 
 from mmrazor_dfad.models import (ClassSimilarityKLLoss, ClassSimilarityTargets,
-                                 DataImpressionSynthesizer, RandomShiftFlip,
-                                 SyntheticImagePool)
+                                 RandomShiftFlip, SyntheticImagePool)
 from mmrazor_dfad.models.synthesizers import class_similarity
 from mmrazor_dfad.models.synthesizers.class_similarity import (
     class_vectors_from_logits, find_classifier)
@@ -103,8 +102,8 @@ def test_random_shift_flip_rolls_each_image_and_passes_gradients():
     replay.load_state_dict(augment.state_dict())
     assert replay.seed == 0
     assert torch.equal(replay(images.detach()), augment(images.detach()))
-    assert torch.equal(RandomShiftFlip(max_shift=0, flip=False)(images),
-                       images)
+    assert torch.equal(
+        RandomShiftFlip(max_shift=0, flip=False)(images), images)
     with pytest.raises(ValueError, match='max_shift must be'):
         RandomShiftFlip(max_shift=-1)
 
@@ -295,7 +294,9 @@ def test_pool_cutmix_pastes_a_box_of_another_image():
     assert rows.any()
     with pytest.raises(ValueError, match='exclusive'):
         SyntheticImagePool(
-            capacity=2, image_shape=(1, 8, 8), mixup_alpha=1.0,
+            capacity=2,
+            image_shape=(1, 8, 8),
+            mixup_alpha=1.0,
             cutmix_alpha=1.0)
 
 

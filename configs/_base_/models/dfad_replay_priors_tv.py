@@ -59,5 +59,5 @@ soft_target_generator_loss_mappings = dict(
     },
     loss_soft_targets=dict(
         preds_T=teacher_logits,
-        classifier_weight=dict(from_student=False,
-                               recorder='teacher_fc_weight')))
+        classifier_weight=dict(
+            from_student=False, recorder='teacher_fc_weight')))

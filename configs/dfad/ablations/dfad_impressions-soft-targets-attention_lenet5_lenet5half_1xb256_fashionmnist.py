@@ -2,7 +2,9 @@
 # student updates (ZSKT, MMRazor's ATLoss, beta 250 per map): the student
 # also matches the teacher's spatial attention after the first two
 # convolution stages (28x28 and 10x10 in both networks).
-_base_ = ['../dfad_impressions-soft-targets_lenet5_lenet5half_1xb256_fashionmnist.py']
+_base_ = [
+    '../dfad_impressions-soft-targets_lenet5_lenet5half_1xb256_fashionmnist.py'
+]
 
 model = dict(
     distiller=dict(

@@ -1,7 +1,9 @@
 # The impressions-soft-targets recipe with half the bank before training
 # (5,120 images) and 256 more every 10 iterations during training (6,400
 # over the run), interleaved with the generator's images.
-_base_ = ['../dfad_impressions-soft-targets_lenet5_lenet5half_1xb256_fashionmnist.py']
+_base_ = [
+    '../dfad_impressions-soft-targets_lenet5_lenet5half_1xb256_fashionmnist.py'
+]
 
 custom_hooks = [
     dict(type='GeneratedSamplesHook', interval=50),

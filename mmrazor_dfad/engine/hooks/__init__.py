@@ -10,8 +10,8 @@ from .safe_checkpoint_hook import SafeCheckpointHook
 from .teacher_check_hook import TeacherCheckHook
 
 __all__ = [
-    'DataImpressionHook', 'DropStaleLogsHook', 'GeneratedSamplesHook', 'HeartbeatHook',
-    'LabelFreeEarlyStoppingHook', 'LossWeightScheduleHook',
+    'DataImpressionHook', 'DropStaleLogsHook', 'GeneratedSamplesHook',
+    'HeartbeatHook', 'LabelFreeEarlyStoppingHook', 'LossWeightScheduleHook',
     'RankZeroLoggerHook', 'SafeCheckpointHook', 'TeacherCheckHook',
     'describe_stalled_ranks'
 ]

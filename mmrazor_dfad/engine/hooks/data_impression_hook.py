@@ -62,8 +62,8 @@ class DataImpressionHook(Hook):
                  seed: Optional[int] = None) -> None:
         for name, value in (('bank_size', bank_size), ('interval', interval),
                             ('images_per_interval', images_per_interval)):
-            if isinstance(value, bool) or not isinstance(value,
-                                                         int) or value < 0:
+            if isinstance(value,
+                          bool) or not isinstance(value, int) or value < 0:
                 raise ValueError(f'DataImpressionHook: {name} must be an '
                                  f'integer >= 0, got {value!r}.')
         if bool(interval) != bool(images_per_interval):
@@ -142,15 +142,18 @@ class DataImpressionHook(Hook):
         started = time.perf_counter()
         self.synthesizer.to(device)
         images = self.synthesizer.synthesize(
-            teacher, share, tuple(pool.images.shape[1:]), device, rng,
+            teacher,
+            share,
+            tuple(pool.images.shape[1:]),
+            device,
+            rng,
             student=student)
         pool.add(images, persistent=persistent)
         self.seconds += time.perf_counter() - started
         self.images += share * get_world_size()
         runner.message_hub.update_scalar('train/synthesis/seconds',
                                          self.seconds)
-        runner.message_hub.update_scalar('train/synthesis/images',
-                                         self.images)
+        runner.message_hub.update_scalar('train/synthesis/images', self.images)
         runner.logger.info(
             f'DataImpressionHook: {share * get_world_size()} images '
             f'optimised against the teacher into the pool '

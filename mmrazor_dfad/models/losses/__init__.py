@@ -6,6 +6,6 @@ from .pixel_l1_loss import PixelL1Loss
 from .total_variation_loss import TotalVariationLoss
 
 __all__ = [
-    'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss', 'ClassSimilarityKLLoss', 'PixelL1Loss',
-    'TotalVariationLoss'
+    'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
+    'ClassSimilarityKLLoss', 'PixelL1Loss', 'TotalVariationLoss'
 ]

@@ -98,16 +98,15 @@ class ClassSimilarityKLLoss(nn.Module):
             return
         classes = preds_T.detach().argmax(dim=1)
         if torch.bincount(
-                classes,
-                minlength=self.targets.num_classes).min() > 0:
+                classes, minlength=self.targets.num_classes).min() > 0:
             self.targets.fit(
                 class_vectors_from_logits(preds_T, classes,
                                           self.targets.num_classes))
 
-    def forward(self,
-                preds_T: torch.Tensor,
-                classifier_weight: Optional[torch.Tensor] = None
-                ) -> torch.Tensor:
+    def forward(
+            self,
+            preds_T: torch.Tensor,
+            classifier_weight: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Args:
             preds_T (torch.Tensor): Teacher logits, shape ``(N, K)``.
             classifier_weight (torch.Tensor, optional): The teacher's final

@@ -167,7 +167,8 @@ class SyntheticImagePool(nn.Module):
             self.register_buffer(
                 'persistent_images',
                 torch.zeros(
-                    persistent_capacity, *image_shape,
+                    persistent_capacity,
+                    *image_shape,
                     dtype=getattr(torch, dtype)))
             self.register_buffer('persistent_size',
                                  torch.zeros((), dtype=torch.long))
@@ -296,17 +297,17 @@ class SyntheticImagePool(nn.Module):
             from_persistent = int(round(count * self.persistent_fraction))
         else:
             # Uniform over all held images.
-            indices = torch.randint(fifo + persistent, (count, ),
-                                    generator=rng)
+            indices = torch.randint(
+                fifo + persistent, (count, ), generator=rng)
             from_persistent = int((indices >= fifo).sum())
         parts = []
         if count - from_persistent:
-            indices = torch.randint(fifo, (count - from_persistent, ),
-                                    generator=rng)
+            indices = torch.randint(
+                fifo, (count - from_persistent, ), generator=rng)
             parts.append(self.images[indices.to(self.images.device)])
         if from_persistent:
-            indices = torch.randint(persistent, (from_persistent, ),
-                                    generator=rng)
+            indices = torch.randint(
+                persistent, (from_persistent, ), generator=rng)
             parts.append(self.persistent_images[indices.to(
                 self.persistent_images.device)])
         return torch.cat(parts) if len(parts) > 1 else parts[0]
@@ -331,10 +332,11 @@ class SyntheticImagePool(nn.Module):
         right = (centre_x + box_w - box_w // 2).clamp(0, width)
         rows = torch.arange(height)[None]
         cols = torch.arange(width)[None]
-        inside = ((rows >= top[:, None]) & (rows < bottom[:, None]))[:, :,
-                                                                    None] & \
-            ((cols >= left[:, None]) & (cols < right[:, None]))[:, None, :]
-        inside = inside[:, None].to(images.device)
+        in_rows = (rows >= top[:, None]) & (rows < bottom[:, None])
+        in_cols = (cols >= left[:, None]) & (cols < right[:, None])
+        # (N, 1, H, W): inside the box of image i.
+        inside = (in_rows[:, :, None] & in_cols[:, None, :])[:, None]
+        inside = inside.to(images.device)
         return torch.where(inside, images[partners], images)
 
     def _mixup(self, images: torch.Tensor,

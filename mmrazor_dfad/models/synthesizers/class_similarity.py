@@ -13,6 +13,8 @@ from mmrazor_dfad.registry import MODELS
 # Dirichlet concentrations must be > 0; ZSKD floors the normalised
 # similarity of the least similar class here.
 _CONCENTRATION_FLOOR = 1e-6
+# ZSKD's concentration scales: half of each batch spread, half spiky.
+ZSKD_BETAS = (1.0, 0.1)
 
 
 def class_similarity(class_vectors: torch.Tensor) -> torch.Tensor:
@@ -55,11 +57,10 @@ def class_vectors_from_logits(logits: torch.Tensor, classes: torch.Tensor,
     counts = torch.bincount(classes, minlength=num_classes)
     if (counts == 0).any():
         missing = torch.nonzero(counts == 0).flatten().tolist()
-        raise ValueError(
-            'class_vectors_from_logits: no image of the classes '
-            f'{missing}; give at least one image of every class.')
-    sums = torch.zeros(num_classes, logits.shape[1], dtype=logits.dtype,
-                       device=logits.device)
+        raise ValueError('class_vectors_from_logits: no image of the classes '
+                         f'{missing}; give at least one image of every class.')
+    sums = torch.zeros(
+        num_classes, logits.shape[1], dtype=logits.dtype, device=logits.device)
     sums.index_add_(0, classes, logits.detach())
     return sums / counts.to(logits.dtype)[:, None]
 
@@ -74,15 +75,18 @@ def find_classifier(model: nn.Module, name: Optional[str]) -> nn.Linear:
     modules = dict(model.named_modules())
     if name is not None:
         if name not in modules or not isinstance(modules[name], nn.Linear):
-            linear = [key for key, module in modules.items()
-                      if isinstance(module, nn.Linear)]
+            linear = [
+                key for key, module in modules.items()
+                if isinstance(module, nn.Linear)
+            ]
             raise ValueError(
                 f'find_classifier: {name!r} is not a linear layer of the '
                 f'teacher; its linear layers are {linear}. Set classifier '
                 "to one of them, or similarity_from='logits'.")
         return modules[name]
-    linear = [module for module in modules.values()
-              if isinstance(module, nn.Linear)]
+    linear = [
+        module for module in modules.values() if isinstance(module, nn.Linear)
+    ]
     if not linear:
         raise ValueError(
             'find_classifier: the teacher has no nn.Linear layer; use '
@@ -114,10 +118,11 @@ class ClassSimilarityTargets(nn.Module):
 
     def __init__(self,
                  num_classes: int,
-                 betas: Sequence[float] = (1.0, 0.1)) -> None:
+                 betas: Sequence[float] = ZSKD_BETAS) -> None:
         super().__init__()
-        if isinstance(num_classes, bool) or not isinstance(
-                num_classes, int) or num_classes < 2:
+        if isinstance(
+                num_classes,
+                bool) or not isinstance(num_classes, int) or num_classes < 2:
             raise ValueError('ClassSimilarityTargets: num_classes must be an '
                              f'integer >= 2, got {num_classes!r}.')
         betas = tuple(float(beta) for beta in betas)
@@ -127,8 +132,9 @@ class ClassSimilarityTargets(nn.Module):
         self.num_classes = num_classes
         self.betas = betas
         # Identity until fitted: targets then concentrate on their class.
-        self.register_buffer('similarity', torch.eye(num_classes).clamp_min(
-            _CONCENTRATION_FLOOR))
+        self.register_buffer(
+            'similarity',
+            torch.eye(num_classes).clamp_min(_CONCENTRATION_FLOOR))
         self.register_buffer('fitted', torch.zeros((), dtype=torch.bool))
 
     @torch.no_grad()

@@ -31,10 +31,8 @@ class _EvalMode:
         self.modules = [module for module in modules if module is not None]
 
     def __enter__(self) -> None:
-        self.modes = [
-            [(sub, sub.training) for sub in module.modules()]
-            for module in self.modules
-        ]
+        self.modes = [[(sub, sub.training) for sub in module.modules()]
+                      for module in self.modules]
         for module in self.modules:
             module.eval()
 
@@ -115,8 +113,8 @@ class DataImpressionSynthesizer(nn.Module):
                  classifier: Optional[str] = None) -> None:
         super().__init__()
         for name, value in (('steps', steps), ('batch_size', batch_size)):
-            if isinstance(value, bool) or not isinstance(value,
-                                                         int) or value < 1:
+            if isinstance(value,
+                          bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f'DataImpressionSynthesizer: {name} must be '
                                  f'an integer >= 1, got {value!r}.')
         if similarity_from not in self.SIMILARITY_SOURCES:
@@ -141,12 +139,14 @@ class DataImpressionSynthesizer(nn.Module):
         if pixel_normalization is not None:
             self.register_buffer(
                 'pixel_mean',
-                torch.as_tensor(pixel_normalization['mean'],
-                                dtype=torch.float32).view(1, -1, 1, 1))
+                torch.as_tensor(
+                    pixel_normalization['mean'],
+                    dtype=torch.float32).view(1, -1, 1, 1))
             self.register_buffer(
                 'pixel_std',
-                torch.as_tensor(pixel_normalization['std'],
-                                dtype=torch.float32).view(1, -1, 1, 1))
+                torch.as_tensor(
+                    pixel_normalization['std'],
+                    dtype=torch.float32).view(1, -1, 1, 1))
         else:
             self.pixel_mean = self.pixel_std = None
 
@@ -156,9 +156,8 @@ class DataImpressionSynthesizer(nn.Module):
         pixels = torch.sigmoid(parameters) * 255.0
         return (pixels - self.pixel_mean) / self.pixel_std
 
-    def fit_similarity(self, teacher: nn.Module,
-                       image_shape: Sequence[int], device: torch.device,
-                       rng: torch.Generator) -> None:
+    def fit_similarity(self, teacher: nn.Module, image_shape: Sequence[int],
+                       device: torch.device, rng: torch.Generator) -> None:
         """Compute the class similarity of ``teacher`` (see class doc)."""
         if self.similarity_from == 'classifier':
             weight = find_classifier(teacher, self.classifier).weight
@@ -181,8 +180,8 @@ class DataImpressionSynthesizer(nn.Module):
                                       self.targets.num_classes))
 
     def _optimise(self, teacher: nn.Module, student: Optional[nn.Module],
-                  count: int, image_shape: Sequence[int],
-                  device: torch.device, rng: torch.Generator):
+                  count: int, image_shape: Sequence[int], device: torch.device,
+                  rng: torch.Generator):
         """One batch of ``count`` optimised images and their classes."""
         num_classes = self.targets.num_classes
         offset = int(torch.randint(num_classes, (1, ), generator=rng))

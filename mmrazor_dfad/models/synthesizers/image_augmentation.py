@@ -44,8 +44,8 @@ def shift_images(images: torch.Tensor, shifts: torch.Tensor,
         source = F.pad(images, (pad, pad, pad, pad))
         rows, cols = rows + pad, cols + pad
     batch = torch.arange(count, device=images.device)[:, None, None]
-    window = source.permute(0, 2, 3, 1)[batch, rows[:, :, None],
-                                        cols[:, None, :]]
+    window = source.permute(0, 2, 3, 1)[batch, rows[:, :, None], cols[:,
+                                                                      None, :]]
     return window.permute(0, 3, 1, 2).contiguous()
 
 
@@ -81,8 +81,8 @@ class RandomShiftFlip(nn.Module):
                  flip: bool = True,
                  seed: Optional[int] = None) -> None:
         super().__init__()
-        if isinstance(max_shift, bool) or not isinstance(
-                max_shift, int) or max_shift < 0:
+        if isinstance(max_shift,
+                      bool) or not isinstance(max_shift, int) or max_shift < 0:
             raise ValueError('RandomShiftFlip: max_shift must be an integer '
                              f'number of pixels >= 0, got {max_shift!r}.')
         self.max_shift = max_shift
@@ -115,15 +115,14 @@ class RandomShiftFlip(nn.Module):
             torch.Tensor: Shape ``(N, C, H, W)``.
         """
         if rng is None:
-            rng = torch.Generator().manual_seed(
-                self.seed + _rank() * _RANK_STRIDE +
-                int(self.draws) * _STEP_STRIDE)
+            rng = torch.Generator().manual_seed(self.seed +
+                                                _rank() * _RANK_STRIDE +
+                                                int(self.draws) * _STEP_STRIDE)
             self.draws += 1
         count = images.shape[0]
         if self.max_shift:
             shifts = torch.randint(
-                -self.max_shift, self.max_shift + 1, (count, 2),
-                generator=rng)
+                -self.max_shift, self.max_shift + 1, (count, 2), generator=rng)
             images = shift_images(images, shifts, self.wrap)
         if self.flip:
             flip = (torch.rand(count, generator=rng) < 0.5).to(images.device)
