@@ -397,3 +397,22 @@ def test_impression_hook_names_what_is_missing(toy_algorithm_cfg):
         impression_hook(interval=5)
     with pytest.raises(TypeError, match='config dict with a type'):
         impression_hook(bank_size=4, synthesizer=dict(steps=3))
+
+
+def test_data_impressions_start_at_the_data_mean_intensity():
+    teacher = LinearTeacher().eval().requires_grad_(False)
+    # One tiny step: the images are still (almost) their starting point.
+    synth = synthesizer(steps=1, lr=1e-6, init_std=0.0)
+    images = synth.synthesize(teacher, 4, (1, 6, 6), torch.device('cpu'),
+                              rng())
+    pixels = images * 64 + 128
+    # The preprocessor's mean, not mid-gray (sigmoid(0) = 127.5).
+    assert torch.allclose(pixels, torch.full_like(pixels, 128.0), atol=0.1)
+    dark = synthesizer(
+        steps=1,
+        lr=1e-6,
+        init_std=0.0,
+        pixel_normalization=dict(mean=[30.0], std=[64.0]))
+    pixels = dark.synthesize(teacher, 4,
+                             (1, 6, 6), torch.device('cpu'), rng()) * 64 + 30
+    assert torch.allclose(pixels, torch.full_like(pixels, 30.0), atol=0.1)

@@ -48,7 +48,9 @@ class DataImpressionSynthesizer(nn.Module):
     class targets ("data impressions", ZSKD; DeepInversion without its
     BatchNorm term).
 
-    Each batch starts from noise; every step jitters and flips it
+    Each batch starts from noise around the data's mean intensity (real
+    Fashion-MNIST images are mostly black background, not mid-gray); every
+    step jitters and flips it
     (``augmentation``), runs the teacher at ``temperature`` and lowers the
     cross-entropy of its softened output with the image's target, drawn
     by :class:`ClassSimilarityTargets` around a class (classes are
@@ -94,6 +96,10 @@ class DataImpressionSynthesizer(nn.Module):
         classifier (str, optional): Name of the teacher's final linear
             layer (e.g. ``'head.fc'``). Defaults to None: its last
             ``nn.Linear``.
+        init_std (float): Standard deviation of the Gaussian noise each
+            batch starts from, around the data's mean intensity (behind the
+            sigmoid) with ``pixel_normalization``, around 0 without.
+            Defaults to 1.0.
     """
 
     SIMILARITY_SOURCES = ('classifier', 'logits')
@@ -110,7 +116,8 @@ class DataImpressionSynthesizer(nn.Module):
                  batch_size: int = 256,
                  pixel_normalization: Optional[Dict] = None,
                  similarity_from: str = 'classifier',
-                 classifier: Optional[str] = None) -> None:
+                 classifier: Optional[str] = None,
+                 init_std: float = 1.0) -> None:
         super().__init__()
         for name, value in (('steps', steps), ('batch_size', batch_size)):
             if isinstance(value,
@@ -136,6 +143,7 @@ class DataImpressionSynthesizer(nn.Module):
         self.batch_size = batch_size
         self.similarity_from = similarity_from
         self.classifier = classifier
+        self.init_std = init_std
         if pixel_normalization is not None:
             self.register_buffer(
                 'pixel_mean',
@@ -149,6 +157,15 @@ class DataImpressionSynthesizer(nn.Module):
                     dtype=torch.float32).view(1, -1, 1, 1))
         else:
             self.pixel_mean = self.pixel_std = None
+
+    def _initial_parameter(self, channels: int) -> torch.Tensor:
+        """The parameter at which optimisation starts, per channel: the
+        data's mean intensity (the preprocessor's ``mean``) behind the
+        sigmoid, or 0."""
+        if self.pixel_mean is None:
+            return torch.zeros(1, channels, 1, 1)
+        share = (self.pixel_mean.cpu() / 255.0).clamp(1e-3, 1 - 1e-3)
+        return torch.log(share / (1 - share)).expand(1, channels, 1, 1)
 
     def _images(self, parameters: torch.Tensor) -> torch.Tensor:
         if self.pixel_mean is None:
@@ -188,7 +205,8 @@ class DataImpressionSynthesizer(nn.Module):
         classes = (torch.arange(count) + offset) % num_classes
         soft_targets = self.targets.sample(classes, rng).to(device)
         noise = torch.randn(count, *image_shape, generator=rng)
-        parameters = noise.to(device).requires_grad_(True)
+        parameters = (self._initial_parameter(image_shape[0]) +
+                      self.init_std * noise).to(device).requires_grad_(True)
         optimizer = torch.optim.Adam([parameters], lr=self.lr)
         use_student = student is not None and self.competition_weight > 0
         with _EvalMode(teacher, student if use_student else None):
