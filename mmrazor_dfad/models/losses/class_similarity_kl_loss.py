@@ -2,21 +2,16 @@
 from typing import Optional, Sequence
 
 import torch
-import torch.distributed as torch_dist
-import torch.nn as nn
 import torch.nn.functional as F
 
 from mmrazor_dfad.models.synthesizers.class_similarity import \
     class_vectors_from_logits
+from mmrazor_dfad.models.synthesizers.seeded_stream import SeededStream
 from mmrazor_dfad.registry import MODELS
-
-# Spreads the per-rank, per-draw seeds apart (large primes).
-_RANK_STRIDE = 1_000_003
-_STEP_STRIDE = 7_919
 
 
 @MODELS.register_module()
-class ClassSimilarityKLLoss(nn.Module):
+class ClassSimilarityKLLoss(SeededStream):
     """Generator prior pulling each image's teacher output toward a soft
     target shaped by class similarity (ZSKD's targets as a DAFL-style
     term).
@@ -57,7 +52,7 @@ class ClassSimilarityKLLoss(nn.Module):
                  target_classes: str = 'argmax',
                  loss_weight: float = 1.0,
                  seed: Optional[int] = None) -> None:
-        super().__init__()
+        super().__init__(seed)
         if target_classes not in self.TARGET_CLASSES:
             raise ValueError(
                 'ClassSimilarityKLLoss: target_classes must be one of '
@@ -73,17 +68,6 @@ class ClassSimilarityKLLoss(nn.Module):
         self.temperature = temperature
         self.target_classes = target_classes
         self.loss_weight = loss_weight
-        self.seed = int(seed) if seed is not None else \
-            torch.initial_seed() % 2**31
-        self.register_buffer('draws', torch.zeros((), dtype=torch.long))
-
-    def get_extra_state(self) -> torch.Tensor:
-        """Save the seed (a tensor, as MMEngine broadcasts states)."""
-        return torch.tensor(self.seed, dtype=torch.long)
-
-    def set_extra_state(self, state: torch.Tensor) -> None:
-        """Restore the seed of the saved run."""
-        self.seed = int(state)
 
     def _fit(self, preds_T: torch.Tensor,
              classifier_weight: Optional[torch.Tensor]) -> None:
@@ -117,11 +101,7 @@ class ClassSimilarityKLLoss(nn.Module):
         """
         if not bool(self.targets.fitted):
             self._fit(preds_T, classifier_weight)
-        rank = torch_dist.get_rank() if torch_dist.is_available() and \
-            torch_dist.is_initialized() else 0
-        rng = torch.Generator().manual_seed(self.seed + rank * _RANK_STRIDE +
-                                            int(self.draws) * _STEP_STRIDE)
-        self.draws += 1
+        rng = self.next_generator()
         count, num_classes = preds_T.shape
         if self.target_classes == 'argmax':
             classes = preds_T.detach().argmax(dim=1)

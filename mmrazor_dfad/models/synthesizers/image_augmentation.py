@@ -2,21 +2,10 @@
 from typing import Optional
 
 import torch
-import torch.distributed as torch_dist
-import torch.nn as nn
 import torch.nn.functional as F
 
 from mmrazor_dfad.registry import MODELS
-
-# Spreads the per-rank, per-draw seeds apart (large primes).
-_RANK_STRIDE = 1_000_003
-_STEP_STRIDE = 7_919
-
-
-def _rank() -> int:
-    if torch_dist.is_available() and torch_dist.is_initialized():
-        return torch_dist.get_rank()
-    return 0
+from .seeded_stream import SeededStream
 
 
 def shift_images(images: torch.Tensor, shifts: torch.Tensor,
@@ -50,7 +39,7 @@ def shift_images(images: torch.Tensor, shifts: torch.Tensor,
 
 
 @MODELS.register_module()
-class RandomShiftFlip(nn.Module):
+class RandomShiftFlip(SeededStream):
     """Random translations and horizontal flips of a batch, through which
     gradients reach the images (and the generator or pixels behind them).
 
@@ -80,7 +69,7 @@ class RandomShiftFlip(nn.Module):
                  wrap: bool = True,
                  flip: bool = True,
                  seed: Optional[int] = None) -> None:
-        super().__init__()
+        super().__init__(seed)
         if isinstance(max_shift,
                       bool) or not isinstance(max_shift, int) or max_shift < 0:
             raise ValueError('RandomShiftFlip: max_shift must be an integer '
@@ -88,17 +77,6 @@ class RandomShiftFlip(nn.Module):
         self.max_shift = max_shift
         self.wrap = wrap
         self.flip = flip
-        self.seed = int(seed) if seed is not None else \
-            torch.initial_seed() % 2**31
-        self.register_buffer('draws', torch.zeros((), dtype=torch.long))
-
-    def get_extra_state(self) -> torch.Tensor:
-        """Save the seed (a tensor, as MMEngine broadcasts states)."""
-        return torch.tensor(self.seed, dtype=torch.long)
-
-    def set_extra_state(self, state: torch.Tensor) -> None:
-        """Restore the seed of the saved run."""
-        self.seed = int(state)
 
     def forward(self,
                 images: torch.Tensor,
@@ -115,10 +93,7 @@ class RandomShiftFlip(nn.Module):
             torch.Tensor: Shape ``(N, C, H, W)``.
         """
         if rng is None:
-            rng = torch.Generator().manual_seed(self.seed +
-                                                _rank() * _RANK_STRIDE +
-                                                int(self.draws) * _STEP_STRIDE)
-            self.draws += 1
+            rng = self.next_generator()
         count = images.shape[0]
         if self.max_shift:
             shifts = torch.randint(
