@@ -24,8 +24,5 @@ model = dict(
 custom_hooks = [
     dict(type='GeneratedSamplesHook', interval=50),
     dict(type='EMAHook', ema_type='DataFreeEMA', momentum=0.02, begin_iter=25),
-    dict(
-        type='DataImpressionHook',
-        bank_size=10240,
-        synthesizer={{_base_.data_impression_synthesizer}})
+    {{_base_.data_impression_hook}}
 ]

@@ -47,32 +47,37 @@ dafl_generator_distiller = dict(
 # ZSKT (Micaelli & Storkey 2019, as MMRazor configures it): the student
 # matches the teacher's softmax and its attention maps after the first two
 # convolution stages (28x28 and 10x10 in both networks; beta 250); the
-# generator maximises the same KL divergence.
+# generator maximises the same KL divergence. The attention transfer is
+# also a piece of its own (``attention``, ``teacher_attention``,
+# ``attention_losses``, ``attention_loss_mappings``) that other student
+# distillers add.
 attention = dict(
     relu1=dict(type='ModuleOutputs', source='backbone.features.1'),
     relu2=dict(type='ModuleOutputs', source='backbone.features.4'))
+teacher_attention = dict(
+    teacher_relu1=dict(
+        type='ModuleOutputs', source='lenet5.backbone.features.1'),
+    teacher_relu2=dict(
+        type='ModuleOutputs', source='lenet5.backbone.features.4'))
+attention_losses = dict(
+    loss_at1=dict(type='ATLoss', loss_weight=250.0),
+    loss_at2=dict(type='ATLoss', loss_weight=250.0))
+attention_loss_mappings = dict(
+    loss_at1=dict(
+        s_feature=dict(from_student=True, recorder='relu1'),
+        t_feature=dict(from_student=False, recorder='teacher_relu1')),
+    loss_at2=dict(
+        s_feature=dict(from_student=True, recorder='relu2'),
+        t_feature=dict(from_student=False, recorder='teacher_relu2')))
 zskt_distiller = dict(
     _delete_=True,
     type='ConfigurableDistiller',
     student_recorders=dict(student_fc, **attention),
-    teacher_recorders=dict(
-        teacher_fc,
-        teacher_relu1=dict(
-            type='ModuleOutputs', source='lenet5.backbone.features.1'),
-        teacher_relu2=dict(
-            type='ModuleOutputs', source='lenet5.backbone.features.4')),
+    teacher_recorders=dict(teacher_fc, **teacher_attention),
     distill_losses=dict(
-        loss_at1=dict(type='ATLoss', loss_weight=250.0),
-        loss_at2=dict(type='ATLoss', loss_weight=250.0),
+        attention_losses,
         loss_kl=dict(type='KLDivergence', loss_weight=2.0, reduction='mean')),
-    loss_forward_mappings=dict(
-        loss_at1=dict(
-            s_feature=dict(from_student=True, recorder='relu1'),
-            t_feature=dict(from_student=False, recorder='teacher_relu1')),
-        loss_at2=dict(
-            s_feature=dict(from_student=True, recorder='relu2'),
-            t_feature=dict(from_student=False, recorder='teacher_relu2')),
-        loss_kl=logits))
+    loss_forward_mappings=dict(attention_loss_mappings, loss_kl=logits))
 zskt_generator_distiller = dict(
     _delete_=True,
     type='ConfigurableDistiller',

@@ -12,3 +12,9 @@ data_impression_synthesizer = dict(
     tv_weight=1.0,
     augmentation=dict(type='RandomShiftFlip', max_shift=2, flip=True),
     batch_size=256)
+# A bank of 10,240 such images made before training, in the pool's
+# persistent region (the config sets ``model.pool.persistent_capacity``).
+data_impression_hook = dict(
+    type='DataImpressionHook',
+    bank_size=10240,
+    synthesizer=data_impression_synthesizer)
