@@ -7,6 +7,7 @@
         [--work-dir work_dirs/recipes] [--description TEXT]
         [--from-work-dirs DIR ...] [--diverged SEED=ITERATION ...]
         [--machine TEXT] [--threads N] [--dataset TITLE]
+        [--stop-at-ratio R]
 
 Trains CONFIG once per seed (with the overrides), validating on the real test
 split every ``train_cfg.val_interval`` iterations, and stores one run record
@@ -20,6 +21,9 @@ until the student first reached 0.90, 0.95 and 0.98 of the teacher's score
 (``update_model_zoo.py``). ``--from-work-dirs`` records finished runs instead
 of training (one work dir per seed, in the order of ``--seeds``); ``--diverged
 SEED=ITERATION`` records seeds that diverged (no final value).
+``--stop-at-ratio R`` ends each run at its first validation at or above R
+times the teacher's score (MMEngine's ``EarlyStoppingHook``), for
+time-to-target measurements.
 """
 import argparse
 import glob
@@ -111,6 +115,28 @@ def read_run(work_dir: str,
         time_to_ratio=reached)
 
 
+def config_stopping_at(config: str, work_dir: str, key: str,
+                       threshold: float) -> str:
+    """Write ``config`` with an ``EarlyStoppingHook`` that ends training
+    at the first validation with ``key`` >= ``threshold`` into
+    ``work_dir`` and return its path."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(config)
+    # Only the threshold stops the run, never a plateau.
+    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+        dict(
+            type='EarlyStoppingHook',
+            monitor=key,
+            rule='greater',
+            stopping_threshold=threshold,
+            patience=10**9)
+    ]
+    os.makedirs(work_dir, exist_ok=True)
+    path = osp.join(work_dir, 'stopping_' + osp.basename(config))
+    cfg.dump(path)
+    return path
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     """Train (or read) the seeds, record them, regenerate the tables."""
     parser = argparse.ArgumentParser(
@@ -151,6 +177,12 @@ def main(argv: Optional[List[str]] = None) -> None:
         help='CPU threads per run (default: $OMP_NUM_THREADS when training)')
     parser.add_argument(
         '--dataset', help='the dataset title of a new results file')
+    parser.add_argument(
+        '--stop-at-ratio',
+        type=float,
+        default=None,
+        help='stop each run at its first validation at or above this '
+        "fraction of the teacher's score")
     args = parser.parse_args(argv)
     os.chdir(REPO)
     score = 'top1' if args.teacher_top1 is not None else 'miou'
@@ -180,8 +212,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         else:
             from mmrazor_dfad.apis import train_main
             work_dir = osp.join(args.work_dir, args.name, f'seed{seed}')
+            config = args.config if args.stop_at_ratio is None else \
+                config_stopping_at(args.config, work_dir, key,
+                                   args.stop_at_ratio * teacher_score)
             train_main([
-                args.config, '--work-dir', work_dir, '--cfg-options',
+                config, '--work-dir', work_dir, '--cfg-options',
                 f'randomness.seed={seed}', *args.cfg_options
             ])
         run = read_run(work_dir, teacher_score, key)
