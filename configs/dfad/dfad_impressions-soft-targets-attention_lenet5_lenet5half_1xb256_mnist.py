@@ -3,8 +3,8 @@
 # also matches the teacher's spatial attention after the first two
 # convolution stages (28x28 and 10x10 in both networks).
 _base_ = [
-    '../../_base_/models/dafl_zskt_lenet5.py',
-    '../dfad_impressions-soft-targets_lenet5_lenet5half_1xb256_fashionmnist.py'
+    '../_base_/models/dafl_zskt_lenet5.py',
+    './dfad_impressions-soft-targets_lenet5_lenet5half_1xb256_mnist.py'
 ]
 
 model = dict(

@@ -1,0 +1,9 @@
+# The impressions-soft-targets-attention recipe on Fashion-MNIST.
+_base_ = [
+    './dfad_impressions-soft-targets-attention_lenet5_lenet5half_1xb256_mnist.py',  # noqa: E501
+    '../_base_/datasets/fashion_mnist_data_free.py'
+]
+
+model = {{_base_.fashion_model}}
+val_dataloader = {{_base_.fashion_test_dataloader}}
+test_dataloader = val_dataloader
