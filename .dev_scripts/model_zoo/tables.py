@@ -70,12 +70,21 @@ def recipes_table(name: str,
             config_cell(runs[0], base),
             per_seed(runs),
             spread(stats.finals), f'{stats.ratio:.3f}',
-            f'{min(wall):.1f}-{max(wall):.1f}', times, runs[0].machine
+            worst_seed(stats.runs), f'{min(wall):.1f}-{max(wall):.1f}', times,
+            runs[0].machine
         ])
     return table(
         'recipe | config (and overrides) | final top-1 per seed | mean +- '
-        'std | ratio to teacher | minutes per run | minutes (iterations) to '
-        f"{' / '.join(ratios)} of the teacher | measured on", 'llcccccl', rows)
+        'std | ratio to teacher | worst seed (ratio) | minutes per run | '
+        f"minutes (iterations) to {' / '.join(ratios)} of the teacher | "
+        'measured on', 'llccccccl', rows)
+
+
+def worst_seed(runs: List[RunRecord]) -> str:
+    """``final (ratio)`` of the finished run with the lowest final."""
+    worst = min(runs, key=lambda run: run.final())
+    teacher = worst.teacher_metrics['teacher_top1']
+    return f'{worst.final():.2f} ({worst.final() / teacher:.3f})'
 
 
 def time_to_target_table(name: str, base: str, baseline: str,
