@@ -122,13 +122,15 @@ def config_stopping_at(config: str, work_dir: str, key: str,
     ``work_dir`` and return its path."""
     from mmengine.config import Config
     cfg = Config.fromfile(config)
-    # Only the threshold stops the run, never a plateau.
+    # Only the threshold stops the run, never a plateau; the hook's rule
+    # 'greater' is strict, so a score equal to the threshold stops it too
+    # through the margin.
     cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
         dict(
             type='EarlyStoppingHook',
             monitor=key,
             rule='greater',
-            stopping_threshold=threshold,
+            stopping_threshold=threshold - 1e-6,
             patience=10**9)
     ]
     os.makedirs(work_dir, exist_ok=True)

@@ -134,3 +134,33 @@ def test_speed_contenders_take_turns_going_first():
         'ours', 'bare', 'mm', 'bare', 'mm', 'ours', 'mm', 'ours', 'bare'
     ]
     assert samples == {name: [1.0] * 3 for name in contenders}
+
+
+def test_stop_at_ratio_config_stops_at_the_threshold_only(tmp_path):
+    from mmengine.config import Config
+    from mmengine.registry import HOOKS
+    benchmark = load_script('benchmark_recipe.py')
+    path = benchmark.config_stopping_at(MNIST_DFAD, str(tmp_path),
+                                        'accuracy/top1', 96.0)
+    cfg = Config.fromfile(path)
+    base = Config.fromfile(osp.join(REPO, MNIST_DFAD))
+    # The run is the config's run plus one hook.
+    assert cfg.model == base.model
+    assert cfg.custom_hooks[:-1] == base.get('custom_hooks', [])
+    hook = HOOKS.build(cfg.custom_hooks[-1])
+
+    class Loop:
+        stop_training = False
+
+    class Runner:
+        train_loop = Loop()
+        logger = type('Logger', (), {'info': staticmethod(print)})
+
+    runner = Runner()
+    # A long plateau below the threshold does not stop the run...
+    for score in [50.0] + [90.0] * 20:
+        hook.after_val_epoch(runner, {'accuracy/top1': score})
+        assert not runner.train_loop.stop_training
+    # ...the first validation at the threshold does.
+    hook.after_val_epoch(runner, {'accuracy/top1': 96.0})
+    assert runner.train_loop.stop_training
