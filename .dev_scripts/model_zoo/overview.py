@@ -22,8 +22,8 @@ def summary_table() -> str:
             stats = summarize(runs)
             rows.append([
                 title, f'LeNet-5 ({teacher:.2f})', 'LeNet-5-half', method,
-                spread(stats.finals), f'{stats.ratio:.3f}',
-                f'{stats.minutes:.1f}',
+                f'{spread(stats.finals)} ({len(stats.finals)})',
+                f'{stats.ratio:.3f}', f'{stats.minutes:.1f}',
                 link('config', runs[0].config, '.')
             ])
         notes.append(f'{title} {pairs[1][0]}: {pairs[1][1][0].machine}')
@@ -36,7 +36,7 @@ def summary_table() -> str:
     ])
     return table(
         'Dataset | Teacher (top-1) | Student | method | final top-1 (mean +- '
-        'std of 3 seeds) | ratio | minutes / run (2 CPU cores) | config', 'c' *
+        'std, seeds) | ratio | minutes / run (2 CPU cores) | config', 'c' *
         8, rows) + f"\n\nHow the recipe rows were run: {'; '.join(notes)}."
 
 
