@@ -17,7 +17,8 @@ CIFAR_CONFIG = 'configs/dfad/dfad_logits_resnet34_resnet18_8xb32_cifar10.py'
 DATASETS = ('mnist', 'fashion_mnist')
 # The variant of results/<dataset>_recipes.json the README recommends.
 RECOMMENDED = dict(
-    mnist='replay-priors-tv', fashion_mnist='impressions-soft-targets-attention')
+    mnist='replay-priors-tv',
+    fashion_mnist='impressions-soft-targets-attention')
 # Model-zoo folder, paper and module per algorithm; DAFL's and ZSKT's runs
 # are the variants 'dafl' and 'zskt' of results/<dataset>_family.json.
 PAPERS = dict(

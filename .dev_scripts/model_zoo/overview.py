@@ -36,8 +36,8 @@ def summary_table() -> str:
     ])
     return table(
         'Dataset | Teacher (top-1) | Student | method | final top-1 (mean +- '
-        'std, seeds) | ratio | minutes / run (2 CPU cores) | config', 'c' *
-        8, rows) + f"\n\nHow the recipe rows were run: {'; '.join(notes)}."
+        'std, seeds) | ratio | minutes / run (2 CPU cores) | config', 'c' * 8,
+        rows) + f"\n\nHow the recipe rows were run: {'; '.join(notes)}."
 
 
 def family_table() -> str:
