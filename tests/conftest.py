@@ -47,10 +47,25 @@ BUDGET_S = 20.0
 
 UNIT_MESSAGE = ('unit tests start no subprocess/Runner: mark it integration '
                 '(@pytest.mark.integration; e2e if it is a whole user path)')
-# What libraries run to find a shared library or a compiler when first
-# imported: not a test's work, and whichever test imports first would fail.
+# What libraries run to find a shared library, a compiler or the system's
+# fonts when first imported on a machine: not a test's work, and whichever
+# test imports first would fail.
 LIBRARY_PROBES = ('ldconfig', 'gcc', 'cc', 'c++', 'ld', 'uname', 'nvcc',
-                  'nvidia-smi', 'which', 'git')
+                  'nvidia-smi', 'which', 'git', 'fc-list', 'fc-match')
+
+
+def _let_libraries_set_up() -> None:
+    """Run the libraries' one-time machine setup before any test.
+
+    Matplotlib (imported by MMEngine's visualizer) builds its font cache on
+    its first import on a machine, starting ``fc-list``; on a fresh machine
+    (empty ``MPLCONFIGDIR`` / ``XDG_CACHE_HOME``) that must happen here,
+    outside the unit-tier guard, not inside whichever test imports it first.
+    """
+    import matplotlib.font_manager  # noqa: F401
+
+
+_let_libraries_set_up()
 
 
 def tier(item) -> str:
