@@ -99,10 +99,10 @@ def test_bank_is_fixed_and_does_not_depend_on_the_batch_split(
         batch([GeneratedBankDataset(6, seed=4)[i] for i in range(6)]))
     assert not torch.allclose(whole[0].teacher_logits,
                               other_seed[0].teacher_logits)
-    # Training draws from the generator's own stream: the bank is untouched.
-    state = model.generator._rng().get_state()
+    # The bank does not draw from the generator's own (training) stream.
+    state = model.generator.get_extra_state()
     model.val_step(batch(items))
-    assert torch.equal(state, model.generator._rng().get_state())
+    assert torch.equal(state, model.generator.get_extra_state())
 
 
 def fake_runner(iteration):

@@ -75,26 +75,48 @@ def test_bad_latent_and_batch_size():
 
 def test_noise_is_seeded_per_rank_and_resumable(monkeypatch):
 
+    def on_rank(rank):
+        monkeypatch.setattr(dafl_generator, 'current_rank', lambda: rank)
+
     def draw(rank):
-        monkeypatch.setattr(dafl_generator, 'get_rank', lambda: rank)
+        on_rank(rank)
         torch.manual_seed(7)
         generator = DAFLGenerator(img_size=8, latent_dim=8, hidden_channels=4)
         return generator, generator.sample_latent(4)
 
     generator, rank0 = draw(0)
     _, rank0_again = draw(0)
-    _, rank1 = draw(1)
+    rank1_generator, rank1 = draw(1)
     assert torch.equal(rank0, rank0_again)  # same seed, same noise
     assert not torch.allclose(rank0, rank1)  # other rank, other noise
 
-    # The random state travels with the state dict: a resumed generator
-    # draws what the original would have drawn next.
+    # The stream travels with the state dict: a resumed generator draws
+    # what the original would have drawn next.
+    on_rank(0)
     state = generator.state_dict()
     expected_next = generator.sample_latent(4)
     torch.manual_seed(999)  # a resumed process starts elsewhere
     resumed = DAFLGenerator(img_size=8, latent_dim=8, hidden_channels=4)
     resumed.load_state_dict(state)
     assert torch.equal(resumed.sample_latent(4), expected_next)
+
+    # MMEngine saves rank 0's state dict and loads it on every rank: rank 1
+    # resumes its own stream, not rank 0's.
+    on_rank(1)
+    expected_rank1_next = rank1_generator.sample_latent(4)
+    resumed_rank1 = DAFLGenerator(img_size=8, latent_dim=8, hidden_channels=4)
+    resumed_rank1.load_state_dict(state)
+    assert torch.equal(resumed_rank1.sample_latent(4), expected_rank1_next)
+    assert not torch.allclose(expected_rank1_next, expected_next)
+
+
+def test_noise_state_of_an_older_version_warns_and_continues():
+    generator = DAFLGenerator(img_size=8, latent_dim=8, hidden_channels=4)
+    state = generator.state_dict()
+    state['_extra_state'] = torch.Generator().get_state()  # the old format
+    with pytest.warns(UserWarning, match='older format'):
+        generator.load_state_dict(state)
+    assert generator.sample_latent(2).shape == (2, 8)
 
 
 def test_noise_follows_the_weights_device():

@@ -6,14 +6,12 @@ from typing import Dict, Optional, Union
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.dist import get_rank
 from mmengine.model import BaseModule
 
+from mmrazor_dfad.models.synthesizers.seeded_stream import (current_rank,
+                                                            draw_seed)
 from mmrazor_dfad.registry import MODELS
 from mmrazor_dfad.utils.errors import InvalidArgumentError
-
-# Spreads the per-rank latent seeds far apart (a large prime).
-_RANK_SEED_STRIDE = 1_000_003
 
 
 class _NearestUpsample(torch.autograd.Function):
@@ -102,12 +100,15 @@ class DAFLGenerator(BaseModule):
     and the last block, so the cost per output pixel stays that of the
     32-px generator.
 
-    The generator draws its own latent noise, on the device of its weights,
-    from a private random generator seeded with ``torch.initial_seed()`` plus
-    an offset per distributed rank: every rank gets different noise without
-    ``randomness.diff_rank_seed``, and runs with the same seed repeat exactly.
-    The random generator's state is saved in the state dict (``_extra_state``)
-    so a resumed run draws the noise an uninterrupted run would have drawn.
+    The generator draws its own latent noise, on the device of its weights.
+    Draw number ``k`` of rank ``r`` comes from a random generator seeded by
+    (``seed``, ``r``, ``k``), where ``seed`` is the run's seed
+    (``torch.initial_seed()`` when the generator is built): every rank gets
+    different noise without ``randomness.diff_rank_seed``, runs with the same
+    seed repeat exactly, and no draw touches the global random state. The
+    seed and the draw counter are saved in the state dict (``_extra_state``),
+    so a resumed run, on every rank, draws the noise that rank would have
+    drawn uninterrupted (the checkpoint holds no rank's random state).
 
     The call interface is a superset of MMRazor 1.0.0's ``DAFLGenerator``:
     its arguments come first, in its order and with its meaning, by position
@@ -245,21 +246,22 @@ class DAFLGenerator(BaseModule):
                     f'{pixel_normalization!r}.')
             last_layers.append(_PixelNormalization(mean, std))
         self.conv_blocks2 = nn.Sequential(*last_layers)
-        self._latent_rng: Optional[torch.Generator] = None
+        self.latent_seed = torch.initial_seed() % 2**31
+        self.latent_draws = 0
 
     @property
     def device(self) -> torch.device:
         """The device of the generator's weights."""
         return self.linear.weight.device
 
-    def _rng(self) -> torch.Generator:
-        """The latent random generator, (re)created on the weights' device."""
-        if self._latent_rng is None or self._latent_rng.device != self.device:
-            rng = torch.Generator(device=self.device)
-            seed = torch.initial_seed() + _RANK_SEED_STRIDE * get_rank()
-            rng.manual_seed(seed % (2**63))
-            self._latent_rng = rng
-        return self._latent_rng
+    def _next_rng(self) -> torch.Generator:
+        """The random generator of the next latent draw (advances the
+        counter), on the weights' device."""
+        rng = torch.Generator(device=self.device)
+        rng.manual_seed(
+            draw_seed(self.latent_seed, current_rank(), self.latent_draws))
+        self.latent_draws += 1
+        return rng
 
     def sample_latent(self, batch_size: int) -> torch.Tensor:
         """Draw latent vectors ``z ~ N(0, I)`` on the generator's device.
@@ -280,7 +282,7 @@ class DAFLGenerator(BaseModule):
             batch_size,
             self.latent_dim,
             device=self.device,
-            generator=self._rng())
+            generator=self._next_rng())
 
     def process_latent(self,
                        latent_data: Optional[torch.Tensor] = None,
@@ -352,20 +354,23 @@ class DAFLGenerator(BaseModule):
         return self.conv_blocks2(images)
 
     def get_extra_state(self) -> torch.Tensor:
-        """Save the latent random generator's state with the weights."""
-        return self._rng().get_state()
+        """Save the latent stream: ``[seed, draws]`` (a tensor, as MMEngine
+        broadcasts states)."""
+        return torch.tensor([self.latent_seed, self.latent_draws],
+                            dtype=torch.long)
 
     def set_extra_state(self, state: torch.Tensor) -> None:
-        """Restore the latent random generator's state.
+        """Restore the latent stream of the saved run.
 
-        A state saved on another kind of device (CPU vs CUDA) cannot be
-        restored; the generator is then reseeded and a warning says so.
+        Checkpoints of versions that saved a random generator's raw state
+        (a ``uint8`` tensor) cannot give each rank its own stream back; the
+        stream then continues from this run's seed and a warning says so.
         """
-        rng = self._rng()
-        try:
-            rng.set_state(state.detach().to('cpu', torch.uint8))
-        except RuntimeError:
-            warnings.warn(
-                'DAFLGenerator: the saved latent random state comes from '
-                f'another device type than {self.device}; the latent noise '
-                'is reseeded instead of resumed exactly.')
+        if state.dtype == torch.long and state.numel() == 2:
+            self.latent_seed, self.latent_draws = (int(v) for v in state)
+            return
+        warnings.warn(
+            'DAFLGenerator: the checkpoint holds a latent random state in an '
+            'older format (one random generator, shared by every rank); the '
+            'latent noise continues from this run\'s seed instead of '
+            'resuming exactly.')

@@ -10,6 +10,24 @@ _RANK_STRIDE = 1_000_003
 _STEP_STRIDE = 7_919
 
 
+def current_rank() -> int:
+    """The distributed rank, 0 when not distributed."""
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        return torch_dist.get_rank()
+    return 0
+
+
+def draw_seed(seed: int, rank: int, draw: int) -> int:
+    """The seed of draw number ``draw`` of ``rank`` in a stream ``seed``.
+
+    Every draw of every rank gets its own seed, derived rather than carried
+    in a random generator's state: a checkpoint (written by rank 0 and read
+    by every rank) then only needs ``seed`` and the draw counter, and each
+    rank still resumes its own stream.
+    """
+    return seed + rank * _RANK_STRIDE + draw * _STEP_STRIDE
+
+
 class SeededStream(nn.Module):
     """A module's private random stream that survives checkpoints.
 
@@ -40,11 +58,7 @@ class SeededStream(nn.Module):
 
     def next_generator(self) -> torch.Generator:
         """The CPU generator of the next draw (advances the counter)."""
-        rank = torch_dist.get_rank() if torch_dist.is_available() and \
-            torch_dist.is_initialized() else 0
-        generator = torch.Generator().manual_seed(self.seed +
-                                                  rank * _RANK_STRIDE +
-                                                  int(self.draws) *
-                                                  _STEP_STRIDE)
+        generator = torch.Generator().manual_seed(
+            draw_seed(self.seed, current_rank(), int(self.draws)))
         self.draws += 1
         return generator
