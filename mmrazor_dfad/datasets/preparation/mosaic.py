@@ -7,12 +7,20 @@ to a random size and placed at a random position (later ones on top).
 Every foreground pixel of an object (source intensity above a threshold) is
 labelled with the object's class + 1, the rest 0 (background): 11 classes.
 Train canvases use only the source's training images, test canvases only
-its test images, so no source image appears in both. The layout is what
-MMSegmentation's ``BaseSegDataset`` and loading pipeline read::
+its test images, so no source image appears in both. Validation canvases
+use only the source's validation images (``<source>/val/t10k-*``, held out
+from its training images by the source's preparation tool), so they are
+made of training-source images, never of test images; they are drawn from
+their own random stream (seed ``[seed, 1]``), so adding them left the train
+and test canvases unchanged. (The train canvases were drawn from all the
+source's training images, the validation digits included, before the
+validation split existed; they are kept as they were, since the shipped
+teacher was trained on them.) The layout is what MMSegmentation's
+``BaseSegDataset`` and loading pipeline read::
 
-    <out>/img_dir/{train,test}/00000.png   RGB (the gray canvas, 3 times)
-    <out>/ann_dir/{train,test}/00000.png   labels 0..10, one channel
-    <out>/manifest.json                    seed, sizes, source, checksums
+    <out>/img_dir/{train,val,test}/00000.png   RGB (the gray canvas, 3 times)
+    <out>/ann_dir/{train,val,test}/00000.png   labels 0..10, one channel
+    <out>/manifest.json                        seed, sizes, source, checksums
 
     python tools/dataset_converters/prepare_mnist_mosaic.py \
         [--source data/mnist] [--out data/mnist_mosaic] [--seed 0]
@@ -27,7 +35,7 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 from PIL import Image
 
-from .idx_files import load_folder
+from .idx_files import VAL_FOLDER, SourceUnavailable, load_folder
 
 MNIST_CLASSES = tuple(str(digit) for digit in range(10))
 FASHION_MNIST_CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
@@ -115,6 +123,7 @@ def prepare(source: str,
             seed: int = 0,
             num_train: int = 6000,
             num_test: int = 1000,
+            num_val: int = 1000,
             size: int = 64,
             max_objects: int = 4,
             scale_range: Tuple[int, int] = (20, 40),
@@ -129,6 +138,8 @@ def prepare(source: str,
         seed (int): Seed of every random choice. Defaults to 0.
         num_train (int): Train canvases. Defaults to 6000.
         num_test (int): Test canvases. Defaults to 1000.
+        num_val (int): Validation canvases, from the source's validation
+            images (``<source>/val``). Defaults to 1000.
         size (int): Canvas size. Defaults to 64.
         max_objects (int): Most objects per canvas. Defaults to 4.
         scale_range (tuple[int, int]): Object sizes. Defaults to (20, 40).
@@ -143,6 +154,16 @@ def prepare(source: str,
             f'mosaic: scale_range {scale_range} must fit the canvas size '
             f'{size} (1 <= low <= high <= size).')
     arrays = load_folder(source)
+    val_source = osp.join(source, VAL_FOLDER)
+    try:
+        val_arrays = load_folder(val_source) if num_val else None
+    except SourceUnavailable as error:
+        raise FileNotFoundError(
+            f'mosaic: {error}: the source has no validation split. Prepare '
+            'it first: make data, or python tools/dataset_converters/'
+            f'prepare_{"fashion_" if "fashion" in source else ""}mnist.py '
+            f'--out {source} (it adds {val_source} to a prepared folder '
+            'without downloading).') from error
     rng = np.random.default_rng(seed)
     common = dict(
         rng=rng,
@@ -158,6 +179,12 @@ def prepare(source: str,
         write_split(out_dir, 'test', arrays['test_images'],
                     arrays['test_labels'], num_test, **common),
     }
+    if num_val:
+        # Its own stream: the train and test canvases stay as they were.
+        splits['val'] = write_split(
+            out_dir, 'val', val_arrays['test_images'],
+            val_arrays['test_labels'], num_val,
+            **dict(common, rng=np.random.default_rng([seed, 1])))
     source_manifest = osp.join(source, 'manifest.json')
     source_sha256 = None
     if osp.isfile(source_manifest):
@@ -168,6 +195,7 @@ def prepare(source: str,
         source_sha256=source_sha256,
         source_split_of={
             'train': 'train',
+            'val': f'{VAL_FOLDER}/t10k (held out from train)',
             'test': 't10k'
         },
         seed=seed,
@@ -190,6 +218,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--num-train', type=int, default=6000)
     parser.add_argument('--num-test', type=int, default=1000)
+    parser.add_argument(
+        '--num-val',
+        type=int,
+        default=1000,
+        help='validation canvases, from <source>/val (0: none)')
     parser.add_argument('--size', type=int, default=64)
     args = parser.parse_args(argv)
     fashion = 'fashion' in osp.basename(osp.normpath(args.source))
@@ -201,6 +234,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         seed=args.seed,
         num_train=args.num_train,
         num_test=args.num_test,
+        num_val=args.num_val,
         size=args.size,
         source_classes=FASHION_MNIST_CLASSES if fashion else MNIST_CLASSES)
     for split, entry in manifest['splits'].items():
