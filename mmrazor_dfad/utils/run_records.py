@@ -18,7 +18,20 @@ object per file::
 
 A :class:`RunRecord` is one run (one seed of one recipe, the *variant*);
 the runs of a variant are the records sharing its name, in file order. A
-:class:`SpeedRecord` is one contender of a speed measurement. Metrics are
+:class:`SpeedRecord` is one contender of a speed measurement.
+
+Provenance: a record says the commit it ran at (``git rev-parse HEAD``, with
+``-dirty`` when tracked files had uncommitted changes), its CPU threads, the
+machine and (a run) the split its final ``metrics`` were measured on
+(``'val'`` or ``'test'``). :func:`provenance` fills the first three for a
+benchmark script, from the work dir's ``run_provenance.json`` (written by
+``tools/train.py`` when the run started, :func:`write_provenance`) when it
+records a finished run. A record that lacks one of them was written before
+these fields existed: :attr:`RunRecord.legacy` is true and the tables mark
+it and do not make it a headline number. Records of one run key
+(:func:`run_key`: variant, config, options, seed, split) are repeats of one
+configuration; :func:`distinct_runs` drops the copies of one run recorded in
+several files. Metrics are
 dicts keyed by the metric's name (``student_top1``, ``student_mIoU``,
 ``agreement``, ``teacher_top1``, ...) whose values are numbers or (nested)
 lists of numbers; what fits no field goes to ``extra``. :func:`load_results`
@@ -30,13 +43,25 @@ import json
 import math
 import os
 import os.path as osp
+import platform
 import statistics
+import subprocess
+import sys
+import time
 import typing
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Dict, List, Optional, Tuple, Union
 
 SCHEMA = 'mmrazor_dfad.results/1'
 TASKS = ('classification', 'segmentation')
+#: The splits a final metric can be measured on.
+SPLITS = ('val', 'test')
+#: The fields that make a record auditable; a record lacking one is legacy.
+RUN_PROVENANCE = ('commit', 'threads', 'machine', 'split')
+SPEED_PROVENANCE = ('commit', 'threads', 'machine')
+#: Where a training writes its provenance (in its work dir).
+PROVENANCE_FILE = 'run_provenance.json'
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: A metric value: a number, or a (nested) list of numbers such as per-class
 #: accuracies or a confusion matrix.
 Metric = Union[float, List[Any]]
@@ -60,6 +85,10 @@ class RunRecord:
         config (str, optional): Config path, relative to the repository.
         cfg_options (list[str]): The ``--cfg-options`` it ran with.
         seed (int, optional): ``randomness.seed``.
+        commit (str, optional): The commit it ran at (``-dirty``: with
+            uncommitted changes to tracked files); see :func:`provenance`.
+        split (str, optional): The split ``metrics`` were measured on:
+            ``'val'`` (held out from the training images) or ``'test'``.
         threads (int, optional): CPU threads of the run.
         machine (str, optional): Where it ran and how the machine was shared.
         date (str, optional): ``YYYY-MM-DD``.
@@ -81,6 +110,10 @@ class RunRecord:
     cfg_options: List[str] = _help(
         'the --cfg-options as key=value strings', default_factory=list)
     seed: Optional[int] = _help('the integer seed', default=None)
+    commit: Optional[str] = _help(
+        'the git commit (git rev-parse HEAD, -dirty if changed)', default=None)
+    split: Optional[str] = _help(
+        "the split of the final metrics: 'val' or 'test'", default=None)
     threads: Optional[int] = _help('the number of threads', default=None)
     machine: Optional[str] = _help('a text', default=None)
     date: Optional[str] = _help('YYYY-MM-DD', default=None)
@@ -99,6 +132,17 @@ class RunRecord:
         """The final metric ``name``; ``None`` when not recorded."""
         return self.metrics.get(name)
 
+    @property
+    def missing(self) -> List[str]:
+        """The provenance fields (:data:`RUN_PROVENANCE`) it lacks."""
+        return [name for name in RUN_PROVENANCE if getattr(self, name) is None]
+
+    @property
+    def legacy(self) -> bool:
+        """Recorded before runs carried their commit, threads, machine and
+        split (or lacking one): not a headline number."""
+        return bool(self.missing)
+
 
 @dataclass
 class SpeedRecord:
@@ -107,8 +151,8 @@ class SpeedRecord:
     Args:
         contender (str): E.g. ``'ours'``, ``'bare'``, ``'ours+compile'``.
         description (str): What the contender runs.
-        config, cfg_options, threads, machine, date, command: As in
-            :class:`RunRecord`.
+        config, cfg_options, commit, threads, machine, date, command: As
+            in :class:`RunRecord`.
         s_per_iter (float, optional): The summary (e.g. the median of the
             samples) as the benchmark reported it.
         s_per_iter_samples (list[float]): Seconds per iteration, per repeat.
@@ -121,6 +165,8 @@ class SpeedRecord:
     config: Optional[str] = _help('a config path', default=None)
     cfg_options: List[str] = _help(
         'the --cfg-options as key=value strings', default_factory=list)
+    commit: Optional[str] = _help(
+        'the git commit (git rev-parse HEAD, -dirty if changed)', default=None)
     threads: Optional[int] = _help('the number of threads', default=None)
     machine: Optional[str] = _help('a text', default=None)
     date: Optional[str] = _help('YYYY-MM-DD', default=None)
@@ -133,6 +179,19 @@ class SpeedRecord:
         'a list of megabytes', default_factory=list)
     extra: Dict[str, Any] = _help(
         'a JSON object of free-form facts', default_factory=dict)
+
+    @property
+    def missing(self) -> List[str]:
+        """The provenance fields (:data:`SPEED_PROVENANCE`) it lacks."""
+        return [
+            name for name in SPEED_PROVENANCE if getattr(self, name) is None
+        ]
+
+    @property
+    def legacy(self) -> bool:
+        """Recorded before speed records carried their commit, threads and
+        machine (or lacking one)."""
+        return bool(self.missing)
 
 
 @dataclass
@@ -346,6 +405,9 @@ class _Checker:
         if kwargs.get('task', TASKS[0]) not in TASKS:
             self.fail('task', f"{kwargs['task']!r} is not a task",
                       f"write one of {', '.join(TASKS)}")
+        if kwargs.get('split') not in (None, ) + SPLITS:
+            self.fail(prefix + 'split', f"{kwargs['split']!r} is not a split",
+                      f"write one of {', '.join(SPLITS)}")
         return cls(**kwargs)
 
 
@@ -474,3 +536,179 @@ def load_or_create(path: str, **header: Any) -> ResultsFile:
         return load_results(path)
     header.setdefault('name', osp.splitext(osp.basename(path))[0])
     return ResultsFile(**header)
+
+
+def git_commit(repo: str = REPO) -> Optional[str]:
+    """The commit checked out at ``repo`` (``git rev-parse HEAD``), with
+    ``-dirty`` appended when tracked files differ from it (untracked files
+    do not count); ``None`` outside a git checkout or without git.
+
+    Args:
+        repo (str): A folder of the checkout. Defaults to this package's.
+
+    Returns:
+        str, optional: E.g. ``'4ba506e...'`` or ``'4ba506e...-dirty'``.
+    """
+    # No optional locks: reading must not block (or be blocked by) a
+    # concurrent git command in the same checkout.
+    env = dict(os.environ, GIT_OPTIONAL_LOCKS='0')
+    try:
+        head = subprocess.run(['git', 'rev-parse', 'HEAD'],
+                              cwd=repo,
+                              env=env,
+                              capture_output=True,
+                              text=True,
+                              check=True).stdout.strip()
+        changed = subprocess.run(['git', 'diff', '--quiet', 'HEAD', '--'],
+                                 cwd=repo,
+                                 env=env,
+                                 capture_output=True).returncode
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ('-dirty' if changed else '') if head else None
+
+
+def current_threads() -> Optional[int]:
+    """This process's CPU threads: torch's when it is imported, else
+    ``$OMP_NUM_THREADS`` (``None`` when neither says)."""
+    if 'torch' in sys.modules:
+        return sys.modules['torch'].get_num_threads()
+    value = os.environ.get('OMP_NUM_THREADS', '')
+    return int(value) if value.isdigit() else None
+
+
+def current_machine() -> str:
+    """``'<n> CPU cores, <architecture>'`` (and the GPU, when torch sees
+    one) of this machine."""
+    text = f'{os.cpu_count()} CPU cores, {platform.machine()}'
+    torch = sys.modules.get('torch')
+    if torch is not None and torch.cuda.is_available():
+        text += f', {torch.cuda.get_device_name(0)}'
+    return text
+
+
+def write_provenance(work_dir: str, repo: str = REPO) -> Dict[str, Any]:
+    """Append this start of a training (commit, threads, machine, date) to
+    ``<work_dir>/run_provenance.json``, so a benchmark script that records
+    the finished run later knows where it ran (:func:`provenance`).
+
+    Args:
+        work_dir (str): The run's work dir (created if missing).
+        repo (str): The checkout whose commit the run uses.
+
+    Returns:
+        dict: The start written.
+    """
+    start = dict(
+        commit=git_commit(repo),
+        threads=current_threads(),
+        machine=current_machine(),
+        date=time.strftime('%Y-%m-%d %H:%M:%S'))
+    path = osp.join(work_dir, PROVENANCE_FILE)
+    starts = read_starts(work_dir)
+    os.makedirs(work_dir, exist_ok=True)
+    with open(path, 'w', encoding='utf-8') as file:
+        json.dump(dict(starts=starts + [start]), file, indent=2)
+    return start
+
+
+def read_starts(work_dir: str) -> List[Dict[str, Any]]:
+    """The starts :func:`write_provenance` recorded in ``work_dir`` (empty
+    when it has none or the file is unreadable)."""
+    path = osp.join(work_dir, PROVENANCE_FILE)
+    try:
+        with open(path, encoding='utf-8') as file:
+            starts = json.load(file).get('starts', [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [start for start in starts if isinstance(start, dict)]
+
+
+def provenance(threads: Optional[int] = None,
+               machine: Optional[str] = None,
+               work_dir: Optional[str] = None,
+               repo: str = REPO) -> Dict[str, Any]:
+    """``commit``, ``threads`` and ``machine`` of a record, the one way the
+    benchmark scripts fill them.
+
+    A run trained now (no ``work_dir``): this checkout's commit, this
+    process's threads and this machine. A finished run read from
+    ``work_dir``: what its ``run_provenance.json`` says (the commits of all
+    its starts, comma-separated, when a resume ran at another commit);
+    without that file the commit and threads are unknown (``None``: the
+    record is legacy) unless given.
+
+    Args:
+        threads (int, optional): The run's threads, when the caller knows.
+        machine (str, optional): A description of the machine and how it
+            was shared (default: :func:`current_machine`).
+        work_dir (str, optional): The finished run's work dir.
+        repo (str): The checkout.
+
+    Returns:
+        dict: ``dict(commit=..., threads=..., machine=...)``, to pass to
+        :class:`RunRecord` or :class:`SpeedRecord` as keyword arguments.
+    """
+    if work_dir is None:
+        return dict(
+            commit=git_commit(repo),
+            threads=current_threads() if threads is None else threads,
+            machine=machine or current_machine())
+    starts = read_starts(work_dir)
+    commits = list(dict.fromkeys(start.get('commit') for start in starts))
+    last = starts[-1] if starts else {}
+    return dict(
+        commit=None if not starts or None in commits else ', '.join(commits),
+        threads=last.get('threads') if threads is None else threads,
+        machine=machine or last.get('machine'))
+
+
+def run_key(run: RunRecord) -> Tuple[Any, ...]:
+    """What makes two records repeats of one configuration: the variant,
+    config, ``--cfg-options`` (as a set; the seed's own option left out),
+    seed and split. The variant is part of it because a legacy record does
+    not name the code it ran (runs of one config at different code share
+    everything else)."""
+    options = tuple(
+        sorted(
+            option for option in run.cfg_options
+            if not option.startswith('randomness.seed=')))
+    return (run.variant, run.config, options, run.seed, run.split)
+
+
+def _scalars(run: RunRecord) -> Dict[str, float]:
+    """The run's final metrics that are numbers."""
+    return {
+        name: value
+        for name, value in run.metrics.items()
+        if isinstance(value, (int, float))
+    }
+
+
+def same_run(a: RunRecord, b: RunRecord) -> bool:
+    """Whether two records are copies of one run (e.g. in a recipe table
+    and an ablation): the same :func:`run_key` and the same final numbers
+    (full precision) where both have them, or, unfinished, the same stop.
+    Two runs with equal numbers count once: nothing to choose between."""
+    if run_key(a) != run_key(b):
+        return False
+    first, second = _scalars(a), _scalars(b)
+    shared = set(first) & set(second)
+    if shared:
+        return all(first[name] == second[name] for name in shared)
+    if first or second:
+        return False
+    stop = a.extra.get('diverged_at_iteration')
+    if stop is not None:
+        return stop == b.extra.get('diverged_at_iteration')
+    return bool(a.validations) and a.validations == b.validations
+
+
+def distinct_runs(runs: List[RunRecord]) -> List[RunRecord]:
+    """``runs`` without the copies of one run (:func:`same_run`), the
+    first copy kept, in order."""
+    kept: List[RunRecord] = []
+    for run in runs:
+        if not any(same_run(run, other) for other in kept):
+            kept.append(run)
+    return kept

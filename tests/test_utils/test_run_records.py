@@ -10,11 +10,15 @@ import os.path as osp
 
 import pytest
 
-from mmrazor_dfad.utils.run_records import (SCHEMA, ResultsFile, RunRecord,
-                                            SpeedRecord, dump_results,
-                                            dumps_results, load_all,
+from mmrazor_dfad.utils.run_records import (PROVENANCE_FILE, SCHEMA,
+                                            ResultsFile, RunRecord,
+                                            SpeedRecord, distinct_runs,
+                                            dump_results, dumps_results,
+                                            git_commit, load_all,
                                             load_or_create, load_results,
-                                            results_from_dict, summarize)
+                                            provenance, results_from_dict,
+                                            run_key, summarize,
+                                            write_provenance)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 RESULTS = osp.join(REPO_ROOT, 'results')
@@ -95,6 +99,10 @@ MALFORMED = [
                       s_per_iter='fast')]), 'speed[0].s_per_iter', 'seconds'),
     (dict(minimal(), baselines=dict(a=3.0)), "baselines['a']",
      '{name: {metric: number}}'),
+    (minimal(split='train'), 'runs[0].split', 'val, test'),
+    (minimal(commit=3), 'runs[0].commit', 'git rev-parse HEAD'),
+    (dict(minimal(), speed=[dict(SPEED, commit=['a'])]), 'speed[0].commit',
+     'git rev-parse HEAD'),
 ]
 
 
@@ -239,3 +247,91 @@ def test_time_to_target_compares_mean_minutes_with_the_baseline(monkeypatch):
     assert '`train_cfg.val_interval=20`' in slow
     assert '| 1.5 | 0.30 | 100 |' in fast
     assert '| never | - | - | 100 |' in stuck
+
+
+def test_a_record_without_commit_threads_machine_or_split_is_legacy():
+    full = dict(commit='abc', split='test', threads=2, machine='m')
+    assert not RunRecord(variant='v', **full).legacy
+    for name in full:
+        run = RunRecord(variant='v', **dict(full, **{name: None}))
+        assert run.legacy and run.missing == [name]
+    assert RunRecord(variant='v').missing == [
+        'commit', 'threads', 'machine', 'split'
+    ]
+    assert not SpeedRecord(
+        contender='ours', commit='abc', threads=1, machine='m').legacy
+    assert SpeedRecord(contender='ours', threads=1, machine='m').legacy
+    # Every record written before the fields existed is marked legacy.
+    for results in load_all(RESULTS).values():
+        for record in results.runs + results.speed:
+            if record.commit is None:
+                assert record.legacy
+
+
+def test_provenance_of_a_run_trained_now_and_of_a_finished_one(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv('OMP_NUM_THREADS', '3')
+    now = provenance(repo=REPO_ROOT)
+    assert now['commit'] == git_commit(REPO_ROOT)
+    assert now['threads'] and now['machine'].split()[1:3] == ['CPU', 'cores,']
+    assert provenance(threads=5, machine='here')['threads'] == 5
+    # A finished run without run_provenance.json: commit and threads are
+    # not this process's (the record is legacy) unless the caller says.
+    unknown = provenance(work_dir=str(tmp_path))
+    assert unknown['commit'] is None and unknown['threads'] is None
+    # What the training wrote when it started (twice: resumed at another
+    # commit) is what the record gets.
+    write_provenance(str(tmp_path), repo=REPO_ROOT)
+    path = tmp_path / PROVENANCE_FILE
+    data = json.loads(path.read_text())
+    data['starts'].append(dict(data['starts'][0], commit='b' * 40, threads=7))
+    path.write_text(json.dumps(data))
+    found = provenance(work_dir=str(tmp_path))
+    assert found['commit'] == f"{git_commit(REPO_ROOT)}, {'b' * 40}"
+    assert found['threads'] == 7 and found['machine'] == now['machine']
+
+
+def test_git_commit_marks_uncommitted_changes(tmp_path):
+    import subprocess
+    assert git_commit(str(tmp_path)) is None  # not a checkout
+
+    def git(*args):
+        subprocess.run(['git', *args],
+                       cwd=tmp_path,
+                       check=True,
+                       capture_output=True)
+
+    git('init', '-q')
+    (tmp_path / 'a.txt').write_text('1')
+    git('add', 'a.txt')
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'a')
+    clean = git_commit(str(tmp_path))
+    assert len(clean) == 40 and not clean.endswith('-dirty')
+    (tmp_path / 'b.txt').write_text('untracked files do not count')
+    assert git_commit(str(tmp_path)) == clean
+    (tmp_path / 'a.txt').write_text('2')
+    assert git_commit(str(tmp_path)) == f'{clean}-dirty'
+
+
+def test_repeats_share_a_run_key_and_copies_count_once():
+
+    def run(top1, seed=0, variant='v', **kwargs):
+        return RunRecord(
+            variant=variant,
+            config='c.py',
+            seed=seed,
+            metrics=dict(student_top1=top1),
+            **kwargs)
+
+    first, rerun = run(97.3), run(96.9, cfg_options=['randomness.seed=0'])
+    assert run_key(first) == run_key(rerun)
+    assert run_key(first) != run_key(run(97.3, seed=1))
+    assert run_key(first) != run_key(run(97.3, variant='w'))
+    assert run_key(first) != run_key(run(97.3, split='val'))
+    copy_ = run(96.9, extra=dict(work_dir='seed0'))
+    assert distinct_runs([first, rerun, copy_]) == [first, rerun]
+    diverged = [
+        RunRecord(variant='v', extra=dict(diverged_at_iteration=i))
+        for i in (17, 17, 35)
+    ]
+    assert distinct_runs(diverged) == [diverged[0], diverged[2]]
