@@ -33,6 +33,108 @@ def test_class_similarity_is_min_max_normalised_cosine():
         class_similarity(torch.ones(1, 4))
 
 
+# Three class vectors: class 1 is near class 0, class 2 its opposite.
+THREE_VECTORS = torch.tensor([[1.0, 0.0], [0.6, 0.8], [-1.0, 0.0]])
+# By hand: the cosines are
+#   [[ 1.0,  0.6, -1.0],
+#    [ 0.6,  1.0, -0.6],
+#    [-1.0, -0.6,  1.0]];
+# min-max per row, (c - min) / (max - min):
+#   row 0: (c + 1) / 2        = (1, 0.8, 0)
+#   row 1: (c + 0.6) / 1.6    = (0.75, 1, 0)
+#   row 2: (c + 1) / 2        = (0, 0.2, 1)
+# and 0 floored to 1e-6 (a Dirichlet concentration must be > 0).
+THREE_SIMILARITY = torch.tensor([[1.0, 0.8, 1e-6], [0.75, 1.0, 1e-6],
+                                 [1e-6, 0.2, 1.0]])
+
+
+def test_three_class_similarity_and_dirichlet_match_hand_values():
+    targets = ClassSimilarityTargets(num_classes=3, betas=(1.0, ))
+    targets.fit(THREE_VECTORS)
+    torch.testing.assert_close(
+        targets.similarity, THREE_SIMILARITY, rtol=0, atol=1e-6)
+    # Class 0 at beta 1: concentration a = (1, 0.8, 1e-6), a0 = 1.800001;
+    # Dirichlet mean a / a0 = (0.5555552, 0.4444442, 5.6e-7) and variance
+    # m (1 - m) / (a0 + 1): 0.5555552 * 0.4444448 / 2.800001 = 0.0881834
+    # (the same for component 1, 2.0e-7 for component 2).
+    # Class 1: a = (0.75, 1, 1e-6), a0 = 1.750001; mean (0.4285712,
+    # 0.5714282, 5.7e-7); variance 0.4285712 * 0.5714288 / 2.750001 =
+    # 0.0890538.
+    expected = {
+        0: ([0.5555552, 0.4444442, 5.6e-7], [0.0881834, 0.0881834, 2.0e-7]),
+        1: ([0.4285712, 0.5714282, 5.7e-7], [0.0890538, 0.0890538, 2.1e-7]),
+    }
+    draws = 40000
+    for cls, (mean, variance) in expected.items():
+        soft = targets.sample(
+            torch.full((draws, ), cls, dtype=torch.long), rng(cls)).double()
+        # Four standard errors of the mean (sqrt(0.089 / 40000) = 0.0015);
+        # the variance within 5% (its relative error here is about 1%).
+        torch.testing.assert_close(
+            soft.mean(0),
+            torch.tensor(mean, dtype=torch.float64),
+            rtol=0,
+            atol=0.006)
+        torch.testing.assert_close(
+            soft.var(0)[:2],
+            torch.tensor(variance[:2], dtype=torch.float64),
+            rtol=0.05,
+            atol=0)
+
+
+def test_kl_at_temperature_20_matches_hand_values():
+    # beta = 1e10: each target is its Dirichlet's mean to ~1e-5.
+    loss = ClassSimilarityKLLoss(
+        num_classes=3, betas=(1e10, ), temperature=20.0, seed=0)
+    logits = torch.tensor([[2.0, 1.0, -3.0], [-1.0, 4.0, 0.5]])
+    value = loss(logits, classifier_weight=THREE_VECTORS)
+    torch.testing.assert_close(
+        loss.targets.similarity, THREE_SIMILARITY, rtol=0, atol=1e-6)
+    # Image 0, argmax class 0: target p = (1, 0.8, 1e-6) / 1.800001 =
+    # (0.5555552, 0.4444442, 5.6e-7). Logits / 20 = (0.1, 0.05, -0.15);
+    # e^x = (1.1051709, 1.0512711, 0.8607080), sum 3.0171500, log-sum
+    # 1.1043127, so log q = (-1.0043127, -1.0543127, -1.2543127).
+    # KL = sum p (log p - log q)
+    #    = 0.5555552 * (-0.5877872 + 1.0043127)
+    #    + 0.4444442 * (-0.8109308 + 1.0543127)
+    #    + 5.6e-7 * (-14.4032978 + 1.2543127)
+    #    = 0.2314029 + 0.1081697 - 0.0000073 = 0.3395653.
+    # Image 1, argmax class 1: p = (0.75, 1, 1e-6) / 1.750001 =
+    # (0.4285712, 0.5714282, 5.7e-7); logits / 20 = (-0.05, 0.2, 0.025),
+    # q = (0.2974500, 0.3819334, 0.3206166); KL = 0.3867355 the same way.
+    # Mean over the two images: (0.3395653 + 0.3867355) / 2 = 0.3631504.
+    assert value.item() == pytest.approx(0.3631504, abs=1e-5)
+    # At temperature 1 the same logits give another value: the temperature
+    # is applied.
+    plain = ClassSimilarityKLLoss(
+        num_classes=3, betas=(1e10, ), temperature=1.0, seed=0)
+    assert abs(
+        plain(logits, classifier_weight=THREE_VECTORS).item() -
+        0.3631504) > 0.1
+
+
+def four_class_vectors(dim):
+    """Rows e0, e0 + e1, -e0, e2 of length ``dim``."""
+    vectors = torch.zeros(4, dim)
+    vectors[0, 0] = vectors[1, 0] = vectors[1, 1] = vectors[3, 2] = 1.0
+    vectors[2, 0] = -1.0
+    return vectors
+
+
+# By hand, for the rows of four_class_vectors (norms 1, sqrt 2, 1, 1):
+# cosines [[1, r, -1, 0], [r, 1, -r, 0], [-1, -r, 1, 0], [0, 0, 0, 1]] with
+# r = 1 / sqrt(2) = 0.7071068; min-max per row:
+#   row 0: (c + 1) / 2 = (1, 0.8535534, 0, 0.5)
+#   row 1: (c + r) / (1 + r) = (0.8284271, 1, 0, 0.4142136)
+#   row 2: (c + 1) / 2 = (0, 0.1464466, 1, 0.5)
+#   row 3: c = (0, 0, 0, 1)
+# and 0 floored to 1e-6.
+FOUR_SIMILARITY = torch.tensor([[1.0, 0.8535534, 1e-6, 0.5],
+                                [0.8284271, 1.0, 1e-6, 0.4142136],
+                                [1e-6, 0.1464466, 1.0, 0.5],
+                                [1e-6, 1e-6, 1e-6, 1.0]])
+
+
 def test_targets_concentrate_on_similar_classes():
     targets = ClassSimilarityTargets(num_classes=3, betas=(1.0, ))
     targets.fit(torch.tensor([[1.0, 0.0], [0.8, 0.6], [-1.0, 0.0]]))
@@ -148,11 +250,14 @@ def test_data_impressions_move_the_teacher_toward_their_targets():
     teacher = LinearTeacher().eval().requires_grad_(False)
     # No augmentation: a linear teacher is not shift invariant.
     synth = synthesizer()
-    synth.fit_similarity(teacher, (1, 6, 6), torch.device('cpu'), rng())
-    # Fitted from the teacher's classifier rows.
+    # Fitted from the teacher's classifier rows (a teacher whose rows give
+    # the similarity worked out by hand).
+    rows = LinearTeacher().eval().requires_grad_(False)
+    rows.fc.weight.copy_(four_class_vectors(36))
+    synth.fit_similarity(rows, (1, 6, 6), torch.device('cpu'), rng())
     assert bool(synth.targets.fitted)
-    assert torch.allclose(synth.targets.similarity,
-                          class_similarity(teacher.fc.weight))
+    torch.testing.assert_close(
+        synth.targets.similarity, FOUR_SIMILARITY, rtol=0, atol=1e-6)
     # Orthogonal class vectors: every target is (nearly) one-hot.
     synth.targets.fit(torch.eye(4))
     images = synth.synthesize(teacher, 24, (1, 6, 6), torch.device('cpu'),
@@ -186,22 +291,66 @@ def test_data_impressions_without_a_linear_head_fit_from_logits():
         synthesizer(similarity_from='weights')
 
 
-def test_competition_term_uses_the_student_and_leaves_no_gradient():
+def mean_jensen_shannon(student, teacher, images):
+    """Mean per-image JS divergence of the two networks' outputs, computed
+    here (not with the synthesizer's helper)."""
+    with torch.no_grad():
+        p = torch.softmax(student(images), dim=1)
+        q = torch.softmax(teacher(images), dim=1)
+    m = (p + q) / 2
+    return float(
+        ((p * (p / m).log()).sum(1) + (q * (q / m).log()).sum(1)).mean() / 2)
+
+
+def test_competition_term_moves_images_toward_student_disagreement():
     teacher = LinearTeacher(0).eval().requires_grad_(False)
     student = LinearTeacher(1).train()
+    student_calls = []
+    student.register_forward_hook(lambda *args: student_calls.append(1))
+    divergences = {}
+    for weight in (0.0, 5.0):
+        synth = synthesizer(competition_weight=weight, steps=40)
+        synth.targets.fit(torch.eye(4))
+        images = synth.synthesize(
+            teacher,
+            16, (1, 6, 6),
+            torch.device('cpu'),
+            rng(),
+            student=student)
+        divergences[weight] = mean_jensen_shannon(student, teacher, images)
+    # The student is run at every step of the competing synthesis only (40
+    # steps), plus once per weight by mean_jensen_shannon.
+    assert len(student_calls) == 40 + 2
+    assert student.training
+    # The term rewards images the two networks disagree on: the same
+    # synthesis, with it, ends on images of clearly larger divergence.
+    assert divergences[5.0] > divergences[0.0] + 0.1, divergences
+
+
+def test_synthesis_leaves_the_students_gradients_untouched():
+    # An open gradient-accumulation window of the student: gradients that
+    # the student's next optimizer step must still see.
+    teacher = LinearTeacher(0).eval().requires_grad_(False)
+    student = LinearTeacher(1).train()
+    student.fc.weight.grad = torch.full_like(student.fc.weight, 0.25)
+    before = student.fc.weight.grad.clone()
     synth = synthesizer(competition_weight=1.0, steps=3)
     synth.synthesize(
         teacher, 4, (1, 6, 6), torch.device('cpu'), rng(), student=student)
+    assert torch.equal(student.fc.weight.grad, before)
+    # A parameter without a gradient gets none.
+    assert student.fc.bias.grad is None
+    assert all(p.grad is None for p in teacher.parameters())
     assert student.training
-    assert all(p.grad is None for p in student.parameters())
 
 
 def test_class_similarity_kl_prior_fits_from_the_classifier_and_trains():
-    weight = torch.randn(4, 8, generator=rng())
+    weight = four_class_vectors(8)
     loss = ClassSimilarityKLLoss(num_classes=4, temperature=2.0, seed=0)
     logits = torch.randn(32, 4, generator=rng(1), requires_grad=True)
     value = loss(logits, classifier_weight=weight)
-    assert torch.allclose(loss.targets.similarity, class_similarity(weight))
+    torch.testing.assert_close(
+        loss.targets.similarity, FOUR_SIMILARITY, rtol=0, atol=1e-6)
     assert value > 0
     value.backward()
     assert logits.grad.abs().sum() > 0
@@ -385,6 +534,58 @@ def test_impression_hook_fills_the_bank_once_and_adds_during_training(
     again = build(cfg)
     impression_hook(bank_size=12).before_train(stand_in_runner(again))
     assert torch.equal(again.pool.persistent_images, bank)
+
+
+def test_impression_hook_saves_the_class_similarity_and_resumes_exactly(
+        toy_algorithm_cfg, tmp_path):
+    cfg = copy.deepcopy(toy_algorithm_cfg)
+    cfg['pool'] = dict(
+        type='SyntheticImagePool',
+        capacity=32,
+        replay_fraction=1.0,
+        fill_from='generator')
+    # Fitted from the teacher's logits on images of the first synthesis:
+    # a resumed run that refitted would fit it from other images.
+    synthesizer_cfg = dict(
+        type='DataImpressionSynthesizer',
+        targets=dict(type='ClassSimilarityTargets', num_classes=10),
+        similarity_from='logits',
+        steps=2,
+        batch_size=10)  # one image of each class to fit from
+
+    def run(algorithm, hook, iteration):
+        added = []
+        original_add = algorithm.pool.add
+        algorithm.pool.add = lambda images, **kw: (added.append(images.clone(
+        )), original_add(images, **kw))
+        hook.after_train_iter(
+            stand_in_runner(algorithm, iteration=iteration), iteration)
+        algorithm.pool.add = original_add
+        return added[0]
+
+    def new_hook():
+        return impression_hook(
+            synthesizer=synthesizer_cfg, interval=2, images_per_interval=4)
+
+    algorithm, hook = build(cfg), new_hook()
+    run(algorithm, hook, 1)  # synthesis of iteration 2 fits the similarity
+    checkpoint = dict(meta=dict(iter=2))
+    hook.before_save_checkpoint(stand_in_runner(algorithm, 2), checkpoint)
+    torch.save(checkpoint, tmp_path / 'iter_2.pth')
+    similarity = hook.synthesizer.targets.similarity.clone()
+    uninterrupted = run(algorithm, hook, 3)  # synthesis of iteration 4
+
+    resumed_algorithm, resumed_hook = build(cfg), new_hook()
+    resumed_hook.after_load_checkpoint(
+        stand_in_runner(resumed_algorithm, 2),
+        torch.load(tmp_path / 'iter_2.pth'))
+    resumed = run(resumed_algorithm, resumed_hook, 3)
+    assert torch.equal(resumed_hook.synthesizer.targets.similarity, similarity)
+    assert torch.equal(resumed, uninterrupted)
+    # A checkpoint of a run that had not synthesised yet holds nothing.
+    empty = {}
+    new_hook().before_save_checkpoint(stand_in_runner(algorithm), empty)
+    assert empty == {}
 
 
 def test_impression_hook_names_what_is_missing(toy_algorithm_cfg):

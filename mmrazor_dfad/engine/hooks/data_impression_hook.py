@@ -12,6 +12,8 @@ from mmrazor_dfad.registry import HOOKS, MODELS
 # Spreads the per-rank, per-iteration seeds apart (large primes).
 _RANK_STRIDE = 1_000_003
 _ITER_STRIDE = 7_919
+# Where the hook's state goes in the checkpoint.
+CHECKPOINT_KEY = 'data_impression_hook'
 
 
 @HOOKS.register_module()
@@ -31,8 +33,14 @@ class DataImpressionHook(Hook):
 
     Under DDP each rank makes its share of the images and the pool adds
     those of all ranks. Draws come from a generator seeded by ``seed``
-    (default: the run's seed), the rank and the iteration, so a resumed
-    run synthesises what an uninterrupted one would.
+    (default: the run's seed), the rank and the iteration, and the class
+    similarity the synthesizer's targets fitted on its first call is saved
+    with the checkpoint (``checkpoint['data_impression_hook']``) and
+    restored on resume, so a resumed run synthesises what an uninterrupted
+    one would: refitting it there (``similarity_from='logits'``) would both
+    fit from other images and take draws the uninterrupted run never took.
+    With ``similarity_from='logits'`` under DDP each rank fits its own
+    similarity; the checkpoint holds rank 0's, which every rank then uses.
 
     Args:
         synthesizer (dict): Config of the synthesizer, e.g.
@@ -88,6 +96,9 @@ class DataImpressionHook(Hook):
         self.seed = seed
         self.seconds = 0.0
         self.images = 0
+        # The targets' state of a resumed run, applied when the synthesizer
+        # is built (it is built lazily, once the algorithm is known).
+        self._resumed_targets: Optional[Dict] = None
 
     def _parts(self, runner):
         algorithm = runner.model.module if is_model_wrapper(
@@ -127,6 +138,9 @@ class DataImpressionHook(Hook):
                 mean=preprocessor.mean.flatten().tolist(),
                 std=preprocessor.std.flatten().tolist())
         self.synthesizer = MODELS.build(cfg)
+        if self._resumed_targets is not None:
+            self.synthesizer.targets.load_state_dict(self._resumed_targets)
+            self._resumed_targets = None
 
     def _synthesize(self, runner, count: int, persistent: bool,
                     step: int) -> None:
@@ -159,6 +173,40 @@ class DataImpressionHook(Hook):
             f'optimised against the teacher into the pool '
             f'({"persistent" if persistent else "first-in-first-out"} '
             f'region) in {time.perf_counter() - started:.1f} s.')
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Save the synthesizer's targets (the class similarity) once
+        they are fitted."""
+        targets = self._targets_state()
+        if targets is not None:
+            checkpoint[CHECKPOINT_KEY] = dict(targets=targets)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Restore the saved class similarity (a checkpoint without one, of
+        a run that had not synthesised yet or of an older version, leaves
+        it to be fitted on the first synthesis)."""
+        saved = checkpoint.get(CHECKPOINT_KEY)
+        if saved is None:
+            return
+        targets = {
+            key: torch.as_tensor(value)
+            for key, value in saved['targets'].items()
+        }
+        if self.synthesizer is not None:
+            self.synthesizer.targets.load_state_dict(targets)
+        else:
+            self._resumed_targets = targets
+
+    def _targets_state(self) -> Optional[Dict]:
+        """The fitted targets' state on the CPU, else None."""
+        if self.synthesizer is not None and bool(
+                self.synthesizer.targets.fitted):
+            return {
+                key: value.detach().cpu()
+                for key, value in
+                self.synthesizer.targets.state_dict().items()
+            }
+        return self._resumed_targets
 
     def before_train(self, runner) -> None:
         """Make the bank, unless the (resumed) pool already holds it."""

@@ -107,7 +107,9 @@ class ClassSimilarityTargets(nn.Module):
     half of the targets with ``beta=1`` and half with ``beta=0.1``
     (``betas=(1.0, 0.1)``, split evenly over each batch).
 
-    The similarity is a buffer, saved with the checkpoint. Sampling uses a
+    The similarity is a buffer: saved with the checkpoint where the targets
+    are part of the model (:class:`ClassSimilarityKLLoss`), and by
+    :class:`DataImpressionHook` for its synthesizer's. Sampling uses a
     ``torch.Generator`` handed in by the caller, never the global state.
 
     Args:

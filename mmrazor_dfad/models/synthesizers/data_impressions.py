@@ -69,7 +69,8 @@ class DataImpressionSynthesizer(nn.Module):
     (``similarity_from='classifier'``), or, for heads that are not linear,
     from its mean logits on images first optimised toward one-hot targets
     (``'logits'``). It is computed on the first call and kept in
-    ``targets`` (saved with the checkpoint).
+    ``targets``; :class:`DataImpressionHook` saves it with the checkpoint
+    and restores it on resume (the synthesizer is not part of the model).
 
     Args:
         targets (dict): Config of the :class:`ClassSimilarityTargets`, e.g.
@@ -229,12 +230,12 @@ class DataImpressionSynthesizer(nn.Module):
                         student(seen, mode='tensor'), teacher_logits)
                     loss = loss + self.competition_weight * (
                         1 - divergence.clamp(0, 1)).mean()
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
+                # Gradients of the pixels only: a backward pass would add
+                # the competition term's gradient to the student's weights
+                # (and clearing it afterwards would also drop what the
+                # student had gathered, e.g. an open accumulation window).
+                (parameters.grad, ) = torch.autograd.grad(loss, [parameters])
                 optimizer.step()
-        if student is not None:
-            # The competition term leaves gradients on the student.
-            student.zero_grad(set_to_none=True)
         return self._images(parameters.detach()), classes.to(device)
 
     def synthesize(self,
