@@ -19,13 +19,13 @@ import argparse
 import importlib
 import os
 import os.path as osp
-import platform
 import subprocess
 import sys
 import time
 
 from mmrazor_dfad.utils.run_records import (ResultsFile, RunRecord,
-                                            dump_results, load_results)
+                                            dump_results, load_results,
+                                            provenance)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -148,8 +148,6 @@ def main() -> None:
     if args.only_baselines:
         results = previous
     else:
-        machine = (f'{os.cpu_count()} CPU cores, '
-                   f'{platform.processor() or platform.machine()}')
         results = ResultsFile(
             name=osp.splitext(osp.basename(out))[0],
             description='DFAD over seeds on the real test split (final '
@@ -165,7 +163,8 @@ def main() -> None:
                     'final iteration',
                     config=setup['config'],
                     seed=seed,
-                    machine=machine,
+                    # The commit, threads and machine it started with.
+                    **provenance(work_dir=osp.join(work_root, f'seed{seed}')),
                     date=time.strftime('%Y-%m-%d'),
                     command='python .dev_scripts/benchmark_dfad.py '
                     f'{args.dataset}',

@@ -17,7 +17,6 @@ to ``--out`` in the results schema (``mmrazor_dfad.utils.run_records``).
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -99,7 +98,7 @@ def main(argv=None) -> None:
         print(json.dumps(measure(args.probe, args.batch, args.repeats)))
         return
     from mmrazor_dfad.utils.run_records import (SpeedRecord, dump_results,
-                                                load_or_create)
+                                                load_or_create, provenance)
     records = []
     for size in args.sizes:
         output = subprocess.run([
@@ -132,8 +131,7 @@ def main(argv=None) -> None:
             SpeedRecord(
                 contender=f'DAFLGenerator@{size}',
                 description='forward, loss and backward of one update',
-                threads=probe['threads'],
-                machine=f'{os.cpu_count()} CPU cores, {platform.machine()}',
+                **provenance(probe['threads']),
                 date=time.strftime('%Y-%m-%d'),
                 command=' '.join(['python'] + sys.argv),
                 s_per_iter=median,

@@ -29,7 +29,6 @@ import argparse
 import glob
 import os
 import os.path as osp
-import platform
 import re
 import subprocess
 import sys
@@ -38,7 +37,8 @@ from datetime import datetime
 from typing import Dict, List, Optional, Tuple
 
 from mmrazor_dfad.utils.run_records import (RunRecord, dump_results,
-                                            load_or_create, summarize)
+                                            load_or_create, provenance,
+                                            summarize)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RATIOS = (0.90, 0.95, 0.98)
@@ -200,9 +200,6 @@ def main(argv: Optional[List[str]] = None) -> None:
         description=args.description,
         config=args.config,
         cfg_options=args.cfg_options,
-        threads=threads,
-        machine=args.machine or f'{os.cpu_count()} CPU cores, '
-        f'{platform.machine()}',
         date=time.strftime('%Y-%m-%d'),
         command='python .dev_scripts/benchmark_recipe.py ' +
         ' '.join(argv if argv is not None else sys.argv[1:]),
@@ -225,6 +222,8 @@ def main(argv: Optional[List[str]] = None) -> None:
         runs.append(
             RunRecord(
                 seed=seed,
+                # The commit, threads and machine the run started with.
+                **provenance(threads, args.machine, work_dir),
                 metrics={f'student_{name}': run['final']},
                 validations=[(step, {
                     f'student_{name}': value
@@ -242,6 +241,10 @@ def main(argv: Optional[List[str]] = None) -> None:
             RunRecord(
                 seed=seed,
                 extra=dict(diverged_at_iteration=iteration),
+                # Known when it was trained here (its work dir says).
+                **provenance(threads, args.machine,
+                             osp.join(args.work_dir, args.name,
+                                      f'seed{seed}')),
                 **common))
     results = load_or_create(
         args.results,

@@ -21,7 +21,6 @@ import glob
 import json
 import os
 import os.path as osp
-import platform
 import random
 import shutil
 import signal
@@ -33,7 +32,8 @@ import time
 import torch
 
 from mmrazor_dfad.utils import checkpoint_file_problem
-from mmrazor_dfad.utils.run_records import ResultsFile, RunRecord, dump_results
+from mmrazor_dfad.utils.run_records import (ResultsFile, RunRecord,
+                                            dump_results, provenance)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
@@ -164,7 +164,7 @@ def main() -> None:
         'killed over and over',
         config=osp.relpath(CONFIG, REPO_ROOT),
         cfg_options=OPTIONS,
-        machine=f'{os.cpu_count()} CPU cores, {platform.machine()}',
+        **provenance(),
         date=time.strftime('%Y-%m-%d'),
         command='python .dev_scripts/kill_loop.py '
         f'--kills {args.kills} --seed {args.seed}',

@@ -16,13 +16,15 @@ Writes the JSON, then regenerates the tables of the doc between its
 ``<!-- label-free-selection-begin/end -->`` markers from the JSON.
 """
 import argparse
+import glob
 import os.path as osp
 import re
 import statistics
 from typing import Dict, List, Optional
 
 from mmrazor_dfad.utils.run_records import (ResultsFile, RunRecord,
-                                            dump_results, load_results)
+                                            dump_results, load_results,
+                                            provenance)
 
 PREFIXES = ['label_free', 'label_free_mix', 'label_free_z2']
 TITLES = dict(mnist='MNIST', fashion_mnist='Fashion-MNIST')
@@ -38,6 +40,20 @@ def mean(values):
     return statistics.mean(values) if values else None
 
 
+def trained_config(work_dir: str) -> Optional[str]:
+    """The repository config a run was trained from: the one named like
+    the copy MMEngine dumps into its work dir (``None`` if none is)."""
+    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    for dumped in sorted(glob.glob(osp.join(work_dir, '*.py'))):
+        found = sorted(
+            glob.glob(
+                osp.join(repo, 'configs', '**', osp.basename(dumped)),
+                recursive=True))
+        if found:
+            return osp.relpath(found[0], repo)
+    return None
+
+
 def record(work_dir: str, dataset: str, variant: str, description: str,
            command: str) -> RunRecord:
     """The run record of one work dir: its validations (real top-1), the
@@ -51,7 +67,10 @@ def record(work_dir: str, dataset: str, variant: str, description: str,
         variant=variant,
         description=description,
         dataset=TITLES.get(dataset, dataset),
+        config=trained_config(work_dir),
         seed=int(seed.group(1)) if seed else None,
+        # The commit, threads and machine the run started with.
+        **provenance(work_dir=work_dir),
         command=command,
         metrics=dict(student_top1=summary['final_top1']),
         validations=[(step, dict(student_top1=top1))

@@ -20,7 +20,7 @@ from datetime import date
 import torch
 
 from mmrazor_dfad.utils.run_records import (RunRecord, dump_results,
-                                            load_or_create)
+                                            load_or_create, provenance)
 
 
 def per_class(config: str, checkpoint: str) -> dict:
@@ -90,6 +90,9 @@ def main() -> None:
         description=args.description,
         config=args.config,
         seed=args.seed,
+        # The commit, threads and machine the checkpoint's training
+        # started with (its work dir's run_provenance.json).
+        **provenance(work_dir=osp.dirname(args.checkpoint)),
         date=date.today().isoformat(),
         metrics=dict(
             student_top1=entry['student_top1'],

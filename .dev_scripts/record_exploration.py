@@ -20,7 +20,7 @@ import time
 from datetime import datetime
 
 from mmrazor_dfad.utils.run_records import (RunRecord, dump_results,
-                                            load_or_create)
+                                            load_or_create, provenance)
 
 
 def main() -> None:
@@ -36,7 +36,11 @@ def main() -> None:
     parser.add_argument('config')
     parser.add_argument('--seed', type=int, required=True)
     parser.add_argument('--description', required=True)
-    parser.add_argument('--machine', default='2 CPU cores, x86_64')
+    parser.add_argument(
+        '--machine',
+        default=None,
+        help="where it ran and how the machine was shared (default: the "
+        "work dir's run_provenance.json)")
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -70,8 +74,8 @@ def main() -> None:
         config=args.config,
         cfg_options=args.cfg_options,
         seed=args.seed,
-        threads=args.threads,
-        machine=args.machine,
+        # The commit, threads and machine the run started with.
+        **provenance(args.threads, args.machine, args.work_dir),
         date=time.strftime('%Y-%m-%d'),
         metrics=dict(validations[-1][1]),
         validations=validations,

@@ -18,7 +18,7 @@ import time
 import torch
 
 from mmrazor_dfad.utils.run_records import (ResultsFile, SpeedRecord,
-                                            dump_results)
+                                            dump_results, provenance)
 
 RSS_METHOD = ('kernel high-water mark (VmHWM) reset after imports, median '
               'of fresh processes')
@@ -117,7 +117,7 @@ def results_file(result, name, variant_options=None):
                 contender=contender,
                 config=result['config'],
                 cfg_options=list(variant_options.get(contender, [])),
-                machine=result['machine'],
+                **provenance(machine=result['machine']),
                 date=result['date'],
                 command=' '.join(['python'] + sys.argv),
                 s_per_iter=result['s_per_iter'][contender],

@@ -16,6 +16,7 @@ from mmrazor_dfad.utils import (WorkDirLock, checkpoint_safe_globals,
                                 choose_resume_checkpoint, ensure_writable_dir,
                                 init_cpu_distributed, resolve_work_dir,
                                 search_resumable_checkpoint)
+from mmrazor_dfad.utils.run_records import write_provenance
 from mmrazor_dfad.utils.run_setup import (use_alternating_optim_wrapper,
                                           use_cpu_capable_model_wrapper,
                                           use_safe_checkpoint_hook)
@@ -150,6 +151,10 @@ def main(argv: Optional[List[str]] = None) -> Runner:
     if _is_main_rank():
         lock.acquire()
     try:
+        if _is_main_rank():
+            # The commit, threads and machine of this start, for the
+            # benchmark script that records the finished run.
+            write_provenance(cfg.work_dir)
         return _train(cfg, args, notes)
     finally:
         lock.release()

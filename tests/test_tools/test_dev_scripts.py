@@ -113,6 +113,8 @@ def test_benchmark_speed_end_to_end(tmp_path, monkeypatch):
     assert all(r.peak_rss_mb is None for r in results.speed)
     assert results.extra['batch'] == 8
     assert results.extra['iters_per_repeat'] == 1
+    # Auditable: the commit, threads and machine are filled in.
+    assert not any(r.legacy for r in results.speed), results.speed[0]
 
 
 def test_speed_contenders_take_turns_going_first():
