@@ -367,25 +367,47 @@ def _train_with_generator_lr(cfg, generator_lrs, **constructor_kwargs):
     return algorithm, generator_steps['steps'], logged
 
 
-def test_zero_lr_generator_updates_are_skipped_exactly(toy_algorithm_cfg):
+SKIP_CASES = dict(
+    plain=dict(),
+    # A pool fed by the generator's updates and an augmentation drawn in
+    # them: what a skipped update would have stored and drawn.
+    pool_and_augmentation=dict(
+        pool=dict(
+            type='SyntheticImagePool',
+            capacity=64,
+            replay_fraction=0.5,
+            fill_from='both',
+            dtype='float32'),
+        generator_augmentation=dict(
+            type='RandomShiftFlip', max_shift=1, seed=0)))
+
+
+@pytest.mark.parametrize('case', sorted(SKIP_CASES))
+def test_zero_lr_generator_updates_are_skipped_exactly(toy_algorithm_cfg,
+                                                       case):
     """A generator step at learning rate 0 cannot move the generator, so it
-    is skipped; the noise stream is kept in step, so the student's and the
-    generator's weights end exactly where running the steps leaves them."""
+    is skipped; what it would have changed besides the weights (noise
+    stream, BatchNorm running statistics of generator and student, pool,
+    augmentation draws) is changed all the same, so the whole model state
+    ends exactly where running the steps leaves it."""
+    cfg = dict(copy.deepcopy(toy_algorithm_cfg), **SKIP_CASES[case])
     lrs = [1e-3, 1e-3, 0.0, 0.0, 0.0]
-    skipped, skipped_steps, skipped_logs = _train_with_generator_lr(
-        toy_algorithm_cfg, lrs)
+    skipped, skipped_steps, skipped_logs = _train_with_generator_lr(cfg, lrs)
     ran, ran_steps, ran_logs = _train_with_generator_lr(
-        toy_algorithm_cfg, lrs, skip_generator_at_zero_lr=False)
+        cfg, lrs, skip_generator_at_zero_lr=False)
     assert (skipped_steps, ran_steps) == (2, 5)
     assert all(
         any(k.startswith('generator.') for k in keys) for keys in ran_logs)
     assert [
         any(k.startswith('generator.') for k in keys) for keys in skipped_logs
     ] == [True, True, False, False, False]
-    for name in ('student', 'generator'):
-        theirs = dict(getattr(ran, name).named_parameters())
-        for key, ours in getattr(skipped, name).named_parameters():
-            assert torch.equal(ours, theirs[key]), f'{name}.{key}'
+    # Weights, BatchNorm running statistics (which the label-free bank,
+    # best-checkpoint selection and early stopping read), pool, counters.
+    theirs = ran.state_dict()
+    ours = skipped.state_dict()
+    assert ours.keys() == theirs.keys()
+    for key, value in ours.items():
+        assert torch.equal(value, theirs[key]), key
 
 
 def test_generator_updates_resume_when_lr_rises(toy_algorithm_cfg):

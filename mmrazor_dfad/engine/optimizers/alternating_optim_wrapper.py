@@ -53,11 +53,11 @@ class AlternatingOptimWrapper(OptimWrapperDict):
     While every learning rate of the generator is 0 (e.g. after a schedule
     that freezes it), its update is skipped: a step at learning rate 0
     cannot change its weights, yet costs a generator, teacher and student
-    forward and backward pass. The iteration's ``skip_generator`` keeps
-    the generator's noise stream where the update would have left it, so
-    the student sees the same images either way. A skipped update logs
-    nothing (``DropStaleLogsHook`` then removes its last losses from the
-    log).
+    forward and backward pass. The iteration's ``skip_generator`` changes
+    what the update would have changed besides the weights (noise stream,
+    BatchNorm statistics, pool), so the model's state is the same either
+    way. A skipped update logs nothing (``DropStaleLogsHook`` then removes
+    its last losses from the log).
 
     Every loss is checked before its update and every player's weights
     after its updates (:class:`DivergenceGuard`): NaN/Inf always stops the
@@ -76,10 +76,7 @@ class AlternatingOptimWrapper(OptimWrapperDict):
         skip_generator_at_zero_lr (bool): Skip generator updates while its
             learning rates are all 0. Defaults to True. The only state that
             differs from running them: the generator optimizer's moments
-            (which matter only if its learning rate rises again) and the
-            running statistics of the generator's BatchNorm layers (used
-            in eval mode, i.e. by :class:`GeneratedSamplesHook`, not in
-            training).
+            (which matter only if its learning rate rises again).
         **optim_wrappers (OptimWrapper): ``architecture`` (the student's)
             and ``generator``.
     """

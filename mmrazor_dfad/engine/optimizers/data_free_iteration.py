@@ -51,8 +51,9 @@ class DataFreeIteration(Protocol):
 
     def skip_generator(self, batch_size: int) -> None:
         """Stand-in for a generator update that is skipped (learning rate
-        0): advance what the update would have advanced (the generator's
-        noise stream), so later updates see the same images."""
+        0): change what the update would have changed besides the
+        generator's weights (its noise stream, BatchNorm statistics, the
+        pool), so the state is that of running it."""
 
 
 class JointDataFreeIteration(Protocol):

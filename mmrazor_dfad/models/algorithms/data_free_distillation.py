@@ -268,29 +268,44 @@ class DataFreeDistillation(TeacherFreeStateMixin, MMRazorInterfaceMixin,
             values to log.
         """
         fake_images = self._generate(batch_size)
-        seen_images = fake_images if self.generator_augmentation is None \
-            else self._memory_format(self.generator_augmentation(fake_images))
         losses = self._discrepancy(
-            self.generator_distiller, seen_images, teacher_needs_grad=True)
+            self.generator_distiller,
+            self._augmented(fake_images),
+            teacher_needs_grad=True)
         remember_generator_images(self.pool, fake_images)
         return self.parse_losses(losses)
 
     def skip_generator(self, batch_size: int) -> None:
-        """Stand-in for a generator update that cannot change anything
-        (learning rate 0): draw the latent noise the update would have
-        drawn, so later student updates see the same images as if it had
-        run. Generators without ``sample_latent`` run a gradient-free
-        forward pass instead (they draw their noise there).
+        """Stand-in for a generator update that cannot change its weights
+        (learning rate 0): everything else the update changes is changed as
+        it would have been, so the model's whole state ends as if it had
+        run.
+
+        The update's forward passes run without gradients and without the
+        teachers: the generator's draws its latent noise and moves its
+        BatchNorm running statistics (which the generated bank, the
+        best-checkpoint selection and label-free early stopping read in
+        eval mode), the augmentation draws its shifts, the student's moves
+        its BatchNorm running statistics (it is in train mode in the
+        update), and the pool stores the images if it keeps the
+        generator's. Only the teachers' passes (frozen, in eval mode: they
+        change nothing), the backward pass and the optimizer step are
+        saved.
 
         Args:
             batch_size (int): Images the update would have generated.
         """
-        generator = _unwrap(self.generator)
-        if hasattr(generator, 'sample_latent'):
-            generator.sample_latent(batch_size)
-            return
         with torch.no_grad():
-            self.generator(batch_size=batch_size)
+            fake_images = self._generate(batch_size)
+            self.student(self._augmented(fake_images), mode='tensor')
+        remember_generator_images(self.pool, fake_images)
+
+    def _augmented(self, fake_images: torch.Tensor) -> torch.Tensor:
+        """What teacher and student see in a generator update: the images
+        through ``generator_augmentation``, if any."""
+        if self.generator_augmentation is None:
+            return fake_images
+        return self._memory_format(self.generator_augmentation(fake_images))
 
     def _memory_format(self, images: torch.Tensor) -> torch.Tensor:
         if self.channels_last:
