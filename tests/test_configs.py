@@ -94,9 +94,73 @@ def test_cifar_config_has_the_seed_hyper_parameters():
     assert cfg.train_cfg.val_interval == 250
     for side in ('architecture', 'generator'):
         assert cfg.param_scheduler[side][0].milestones == [5000, 10000]
+    # Validation: 5,000 images held out from the training split; the test
+    # split is the test loader's.
     assert cfg.val_dataloader.dataset.data_prefix == 'data/cifar10'
-    assert cfg.val_dataloader.dataset.test_mode is True
+    assert cfg.val_dataloader.dataset.test_mode is False
+    assert cfg.val_dataloader.dataset.indices == 5000
+    assert cfg.test_dataloader.dataset.test_mode is True
     assert cfg.val_evaluator.topk == (1, 5)
+
+
+def split_read(dataset):
+    """What a dataset config reads, as ``(dataset, folder, part)``; None for
+    the label-free sets (generated images, no real labels)."""
+    if not dataset:
+        return None
+    kind = str(dataset.get('type', '')).split('.')[-1]
+    if kind in ('DataFreeDataset', 'GeneratedBankDataset'):
+        return None
+    prefix = dataset.get('data_prefix') or ''
+    if isinstance(prefix, dict) and 'img_path' in prefix:
+        return (kind, osp.normpath(dataset['data_root']), prefix['img_path'])
+    if kind == 'CamVidDataset':
+        return (kind, osp.normpath(dataset['data_root']), dataset['split'])
+    root = osp.normpath(osp.join(dataset.get('data_root') or '', prefix))
+    if kind in ('MNIST', 'FashionMNIST'):
+        # MMCls and MMPretrain read t10k-* or train-* of the folder by
+        # test_mode.
+        return (kind, root, 't10k' if dataset['test_mode'] else 'train')
+    if kind == 'CIFAR10':
+        return (kind, root, 'test_batch' if dataset['test_mode'] else
+                f"data_batch[:{dataset.get('indices')}]")
+    raise AssertionError(f'split_read does not know {kind}: teach it which '
+                         'files the dataset reads')
+
+
+def is_test_split(read):
+    """Whether ``read`` is a dataset's test split (the images only
+    tools/test.py and a benchmark's final test may read)."""
+    kind, folder, part = read
+    if kind in ('MNIST', 'FashionMNIST'):
+        # <root>/val/t10k-* are validation images held out from training.
+        return part == 't10k' and osp.basename(folder) != 'val'
+    if kind == 'CIFAR10':
+        return part == 'test_batch'
+    if kind == 'CamVidDataset':
+        return part == 'test'
+    return part.rstrip('/').endswith('test')  # img_dir/test
+
+
+@pytest.mark.parametrize(
+    'path', EXPERIMENTS, ids=lambda p: osp.relpath(p, REPO_ROOT))
+def test_no_config_validates_on_the_test_split(path):
+    cfg = Config.fromfile(path)
+    val = split_read((cfg.get('val_dataloader') or {}).get('dataset'))
+    test = split_read((cfg.get('test_dataloader') or {}).get('dataset'))
+    train = split_read((cfg.get('train_dataloader') or {}).get('dataset'))
+    if val is None:  # label-free validation (generated bank), or none
+        return
+    # Validation, early stopping and best checkpoints read a split held out
+    # from the training images; the test split is the test loader's alone.
+    assert not is_test_split(val), (val, test)
+    assert test is not None and is_test_split(test), test
+    assert val != test
+    # Configs that train on real images train on what validation does not
+    # read.
+    assert train is None or train != val
+    if train is not None and train[0] in ('MNIST', 'FashionMNIST'):
+        assert train == val[:2] + ('train', ), (train, val)
 
 
 def test_config_names_are_unique():

@@ -5,5 +5,5 @@ _base_ = [
 ]
 
 model = {{_base_.fashion_model}}
-val_dataloader = {{_base_.fashion_test_dataloader}}
-test_dataloader = val_dataloader
+val_dataloader = {{_base_.fashion_val_dataloader}}
+test_dataloader = {{_base_.fashion_test_dataloader}}

@@ -4,9 +4,11 @@
 # here both cosine schedules are 500 iterations long (the generator still
 # learns for the first quarter, 125), and training stops earlier when the
 # label-free score (teacher-student agreement on the generated bank, no
-# labels) has not improved for 3 validations. The real test split is still
-# evaluated at each validation, for the curves only: nothing selects or
-# stops on it. results/mnist_demo.json records what this costs and reaches.
+# labels) has not improved for 3 validations. The real validation split
+# (held out from the training images) is still evaluated at each
+# validation, for the curves only: nothing selects or stops on real labels,
+# and the test split is read once, after training. results/mnist_demo.json
+# records what this costs and reaches.
 _base_ = ['./dfad_logits_lenet5_lenet5half_1xb256_mnist.py']
 
 demo_iters = 500

@@ -17,7 +17,9 @@ model = dict(
     teachers=dict(lenet5=dict(ckpt_path='checkpoints/lenet5_mnist.pth')))
 
 # Training reads nothing from disk: each item is a placeholder for one
-# generated image. The real MNIST test split only measures the student.
+# generated image. Real MNIST images only measure the student: the
+# validation split (held out from the training images) at each validation,
+# the test split in tools/test.py and a benchmark's final test.
 train_dataloader = dict(
     _delete_=True,
     batch_size=256,
@@ -27,8 +29,8 @@ train_dataloader = dict(
     collate_fn=dict(type='pseudo_collate'))
 
 # Each validation: the student's top-1/top-5 and the teacher's top-1 and
-# their agreement on the real test split, then the label-free signals on
-# the generated bank (label_free/*), in one loop and one log line.
+# their agreement on the real validation split, then the label-free signals
+# on the generated bank (label_free/*), in one loop and one log line.
 val_evaluator = [
     dict(_scope_='mmcls', type='Accuracy', topk=(1, 5)),
     dict(type='TeacherStudentMetric')

@@ -12,7 +12,7 @@ teacher_logits_recorder = dict(
     teacher_fc=dict(type='ModuleOutputs', source='res34.head.fc'))
 
 model = dict(
-    # Normalises the real test images; generated images are already
+    # Normalises the real images; generated images are already
     # standardised by the generator's last BatchNorm.
     data_preprocessor=dict(
         type='ImgDataPreprocessor',

@@ -7,7 +7,7 @@ _base_ = [
 ]
 
 model = {{_base_.mmpretrain_model}}
-val_dataloader = dict(dataset={{_base_.mmpretrain_mnist_test_split}})
-test_dataloader = val_dataloader
+val_dataloader = dict(dataset={{_base_.mmpretrain_mnist_val_split}})
+test_dataloader = dict(dataset={{_base_.mmpretrain_mnist_test_split}})
 val_evaluator = {{_base_.mmpretrain_evaluator}}
 test_evaluator = val_evaluator

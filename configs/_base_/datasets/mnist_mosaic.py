@@ -1,6 +1,11 @@
 # The MNIST mosaic segmentation set (tools/dataset_converters/
 # prepare_mnist_mosaic.py): 64x64 canvases of 1-4 digits, 11 classes
 # (background + digit + 1), read by MMSegmentation's own BaseSegDataset.
+# Splits (docs/datasets.md): train canvases (img_dir/train, from the MNIST
+# training digits), validation canvases (img_dir/val, from the digits held
+# out from the training ones for validation: data/mnist/val) and test
+# canvases (img_dir/test, from the test digits), read only by tools/test.py
+# and a benchmark's final test.
 data_root = 'data/mnist_mosaic'
 mosaic_metainfo = dict(
     classes=('background', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9'),
@@ -49,8 +54,16 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         mosaic_dataset,
+        data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=50,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        mosaic_dataset,
         data_prefix=dict(img_path='img_dir/test', seg_map_path='ann_dir/test'),
         pipeline=test_pipeline))
-test_dataloader = val_dataloader
 val_evaluator = dict(type='mmseg.IoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator

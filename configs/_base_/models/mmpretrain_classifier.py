@@ -2,7 +2,7 @@
 # takes with ``{{_base_.NAME}}``: the classifier, head and loss merged into
 # the LeNet-5 student and teacher (the backbone and every state-dict key stay
 # the same, so the shipped teachers load unchanged), MMPretrain's data
-# preprocessor, test splits, packing and accuracy.
+# preprocessor, validation and test splits, packing and accuracy.
 mmpretrain_classifier = dict(
     type='mmpretrain.ImageClassifier',
     # MMPretrain's default names its preprocessor without a scope, which
@@ -18,7 +18,7 @@ mmpretrain_model = dict(
     teachers=dict(lenet5=dict(build_cfg=mmpretrain_classifier)))
 
 
-def _test_split(dataset_type, data_root):
+def _split(dataset_type, data_root):
     # Every key of the MMCls split it replaces is set (data_prefix too).
     return dict(
         _scope_='mmpretrain',
@@ -26,7 +26,9 @@ def _test_split(dataset_type, data_root):
         data_root=data_root,
         data_prefix='',
         split='test',
-        # MMPretrain 1.2.0 picks the files by test_mode, not by split.
+        # MMPretrain 1.2.0 picks the files by test_mode, not by split: the
+        # t10k-* files of data_root (in <root>/val, the validation images
+        # held out from the training ones).
         test_mode=True,
         download=False,
         pipeline=[
@@ -35,10 +37,13 @@ def _test_split(dataset_type, data_root):
         ])
 
 
-mmpretrain_mnist_test_split = _test_split('MNIST', 'data/mnist')
-mmpretrain_fashion_mnist_test_split = _test_split('FashionMNIST',
-                                                  'data/fashion_mnist')
-del _test_split
+mmpretrain_mnist_val_split = _split('MNIST', 'data/mnist/val')
+mmpretrain_mnist_test_split = _split('MNIST', 'data/mnist')
+mmpretrain_fashion_mnist_val_split = _split('FashionMNIST',
+                                            'data/fashion_mnist/val')
+mmpretrain_fashion_mnist_test_split = _split('FashionMNIST',
+                                             'data/fashion_mnist')
+del _split
 mmpretrain_evaluator = [
     dict(_scope_='mmpretrain', type='Accuracy', topk=(1, 5)),
     dict(type='TeacherStudentMetric')
