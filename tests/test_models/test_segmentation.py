@@ -296,21 +296,30 @@ def test_mosaic_canvases_are_labelled_disjoint_and_reproducible(tmp_path):
     from mmrazor_dfad.datasets.preparation import mosaic
     from mmrazor_dfad.testing import write_fake_mnist
     source = write_fake_mnist(str(tmp_path / 'mnist'), 12, 6)
-    first = mosaic.prepare(
-        source,
-        str(tmp_path / 'a'),
-        num_train=5,
-        num_test=3,
-        size=32,
-        scale_range=(10, 20))
-    second = mosaic.prepare(
-        source,
-        str(tmp_path / 'b'),
-        num_train=5,
-        num_test=3,
-        size=32,
-        scale_range=(10, 20))
+    sizes = dict(num_train=5, num_test=3, size=32, scale_range=(10, 20))
+    first = mosaic.prepare(source, str(tmp_path / 'a'), num_val=3, **sizes)
+    second = mosaic.prepare(source, str(tmp_path / 'b'), num_val=3, **sizes)
     assert first['splits'] == second['splits']
+    # Validation canvases from the source's validation digits (held out
+    # from its training ones), drawn from their own stream: the train and
+    # test canvases are those of a set without them.
+    assert first['splits']['val']['canvases'] == 3
+    assert first['source_split_of']['val'].startswith('val/t10k')
+    without = mosaic.prepare(source, str(tmp_path / 'c'), num_val=0, **sizes)
+    assert without['splits'] == {
+        split: first['splits'][split]
+        for split in ('train', 'test')
+    }
+    (tmp_path / 'no_val').mkdir()
+    for name in ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
+                 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'):
+        (tmp_path / 'no_val' / name).write_bytes(
+            (tmp_path / 'mnist' / name).read_bytes())
+    with pytest.raises(
+            FileNotFoundError,
+            match='no validation split.*'
+            'make data.*prepare_mnist.py --out'):
+        mosaic.prepare(str(tmp_path / 'no_val'), str(tmp_path / 'd'), **sizes)
     with open(tmp_path / 'a' / 'manifest.json') as file:
         assert json.load(file)['splits'] == first['splits']
     from PIL import Image

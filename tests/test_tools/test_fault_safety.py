@@ -245,12 +245,15 @@ def test_a_hung_rank_is_named_after_the_timeout(tmp_path, tiny_mnist):
 
 
 def test_teacher_is_checked_on_real_data_before_training(tmp_path, tiny_mnist):
-    root = write_fake_mnist(str(tmp_path / 'noise_digits'), num_test=40)
+    # 40 validation images held out from 80 training ones (root/val).
+    root = write_fake_mnist(
+        str(tmp_path / 'noise_digits'), num_train=80, num_val=40)
     options = [
         option for option in tiny_mnist.options
         if not option.startswith(('val_', 'train_cfg'))
     ] + [
-        'train_cfg.max_iters=1', f'val_dataloader.dataset.data_prefix={root}'
+        'train_cfg.max_iters=1',
+        f'val_dataloader.dataset.data_prefix={root}/val'
     ]
     runner = run_train(
         tiny_mnist.args(tmp_path / 'run', options=options), cwd=tiny_mnist.cwd)

@@ -27,8 +27,9 @@ from mmrazor_dfad.testing.tool_runs import unformatted_configs
 config, data_root, work_dir = sys.argv[1:4]
 test_options = [f'test_dataloader.dataset.data_root={data_root}',
                 'test_dataloader.batch_size=8']
-options = ['--cfg-options', f'val_dataloader.dataset.data_root={data_root}',
-           'val_dataloader.batch_size=8', *test_options]
+options = ['--cfg-options',
+           f'val_dataloader.dataset.data_root={data_root}/val',
+           'val_dataloader.batch_size=4', *test_options]
 with unformatted_configs():  # as in this process (conftest.py)
     train.main([config, '--work-dir', work_dir, *options,
                 'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
@@ -84,9 +85,11 @@ def test_mmpretrain_config_trains_tests_and_exports_without_mmcls(
     assert "'teacher_student/agreement'" in lines['TEST']
     assert "'accuracy/top1'" in lines['EXPORTED']
     assert lines['MMCLS'] == 'MMCLS LOADED False'
-    # Validation saw the 16 fake test images (MMPretrain's MNIST picks the
-    # split by test_mode), and the teacher was checked on them.
+    # Validation saw the 8 fake validation images of data_root/val, 4 a
+    # batch (MMPretrain's MNIST picks the files by test_mode), and the
+    # teacher was checked on them; the test, the 16 test images, 8 a batch.
     assert 'Iter(val) [2/2]' in output
+    assert 'Iter(test) [2/2]' in output
     assert 'real-data teacher check' not in output
 
 
