@@ -44,7 +44,7 @@ def mosaic_set(tmp_path_factory):
     root = tmp_path_factory.mktemp('mosaic')
     source = write_fake_mnist(str(root / 'mnist'), 12, 8)
     data_root = str(root / 'mosaic')
-    mosaic.prepare(source, data_root, num_train=4, num_test=4)
+    mosaic.prepare(source, data_root, num_train=4, num_test=4, num_val=4)
     teacher_cfg = Config.fromfile(MOSAIC_CONFIG).model.teachers.deeplabv3
     ckpt = random_teacher(teacher_cfg.build_cfg, root / 'teacher.pth')
     options = [
