@@ -2,6 +2,7 @@
 """What the alternating wrapper promises of each side's optimizer wrapper:
 its own gradient clipping, mixed precision and gradient accumulation."""
 import copy
+from contextlib import contextmanager
 
 import pytest
 import torch
@@ -60,38 +61,72 @@ def test_gradient_clipping_applies_to_its_side_only(toy_algorithm_cfg,
     assert all(norm > 100 * max_norm for norm in free_norms)
 
 
-def test_mixed_precision_applies_to_its_side_only(monkeypatch):
-    # MMEngine builds AmpOptimWrapper only where CUDA/NPU/MLU/MUSA is
-    # available; with its availability check answered yes, its bfloat16
-    # autocast runs on the CPU (its CUDA GradScaler disables itself), which
-    # is enough to see which side runs under it.
-    from mmengine.optim.optimizer import amp_optimizer_wrapper
-    monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available',
-                        lambda: True)
-    student, generator = nn.Linear(4, 2), nn.Linear(4, 2)
-    with pytest.warns(UserWarning, match='CUDA is not available'):
-        student_wrapper = amp_optimizer_wrapper.AmpOptimWrapper(
-            dtype='bfloat16',
-            optimizer=torch.optim.SGD(student.parameters(), lr=0.1))
+class CPUAutocastOptimWrapper(OptimWrapper):
+    """An optimizer wrapper whose context runs bfloat16 autocast on the CPU
+    (MMEngine's ``AmpOptimWrapper`` is GPU-only)."""
+
+    @contextmanager
+    def optim_context(self, model):
+        with super().optim_context(model), torch.autocast(
+                'cpu', dtype=torch.bfloat16):
+            yield
+
+
+def train_one_iteration(student_wrapper, generator_wrapper, student, generator,
+                        device):
+    """One alternation; returns each side's output dtype."""
     schedule = AlternatingOptimWrapper(
-        architecture=student_wrapper,
-        generator=OptimWrapper(
-            torch.optim.SGD(generator.parameters(), lr=0.1)))
+        architecture=student_wrapper, generator=generator_wrapper)
     output_dtypes = {}
 
     def step(name, module):
-        output = module(torch.randn(3, 4))
+        output = module(torch.randn(3, 4, device=device))
         output_dtypes[name] = output.dtype
         loss = output.float().pow(2).mean()
         return loss, dict(loss=loss)
 
-    student_before = student.weight.detach().clone()
     schedule.alternate(
         FunctionIteration(student, generator, lambda: step('student', student),
                           lambda: step('generator', generator)),
         batch_size=3)
+    return output_dtypes
+
+
+def test_each_side_runs_under_its_own_optim_context():
+    # What runs on the CPU: the wrapper enters the student's optimizer
+    # context for the student's updates and the generator's for the
+    # generator's, here one with bfloat16 autocast and one without.
+    student, generator = nn.Linear(4, 2), nn.Linear(4, 2)
+    student_before = student.weight.detach().clone()
+    output_dtypes = train_one_iteration(
+        CPUAutocastOptimWrapper(torch.optim.SGD(student.parameters(), lr=0.1)),
+        OptimWrapper(torch.optim.SGD(generator.parameters(), lr=0.1)), student,
+        generator, 'cpu')
     assert output_dtypes == dict(
         student=torch.bfloat16, generator=torch.float32)
+    assert student.weight.dtype == torch.float32
+    assert not torch.equal(student.weight, student_before)
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason='AmpOptimWrapper mixed precision needs a CUDA device '
+    '(MMEngine refuses it on the CPU)')
+@pytest.mark.parametrize('dtype', ['float16', 'bfloat16'])
+def test_mixed_precision_applies_to_its_side_only_on_gpu(dtype):
+    from mmengine.optim import AmpOptimWrapper
+    student = nn.Linear(4, 2).cuda()
+    generator = nn.Linear(4, 2).cuda()
+    student_before = student.weight.detach().clone()
+    student_wrapper = AmpOptimWrapper(
+        dtype=dtype, optimizer=torch.optim.SGD(student.parameters(), lr=0.1))
+    output_dtypes = train_one_iteration(
+        student_wrapper,
+        OptimWrapper(torch.optim.SGD(generator.parameters(), lr=0.1)), student,
+        generator, 'cuda')
+    assert output_dtypes == dict(
+        student=getattr(torch, dtype), generator=torch.float32)
+    # Master weights stay float32 and the (loss-scaled) update applied.
     assert student.weight.dtype == torch.float32
     assert not torch.equal(student.weight, student_before)
 
