@@ -119,13 +119,25 @@ def test_noise_state_of_an_older_version_warns_and_continues():
     assert generator.sample_latent(2).shape == (2, 8)
 
 
-def test_noise_follows_the_weights_device():
+def test_noise_and_images_are_on_the_cpu_with_cpu_weights():
     generator = DAFLGenerator(img_size=8, latent_dim=8, hidden_channels=4)
-    assert generator.sample_latent(2).device == torch.device('cpu')
-    if torch.cuda.is_available():
-        generator.cuda()
-        assert generator.sample_latent(2).device.type == 'cuda'
-        assert generator(batch_size=2).device.type == 'cuda'
+    latent = generator.sample_latent(2)
+    assert latent.device == torch.device('cpu')
+    assert latent.shape == (2, 8) and latent.dtype == torch.float32
+    assert generator(batch_size=2).device == torch.device('cpu')
+
+
+@pytest.mark.skipif(
+    not torch.cuda.is_available(),
+    reason='checks that noise is drawn on the GPU: needs a CUDA device')
+def test_noise_follows_the_weights_to_the_gpu():
+    generator = DAFLGenerator(img_size=8, latent_dim=8, hidden_channels=4)
+    generator.sample_latent(2)  # a stream started on the CPU
+    generator.cuda()
+    assert generator.sample_latent(2).device.type == 'cuda'
+    assert generator(batch_size=2).device.type == 'cuda'
+    # Latent vectors given on the CPU are moved to the weights.
+    assert generator(torch.zeros(2, 8)).device.type == 'cuda'
 
 
 @pytest.mark.parametrize('scale', [2, 3])
