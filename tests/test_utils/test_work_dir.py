@@ -1,11 +1,13 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Work dirs: the newest complete checkpoint is found past damaged ones,
 and an unwritable work dir fails before anything starts."""
+import errno
 import os
 
 import pytest
 import torch
 
+import mmrazor_dfad.utils.work_dir as work_dir_module
 from mmrazor_dfad.utils import ensure_writable_dir, find_resumable_checkpoint
 
 
@@ -19,12 +21,22 @@ def test_resume_skips_a_damaged_checkpoint(tmp_path):
     assert find_resumable_checkpoint(str(tmp_path / 'empty')) is None
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason='root can write anywhere')
-def test_unwritable_work_dir_fails_early(tmp_path):
+def test_existing_but_unwritable_work_dir_fails_early(tmp_path, monkeypatch):
+    # A folder that exists but refuses new files (read-only permissions or
+    # file system). Permission bits do not stop root, who runs CI, so the
+    # refusal is the kernel's answer given by the file creation itself.
     locked = tmp_path / 'locked'
-    locked.mkdir(mode=0o500)
-    with pytest.raises(PermissionError, match='--work-dir DIR'):
-        ensure_writable_dir(str(locked / 'run'), '--work-dir')
+    locked.mkdir()
+
+    def refuse(*args, dir=None, **kwargs):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), dir)
+
+    monkeypatch.setattr(work_dir_module.tempfile, 'NamedTemporaryFile', refuse)
+    with pytest.raises(
+            PermissionError,
+            match="Work dir '.*locked' is not writable "
+            r'\(Permission denied\).*--work-dir DIR'):
+        ensure_writable_dir(str(locked), '--work-dir')
 
 
 def test_unwritable_work_dir_message(tmp_path):
