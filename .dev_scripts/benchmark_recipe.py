@@ -7,23 +7,31 @@
         [--work-dir work_dirs/recipes] [--description TEXT]
         [--from-work-dirs DIR ...] [--diverged SEED=ITERATION ...]
         [--machine TEXT] [--threads N] [--dataset TITLE]
-        [--stop-at-ratio R]
+        [--stop-at-ratio R] [--teacher-val T]
 
-Trains CONFIG once per seed (with the overrides), validating on the real test
-split every ``train_cfg.val_interval`` iterations, and stores one run record
-per seed (variant NAME, replacing NAME's earlier runs) in RESULTS.json
-(:mod:`mmrazor_dfad.utils.run_records`): the final top-1 (classification,
-``--teacher-top1``) or mIoU (segmentation, ``--teacher-miou``), every
-validation, the wall time, and in ``extra`` the best validation
-(``best_test_selected``, for reference only) and the minutes and iterations
-until the student first reached 0.90, 0.95 and 0.98 of the teacher's score
-(``time_to_ratio``, ``null`` if never). Then it regenerates the tables
-(``update_model_zoo.py``). ``--from-work-dirs`` records finished runs instead
-of training (one work dir per seed, in the order of ``--seeds``); ``--diverged
-SEED=ITERATION`` records seeds that diverged (no final value).
-``--stop-at-ratio R`` ends each run at its first validation at or above R
-times the teacher's score (MMEngine's ``EarlyStoppingHook``), for
-time-to-target measurements.
+Trains CONFIG once per seed (with the overrides), validating on the
+validation split (held out from the training images) every
+``train_cfg.val_interval`` iterations, then reads the test split **once**,
+at the final iteration (the runner's test loop after training; for
+``--from-work-dirs``, ``tools/test.py`` on the run's newest checkpoint, logs
+in ``<work dir>/final_test``). It stores one run record per seed (variant
+NAME, replacing NAME's earlier runs) in RESULTS.json
+(:mod:`mmrazor_dfad.utils.run_records`): the test top-1 (classification,
+``--teacher-top1``) or mIoU (segmentation, ``--teacher-miou``: the
+teacher's test score) as ``metrics`` with ``split: 'test'``; every
+validation (``validations``, on the validation split:
+``extra.validations_split`` is ``'val'``), the wall time, and in ``extra``
+the best validation (``best_val_selected``, for reference only) and the
+minutes and iterations until the student's validation score first reached
+0.90, 0.95 and 0.98 of the teacher's validation score (``time_to_ratio``,
+``null`` if never; the teacher's score in ``time_to_ratio_teacher``). Then
+it regenerates the tables (``update_model_zoo.py``). ``--from-work-dirs``
+records finished runs instead of training (one work dir per seed, in the
+order of ``--seeds``); ``--diverged SEED=ITERATION`` records seeds that
+diverged (no final value). ``--stop-at-ratio R`` ends each run at its first
+validation at or above R times the teacher's validation score
+(``--teacher-val``; MMEngine's ``EarlyStoppingHook``), for time-to-target
+measurements: the selection reads the validation split only.
 """
 import argparse
 import glob
@@ -82,8 +90,9 @@ def log_times(
 def read_run(work_dir: str,
              teacher_score: float,
              key: str = 'accuracy/top1') -> Dict:
-    """Final and best score (``key`` in the scalars), validations, wall
-    time and time to ratios."""
+    """Final and best validation score (``key`` in the scalars: the
+    validation split), validations, wall time and time to ratios of
+    ``teacher_score`` (the teacher's validation score)."""
     from mmrazor_dfad.visualization import read_scalars
     validations = [[row['step'], row[key]] for row in read_scalars(work_dir)
                    if key in row]
@@ -108,8 +117,8 @@ def read_run(work_dir: str,
             minutes=None if hit is None or hit not in times else times[hit] /
             60)
     return dict(
-        final=validations[-1][1],
-        best_test_selected=max(v for _, v in validations),
+        final_val=validations[-1][1],
+        best_val_selected=max(v for _, v in validations),
         validations=validations,
         wall_time_s=max(times.values()) if times else None,
         time_to_ratio=reached)
@@ -184,13 +193,25 @@ def main(argv: Optional[List[str]] = None) -> None:
         type=float,
         default=None,
         help='stop each run at its first validation at or above this '
-        "fraction of the teacher's score")
+        "fraction of the teacher's validation score (--teacher-val)")
+    parser.add_argument(
+        '--teacher-val',
+        type=float,
+        default=None,
+        help="the teacher's score on the validation split, for "
+        '--stop-at-ratio and time_to_ratio (default: the test score given '
+        'by --teacher-top1 / --teacher-miou)')
     args = parser.parse_args(argv)
     os.chdir(REPO)
     score = 'top1' if args.teacher_top1 is not None else 'miou'
     key, name = SCORES[score]
     teacher_score = args.teacher_top1 if score == 'top1' \
         else args.teacher_miou
+    # What validation scores are compared with: the teacher's on the
+    # validation split when given.
+    teacher_val = dict(
+        score=teacher_score if args.teacher_val is None else args.teacher_val,
+        split='test' if args.teacher_val is None else 'val')
     threads = args.threads
     if threads is None and not args.from_work_dirs and os.environ.get(
             'OMP_NUM_THREADS', '').isdigit():
@@ -206,34 +227,44 @@ def main(argv: Optional[List[str]] = None) -> None:
         teacher_metrics={f'teacher_{name}': teacher_score})
     runs = []
     for index, seed in enumerate(args.seeds):
+        from mmrazor_dfad.apis.test import final_test, final_test_of_work_dir
         if args.from_work_dirs:
             work_dir = args.from_work_dirs[index]
+            # The one read of the test split: the run's newest checkpoint.
+            tested = final_test_of_work_dir(args.config, work_dir,
+                                            args.cfg_options)
         else:
             from mmrazor_dfad.apis import train_main
             work_dir = osp.join(args.work_dir, args.name, f'seed{seed}')
             config = args.config if args.stop_at_ratio is None else \
                 config_stopping_at(args.config, work_dir, key,
-                                   args.stop_at_ratio * teacher_score)
-            train_main([
+                                   args.stop_at_ratio * teacher_val['score'])
+            runner = train_main([
                 config, '--work-dir', work_dir, '--cfg-options',
                 f'randomness.seed={seed}', *args.cfg_options
             ])
-        run = read_run(work_dir, teacher_score, key)
+            # The one read of the test split, at the final iteration.
+            tested = final_test(runner)
+        run = read_run(work_dir, teacher_val['score'], key)
         runs.append(
             RunRecord(
                 seed=seed,
                 # The commit, threads and machine the run started with.
                 **provenance(threads, args.machine, work_dir),
-                metrics={f'student_{name}': run['final']},
+                split='test',
+                metrics={f'student_{name}': tested[key]},
                 validations=[(step, {
                     f'student_{name}': value
                 }) for step, value in run['validations']],
                 wall_time_s=run['wall_time_s'],
                 extra=dict(
-                    best_test_selected={
-                        f'student_{name}': run['best_test_selected']
+                    validations_split='val',
+                    final_val={f'student_{name}': run['final_val']},
+                    best_val_selected={
+                        f'student_{name}': run['best_val_selected']
                     },
-                    time_to_ratio=run['time_to_ratio']),
+                    time_to_ratio=run['time_to_ratio'],
+                    time_to_ratio_teacher=teacher_val),
                 **common))
     for item in args.diverged:
         seed, iteration = map(int, item.split('='))

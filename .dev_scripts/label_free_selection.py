@@ -12,6 +12,9 @@ For every run (a work dir whose validations logged ``accuracy/top1`` and
 with the real student top-1 over the validation points, and the real top-1
 of (a) the final validation, (b) the validation the signal selects (as
 ``CheckpointHook(save_best=..., rule=...)`` would) and (c) the best one.
+Every real top-1 here is a validation's (the validation split, held out
+from the training images): the records carry ``split: 'val'``; runs made
+before that split existed validated on the test split.
 Writes the JSON, then regenerates the tables of the doc between its
 ``<!-- label-free-selection-begin/end -->`` markers from the JSON.
 """
@@ -72,6 +75,8 @@ def record(work_dir: str, dataset: str, variant: str, description: str,
         # The commit, threads and machine the run started with.
         **provenance(work_dir=work_dir),
         command=command,
+        # The final validation: the validation split, not the test split.
+        split='val',
         metrics=dict(student_top1=summary['final_top1']),
         validations=[(step, dict(student_top1=top1))
                      for step, top1 in zip(summary['steps'], summary['top1'])],

@@ -94,6 +94,8 @@ def main() -> None:
         # started with (its work dir's run_provenance.json).
         **provenance(work_dir=osp.dirname(args.checkpoint)),
         date=date.today().isoformat(),
+        # runner.test_dataloader: the test split, read once per checkpoint.
+        split='test',
         metrics=dict(
             student_top1=entry['student_top1'],
             student_top1_per_class=entry['student_top1_per_class'],

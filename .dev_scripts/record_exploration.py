@@ -5,11 +5,15 @@
         CONFIG --seed S --description TEXT [--machine TEXT]
         [--cfg-options key=value ...] [--teacher-top1 T] [--threads N]
 
-Reads the run's validation top-1 (``*/vis_data/scalars.json``) and its wall
-time (first to last logged line) and stores them as the run record of
-variant NAME in RESULTS.json (:mod:`mmrazor_dfad.utils.run_records`),
-replacing an earlier run of that name; ``update_model_zoo.py`` renders the
-exploration tables of docs/experiments.md from it.
+Reads the run's validation top-1 (``*/vis_data/scalars.json``: the
+validation split, held out from the training images) and its wall time
+(first to last logged line) and stores them as the run record of variant
+NAME in RESULTS.json (:mod:`mmrazor_dfad.utils.run_records`), replacing an
+earlier run of that name; ``update_model_zoo.py`` renders the exploration
+tables of docs/experiments.md from it. An exploration selects, so it never
+reads the test split: the recorded final top-1 is the last validation's
+(``split: 'val'``); a chosen recipe is then measured on the test split by
+``benchmark_recipe.py``.
 """
 import argparse
 import glob
@@ -27,7 +31,8 @@ def main() -> None:
     """Read the work dir and record the run."""
     parser = argparse.ArgumentParser(
         description='Record one finished training run (its validation top-1 '
-        'and wall time, read from WORK_DIR) as the run record of variant '
+        'on the validation split, never the test split, and wall time, read '
+        'from WORK_DIR) as the run record of variant '
         'NAME in the exploration results file RESULTS.json (e.g. '
         'results/mnist_exploration.json).')
     parser.add_argument('results', help='the results file (JSON)')
@@ -77,12 +82,16 @@ def main() -> None:
         # The commit, threads and machine the run started with.
         **provenance(args.threads, args.machine, args.work_dir),
         date=time.strftime('%Y-%m-%d'),
+        # An exploration selects: the last validation, never the test.
+        split='val',
         metrics=dict(validations[-1][1]),
         validations=validations,
         wall_time_s=(max(stamps) - min(stamps)).total_seconds(),
         teacher_metrics={} if args.teacher_top1 is None else dict(
             teacher_top1=args.teacher_top1),
-        extra=dict(best_test_selected=dict(student_top1=best)))
+        extra=dict(
+            validations_split='val',
+            best_val_selected=dict(student_top1=best)))
     results = load_or_create(
         args.results,
         dataset=args.dataset,

@@ -1,7 +1,8 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """One DFAD run end to end, as ``make demo`` and the benchmarks run it:
-train, test (real metrics and the label-free score), export the student,
-plot the curves."""
+train (validating on the validation split, held out from the training
+images), test once at the final iteration (the test split's real metrics
+and the label-free score), export the student, plot the curves."""
 import glob
 import os.path as osp
 import time
@@ -10,9 +11,9 @@ from typing import Dict, Optional, Sequence
 from mmengine.hooks import EarlyStoppingHook
 
 from mmrazor_dfad.evaluation import read_validations, select
-from mmrazor_dfad.utils import checkpoint_safe_globals
 from mmrazor_dfad.visualization import plot_curves
 from .export import export_student
+from .test import final_test
 from .train import main as train_main
 
 # The label-free score reported beside the real accuracy: teacher-student
@@ -101,9 +102,12 @@ def distill_and_report(config: str,
                        cfg_options: Optional[Sequence[str]] = None) -> Dict:
     """Train one DFAD run, test it, export its student and plot it.
 
-    Teacher and student are evaluated by the runner's test loop (the
-    config's metrics: real top-1/top-5, teacher top-1, agreement, and the
-    label-free signals on the generated bank).
+    Validations read the config's validation split (held out from the
+    training images); nothing here selects on the test split. After
+    training, teacher and student are evaluated once by the runner's test
+    loop on the test split (the config's metrics: real top-1/top-5, teacher
+    top-1, agreement, and the label-free signals on the generated bank), at
+    the final iteration.
 
     Args:
         config (str): The DFAD config.
@@ -115,11 +119,14 @@ def distill_and_report(config: str,
             overrides.
 
     Returns:
-        dict: teacher/student top-1, ratio, agreement, when and why
-        training stopped (``stop``, see :func:`describe_stop`), best student
-        top-1 over validations, the label-free agreement of the final
-        student and the real top-1 of the validation a label-free selection
-        would keep, wall time, paths of what was written.
+        dict: ``split`` (``'test'``, of the final metrics) and the test
+        split's teacher/student top-1, ratio and agreement at the final
+        iteration; when and why training stopped (``stop``, see
+        :func:`describe_stop`); on the validation split (``val_split``:
+        ``'val'``), the best student top-1 over validations and the top-1 of
+        the validation a label-free selection would keep; the label-free
+        agreement of the final student, wall time, paths of what was
+        written.
     """
     options = [f'randomness.seed={seed}'] + list(cfg_options or [])
     start = time.time()
@@ -132,8 +139,8 @@ def distill_and_report(config: str,
         # Stopped early between two checkpoints.
         runner.save_checkpoint(
             work_dir, osp.basename(checkpoint), by_epoch=False)
-    with checkpoint_safe_globals():
-        metrics = runner.test()
+    # The one read of the test split, at the final iteration.
+    metrics = final_test(runner)
     validations = [
         row for row in read_validations(work_dir) if 'accuracy/top1' in row
     ]
@@ -148,19 +155,23 @@ def distill_and_report(config: str,
         seed=seed,
         iterations=runner.iter,
         stop=stop,
+        split='test',
         teacher_top1=metrics['teacher_student/teacher_top1'],
         student_top1_final=metrics['accuracy/top1'],
         student_top5_final=metrics.get('accuracy/top5'),
-        student_top1_best=max(r['accuracy/top1']
-                              for r in validations) if validations else None,
+        val_split='val',
+        student_val_top1_best=max(
+            r['accuracy/top1'] for r in validations) if validations else None,
         ratio=metrics['accuracy/top1'] /
         metrics['teacher_student/teacher_top1'],
         agreement=metrics['teacher_student/agreement'],
         label_free_score=metrics.get(LABEL_FREE_SCORE),
         label_free_selected_step=selected['step'] if selected else None,
-        label_free_selected_top1=selected['accuracy/top1']
+        label_free_selected_val_top1=selected['accuracy/top1']
         if selected else None,
         num_test_images=len(runner.test_dataloader.dataset),
+        num_val_images=len(runner.val_dataloader.dataset)
+        if runner.val_loop is not None else None,
         wall_time_s=wall_time,
         checkpoint=checkpoint,
         student_checkpoint=exported['checkpoint'],

@@ -1,9 +1,13 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Testing a checkpoint with MMEngine's runner, as ``tools/test.py`` runs it:
 the checkpoint is loaded strictly, so weights of another model are refused
-instead of scored at random."""
+instead of scored at random. Also the one read of the test split a
+benchmark makes per run, at its final iteration (:func:`final_test`,
+:func:`final_test_of_work_dir`): everything selected during training
+(early stopping, best checkpoints, recipes) reads the validation split."""
 import argparse
-from typing import List, Optional
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -12,7 +16,7 @@ from mmrazor_dfad.datasets import check_data_folders
 from mmrazor_dfad.evaluation import use_label_free_test
 from mmrazor_dfad.utils import (checkpoint_safe_globals, ensure_writable_dir,
                                 init_cpu_distributed, load_checkpoint_strictly,
-                                resolve_work_dir)
+                                resolve_work_dir, search_resumable_checkpoint)
 from .command_line import add_runner_arguments, parse_runner_arguments
 
 
@@ -60,3 +64,50 @@ def main(argv: Optional[List[str]] = None) -> dict:
                        'model, strictly).')
     with checkpoint_safe_globals():
         return runner.test()
+
+
+def final_test(runner: Runner) -> Dict:
+    """Read the test split once, at the end of a run trained in this
+    process: the runner's test loop (``test_dataloader``,
+    ``test_evaluator``) on the model at its final iteration (with an
+    ``EMAHook``, the averaged weights, as validation sees them).
+
+    Args:
+        runner (Runner): The runner after ``train()``.
+
+    Returns:
+        dict: The test metrics (the split is ``'test'``).
+    """
+    with checkpoint_safe_globals():
+        return runner.test()
+
+
+def final_test_of_work_dir(config: str,
+                           work_dir: str,
+                           cfg_options: Optional[Sequence[str]] = None,
+                           test_dir: str = 'final_test') -> Dict:
+    """Read the test split once for a finished run: ``tools/test.py CONFIG
+    CHECKPOINT`` on the newest complete checkpoint of ``work_dir`` (the
+    final iteration of a finished run), its logs in
+    ``<work_dir>/<test_dir>``.
+
+    Args:
+        config (str): The config the run was trained with.
+        work_dir (str): The run's work dir.
+        cfg_options (Sequence[str], optional): The ``key=value``
+            overrides it was trained with.
+        test_dir (str): Where the test's logs go, in ``work_dir``.
+
+    Returns:
+        dict: The test metrics, and ``checkpoint``: the file tested.
+    """
+    checkpoint = search_resumable_checkpoint(work_dir).path
+    if checkpoint is None:
+        raise FileNotFoundError(
+            f'{work_dir} holds no complete checkpoint to test.')
+    options = ['--cfg-options', *cfg_options] if cfg_options else []
+    metrics = main([
+        config, checkpoint, '--work-dir',
+        osp.join(work_dir, test_dir), *options
+    ])
+    return dict(metrics, checkpoint=checkpoint)

@@ -166,3 +166,77 @@ def test_stop_at_ratio_config_stops_at_the_threshold_only(tmp_path):
     # ...the first validation at the threshold does.
     hook.after_val_epoch(runner, {'accuracy/top1': 96.0})
     assert runner.train_loop.stop_training
+
+
+@pytest.mark.integration
+def test_benchmark_recipe_validates_on_val_and_tests_once_at_the_end(
+        tmp_path, monkeypatch):
+    """Selection reads the validation split; the recorded number is the
+    test split's, read once per run at its final iteration, and says so."""
+    from types import SimpleNamespace
+
+    from mmengine.runner import Runner
+
+    from mmrazor_dfad.apis import test as test_api
+    from mmrazor_dfad.testing import write_fake_mnist
+    monkeypatch.chdir(REPO)  # the script chdirs; the teacher path is relative
+    root = write_fake_mnist(str(tmp_path / 'mnist'), num_train=16)
+    benchmark = load_script('benchmark_recipe.py')
+    # Not the repository's tables.
+    monkeypatch.setattr(benchmark, 'subprocess',
+                        SimpleNamespace(run=lambda *a, **k: None))
+    tests, tested_runners = [], []
+    runner_test = Runner.test
+
+    def counted_test(runner):
+        tests.append(runner.iter)
+        return runner_test(runner)
+
+    monkeypatch.setattr(Runner, 'test', counted_test)
+    final_test = test_api.final_test
+
+    def recorded_final_test(runner):
+        tested_runners.append(runner)
+        return final_test(runner)
+
+    monkeypatch.setattr(test_api, 'final_test', recorded_final_test)
+    out = tmp_path / 'recipes.json'
+    options = [
+        'train_dataloader.batch_size=8', 'train_cfg.max_iters=2',
+        'train_cfg.val_interval=1', 'val_cfg.label_free=None',
+        'test_cfg.label_free=None', 'custom_hooks=[]',
+        'default_hooks.checkpoint.interval=2',
+        f'val_dataloader.dataset.data_prefix={root}/val',
+        f'test_dataloader.dataset.data_prefix={root}'
+    ]
+    benchmark.main([
+        str(out), 'tiny', MNIST_DFAD, '--teacher-top1', '98.0', '--seeds', '0',
+        '--work-dir',
+        str(tmp_path / 'work'), '--dataset', 'MNIST', '--cfg-options', *options
+    ])
+    # One test, after the last iteration, of the runner that validated on
+    # the validation split.
+    assert tests == [2]
+    runner = tested_runners[0]
+    assert runner.val_dataloader.dataset.data_prefix['root'] == f'{root}/val'
+    assert runner.test_dataloader.dataset.data_prefix['root'] == root
+    assert len(runner.val_dataloader.dataset) == 8  # held out of 16
+    assert len(runner.test_dataloader.dataset) == 16
+    run, = load_results(str(out)).runs
+    assert run.split == 'test'
+    assert [step for step, _ in run.validations] == [1, 2]
+    assert run.extra['validations_split'] == 'val'
+    assert 'best_val_selected' in run.extra
+    assert 'best_test_selected' not in run.extra
+    # A finished run recorded from its work dir: tools/test.py on its
+    # newest checkpoint, once, gives the same test number.
+    again = tmp_path / 'again.json'
+    benchmark.main([
+        str(again), 'tiny', MNIST_DFAD, '--teacher-top1', '98.0', '--seeds',
+        '0', '--dataset', 'MNIST', '--from-work-dirs',
+        str(tmp_path / 'work' / 'tiny' / 'seed0'), '--cfg-options', *options
+    ])
+    assert len(tests) == 2  # one more: this run's one test
+    recorded, = load_results(str(again)).runs
+    assert recorded.split == 'test'
+    assert recorded.metrics == run.metrics

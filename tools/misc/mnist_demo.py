@@ -2,11 +2,14 @@
 """The main job (`make demo`): distill LeNet-5-half from the shipped MNIST
 LeNet-5 teacher without training data, on the CPU, and report.
 
-Steps: prepare MNIST if ``data/mnist`` is missing; train
+Steps: prepare MNIST if ``data/mnist`` or its validation split
+``data/mnist/val`` is missing; train
 ``configs/dfad/dfad_logits_lenet5_lenet5half_1xb256_mnist-demo.py`` (the
 MNIST recipe with 500-iteration cosine schedules and label-free early
-stopping); evaluate teacher and student with the runner's test loop (real
-test split, and the label-free score on generated images beside it);
+stopping; the validations read the validation split, held out from the
+training images, for the curves only); evaluate teacher and student once,
+after training, with the runner's test loop (real test split, and the
+label-free score on generated images beside it);
 export the student as a plain MMCls checkpoint; plot losses and accuracy.
 The summary says when and why training stopped. Leaves in the work dir:
 the DFAD checkpoint, ``student_lenet5half.pth`` (+ ``.py``), the grids of
@@ -39,8 +42,13 @@ def main() -> None:
     parser.add_argument('--cfg-options', nargs='+', default=[])
     args = parser.parse_args()
 
-    data_root = Config.fromfile(args.config).val_dataloader.dataset.data_prefix
-    if not osp.isfile(osp.join(data_root, 't10k-images-idx3-ubyte')):
+    cfg = Config.fromfile(args.config)
+    data_root = cfg.test_dataloader.dataset.data_prefix
+    val_root = cfg.val_dataloader.dataset.data_prefix
+    if not all(
+            osp.isfile(osp.join(root, 't10k-images-idx3-ubyte'))
+            for root in (data_root, val_root)):
+        # Reuses the files already there (no download) and adds val/.
         mnist.main(['--out', data_root])
     summary = distill_and_report(args.config, args.work_dir, args.seed,
                                  args.cfg_options)
@@ -49,7 +57,7 @@ def main() -> None:
     print('\n=== DFAD on MNIST, no training data (2 CPU cores) ===')
     print(f"teacher  LeNet-5      top-1: {summary['teacher_top1']:.2f}")
     print(f"student  LeNet-5-half top-1: {summary['student_top1_final']:.2f}"
-          f" (final iteration {summary['iterations']})")
+          f" (test split, final iteration {summary['iterations']})")
     print(f"student / teacher ratio    : {summary['ratio']:.4f}")
     print(f"teacher-student agreement  : {summary['agreement']:.2f} % "
           '(real test images)')
@@ -57,10 +65,9 @@ def main() -> None:
         print(f"label-free score           : {summary['label_free_score']:.2f}"
               f' % ({LABEL_FREE_SCORE}, generated images, no labels)')
         print('label-free selection       : validation at iter '
-              f"{summary['label_free_selected_step']}, real top-1 "
-              f"{summary['label_free_selected_top1']:.2f} (best "
-              f"{summary['student_top1_best']:.2f}, final "
-              f"{summary['student_top1_final']:.2f})")
+              f"{summary['label_free_selected_step']}, validation top-1 "
+              f"{summary['label_free_selected_val_top1']:.2f} (best "
+              f"validation {summary['student_val_top1_best']:.2f})")
     print(f"training stopped           : {summary['stop']['message']}")
     print(f"wall time (training)       : {summary['wall_time_s']:.0f} s")
     print(f"outputs in {args.work_dir}: checkpoint, "
