@@ -4,6 +4,7 @@
 import glob
 import os
 import os.path as osp
+import signal
 import subprocess
 import sys
 
@@ -11,7 +12,11 @@ import pytest
 import torch
 
 from mmrazor_dfad.testing import accept_fake_cifar10, free_port
-from mmrazor_dfad.testing.fresh_process import run_distributed
+from mmrazor_dfad.testing.fresh_process import (run_distributed,
+                                                start_distributed)
+from mmrazor_dfad.testing.latent_draws import (DRAWS_DIR_VARIABLE,
+                                               read_latent_draws,
+                                               recorded_latent_draws)
 from mmrazor_dfad.testing.mmrazor_reference import MMRAZOR_CONFIGS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -54,6 +59,74 @@ def test_two_process_gloo_training_shares_one_pool(tmp_path):
     # rank and iteration. Each rank adds both ranks' images, so after 2
     # iterations each pool holds 2 x 2 x 4 (one process alone: 8).
     assert int(state['pool.size']) == 2 * 2 * 4
+
+
+@pytest.mark.e2e
+def test_two_process_resume_keeps_each_rank_on_its_own_noise(
+        tmp_path, tiny_mnist, assert_same_student):
+    """MMEngine saves rank 0's state and loads it on every rank: after a
+    kill and a resume each rank must continue its own latent stream, and
+    the resumed run must equal the uninterrupted one."""
+    options = [o for o in tiny_mnist.options if 'max_iters' not in o]
+
+    def args(work_dir, *extra):
+        return [
+            tiny_mnist.config, '--work-dir',
+            str(work_dir), *extra, '--cfg-options', 'train_cfg.max_iters=4',
+            *options
+        ]
+
+    def draws(draws_dir):
+        return [read_latent_draws(draws_dir, rank) for rank in (0, 1)]
+
+    def env(draws_dir):
+        os.makedirs(draws_dir, exist_ok=True)
+        return {DRAWS_DIR_VARIABLE: str(draws_dir)}
+
+    def succeeded(ranks):
+        assert [rank.returncode for rank in ranks] == [0, 0], (
+            ranks[0].output[-3000:] + ranks[1].output[-3000:])
+
+    succeeded(
+        run_distributed(
+            'train',
+            args(tmp_path / 'uninterrupted'),
+            cwd=tiny_mnist.cwd,
+            env=env(tmp_path / 'u'),
+            context=recorded_latent_draws))
+    # Both ranks SIGKILL themselves after iteration 2 (saved at 2).
+    killed = start_distributed(
+        'train',
+        args(tmp_path / 'resumed'),
+        fault='kill-after-iter',
+        number=2,
+        cwd=tiny_mnist.cwd,
+        env=env(tmp_path / 'before'),
+        context=recorded_latent_draws)
+    try:
+        assert [rank.wait(300).returncode
+                for rank in killed] == [-signal.SIGKILL] * 2
+    finally:
+        for rank in killed:
+            rank.kill()
+    assert osp.isfile(tmp_path / 'resumed' / 'iter_2.pth')
+    succeeded(
+        run_distributed(
+            'train',
+            args(tmp_path / 'resumed', '--resume'),
+            cwd=tiny_mnist.cwd,
+            env=env(tmp_path / 'after'),
+            context=recorded_latent_draws))
+
+    uninterrupted = draws(tmp_path / 'u')
+    before, after = draws(tmp_path / 'before'), draws(tmp_path / 'after')
+    for rank0, rank1 in (before, after):
+        assert rank0 and len(rank0) == len(rank1)
+        assert not set(rank0) & set(rank1), 'two ranks drew the same noise'
+    for rank in (0, 1):
+        assert before[rank] + after[rank] == uninterrupted[rank], rank
+    assert_same_student(tmp_path / 'uninterrupted' / 'iter_4.pth',
+                        tmp_path / 'resumed' / 'iter_4.pth')
 
 
 @pytest.mark.integration

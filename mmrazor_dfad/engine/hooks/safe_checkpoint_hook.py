@@ -6,11 +6,17 @@ import re
 from contextlib import contextmanager
 from typing import Iterator, List, Tuple
 
-from mmengine.dist import is_main_process
+from mmengine.dist import get_rank, get_world_size, is_main_process
 from mmengine.hooks import CheckpointHook
 
 from mmrazor_dfad.engine.fileio.atomic_local_backend import TEMPORARY_SUFFIX
 from mmrazor_dfad.registry import HOOKS
+from mmrazor_dfad.utils.random_states import (capture_random_states,
+                                              gather_random_states,
+                                              restore_random_states)
+
+# The checkpoint key of every rank's global random states.
+RANDOM_STATES_KEY = 'random_states'
 
 
 class _DeferredRemovals:
@@ -50,6 +56,16 @@ class SafeCheckpointHook(CheckpointHook):
     says which checkpoint is still intact. At the start of training it
     removes the temporary files of saves that were killed.
 
+    It also makes resumes exact where MMEngine's are not: every checkpoint
+    holds the global random states (Python, NumPy, PyTorch, CUDA) of every
+    rank, gathered at the save, and a resumed run restores each rank's own
+    before its first iteration, so dropout and other draws from the global
+    generators continue as in the uninterrupted run. A validation leaves
+    the global random states as it found them, so validating (or not) never
+    changes the training. One draw is not covered: when the first resumed
+    iteration starts a new pass over the training dataloader, the new
+    iterator has drawn its base seed before the states are restored.
+
     Use it like ``CheckpointHook``, with the atomic backend::
 
         default_hooks = dict(checkpoint=dict(
@@ -57,12 +73,67 @@ class SafeCheckpointHook(CheckpointHook):
             max_keep_ckpts=1, backend_args=dict(backend='atomic_local')))
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._gathered_states = None  # every rank's, for the next save
+        self._states_before_val = None  # this rank's, while validating
+        self._resumed_states = None  # (iteration, every rank's states)
+
     def before_train(self, runner) -> None:
         """Clean what killed saves left behind (main process)."""
         super().before_train(runner)
         if is_main_process():
             self._remove_killed_writes(runner)
             self._remove_orphaned_rotations(runner)
+
+    # Exact resumes: the global random states of every rank
+
+    def _gather_states(self) -> None:
+        """Gather every rank's random states for the save that follows (a
+        collective: all ranks reach the save methods that call it). Inside
+        a validation they are the states it started from, which it gives
+        back when it ends."""
+        states = self._states_before_val or capture_random_states()
+        self._gathered_states = gather_random_states(states)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Keep the saved random states for the first resumed iteration.
+
+        Args:
+            runner (Runner): The runner.
+            checkpoint (dict): The loaded checkpoint.
+        """
+        states = checkpoint.get(RANDOM_STATES_KEY)
+        iteration = checkpoint.get('meta', {}).get('iter')
+        self._resumed_states = None if states is None else (iteration, states)
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None):
+        """On the first iteration of a resumed run, restore this rank's
+        random states as they were when the checkpoint was saved."""
+        if self._resumed_states is None:
+            return
+        iteration, states = self._resumed_states
+        self._resumed_states = None
+        if iteration != runner.iter:
+            return  # loaded as weights (load_from), not resumed
+        if len(states) != get_world_size():
+            runner.logger.warning(
+                f'The checkpoint holds the random states of {len(states)} '
+                f'processes; this run has {get_world_size()}. The global '
+                'random states continue from this run\'s seed: the resumed '
+                'run is not bit-equal to an uninterrupted one.')
+            return
+        restore_random_states(states[get_rank()])
+
+    def before_val(self, runner) -> None:
+        """Remember the random states the validation starts from."""
+        self._states_before_val = capture_random_states()
+
+    def after_val(self, runner) -> None:
+        """Give the training back the random states it had before."""
+        if self._states_before_val is not None:
+            restore_random_states(self._states_before_val)
+            self._states_before_val = None
 
     def _remove_orphaned_rotations(self, runner) -> None:
         """Finish a rotation a crash interrupted.
@@ -141,7 +212,8 @@ class SafeCheckpointHook(CheckpointHook):
         return 'none was saved yet'
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Record in every checkpoint which score chose the best one.
+        """Add every rank's random states, and record which score chose the
+        best checkpoint.
 
         With ``save_best``, ``checkpoint['meta']['best_checkpoint']`` holds,
         for each key indicator, the metric, its rule, the best score so far
@@ -152,6 +224,13 @@ class SafeCheckpointHook(CheckpointHook):
             runner (Runner): The runner.
             checkpoint (dict): The checkpoint about to be saved.
         """
+        if self._gathered_states is not None:
+            checkpoint[RANDOM_STATES_KEY] = self._gathered_states
+            self._gathered_states = None
+        elif get_world_size() == 1:
+            checkpoint[RANDOM_STATES_KEY] = [
+                self._states_before_val or capture_random_states()
+            ]
         if not self.save_best or 'auto' in self.key_indicators:
             return
         hub = runner.message_hub
@@ -172,10 +251,19 @@ class SafeCheckpointHook(CheckpointHook):
 
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
         """Save; removals of the rotation wait until the file is complete."""
-        with self._removals_after_save(runner):
-            super()._save_checkpoint_with_step(runner, step, meta)
+        self._gather_states()
+        try:
+            with self._removals_after_save(runner):
+                super()._save_checkpoint_with_step(runner, step, meta)
+        finally:
+            self._gathered_states = None  # never saved with a later one
 
     def _save_best_checkpoint(self, runner, metrics) -> None:
         """Save the best; the previous best is removed only afterwards."""
-        with self._removals_after_save(runner):
-            super()._save_best_checkpoint(runner, metrics)
+        if self.save_best:
+            self._gather_states()
+        try:
+            with self._removals_after_save(runner):
+                super()._save_best_checkpoint(runner, metrics)
+        finally:
+            self._gathered_states = None  # unused when not the best
