@@ -8,7 +8,9 @@ Each measured number has one home, a record in ``results/*.json`` read only
 through :mod:`mmrazor_dfad.utils.run_records`; the tables in README.md,
 configs/*/README.md and docs/ (between ``<!-- NAME-begin/end -->`` markers)
 and configs/*/metafile.yml are rendered from them here. Benchmark scripts
-call this after writing their JSON; ``make lint`` runs ``--check``.
+call this after writing their JSON; ``make lint`` runs ``--check``. Both
+fail when a table hides a recorded run (``model_zoo/audit.py``): a row
+shows every run of its configs and seeds, legacy runs marked.
 
 The work is done by the ``model_zoo`` package next to this script (see its
 ``__init__.py``); this file loads it and keeps its names reachable.
@@ -50,6 +52,7 @@ summary_table = model_zoo.overview.summary_table
 family_table = model_zoo.overview.family_table
 speed_table = model_zoo.overview.speed_table
 speed_variants_table = model_zoo.overview.speed_variants_table
+audit = model_zoo.audit.audit
 
 
 def main(argv: Optional[List[str]] = None) -> int:

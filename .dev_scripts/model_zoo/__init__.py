@@ -9,7 +9,8 @@
 - :mod:`.metafiles`: ``configs/*/metafile.yml`` and their templates.
 - :mod:`.render`: which table goes between which markers of which file,
   and rewriting or checking them all.
+- :mod:`.audit`: the check that no table hides a recorded run.
 """
-from . import common, metafiles, overview, render, tables
+from . import audit, common, metafiles, overview, render, tables
 
-__all__ = ['common', 'metafiles', 'overview', 'render', 'tables']
+__all__ = ['audit', 'common', 'metafiles', 'overview', 'render', 'tables']

@@ -66,14 +66,16 @@ def cifar_model() -> Dict[str, object]:
 
 def lenet_models(algorithm: str) -> List[Dict[str, object]]:
     """The fields of :data:`MODEL` (but name and collection) of the
-    algorithm's LeNet-5 runs per dataset: for DFAD plain DFAD and the
-    recommended recipe, for DAFL and ZSKT their variant of the family."""
+    algorithm's LeNet-5 runs per dataset: for DFAD the shipped config (the
+    generator-freeze recipe) and the recommended recipe, for DAFL and ZSKT
+    their variant of the family; every run of their configs and seeds."""
     models = []
     for dataset in DATASETS:
         pairs = lenet_rows(dataset, 'recipes', [RECOMMENDED[dataset]]) \
             if algorithm == 'dfad' else \
             lenet_rows(dataset, 'family', [algorithm])[1:]
         for _, runs in pairs:
+            runs = common.headline(runs)
             stats, first = summarize(runs), runs[0]
             models.append(
                 dict(
@@ -84,7 +86,8 @@ def lenet_models(algorithm: str) -> List[Dict[str, object]]:
                     teacher_weights=TEACHERS[dataset][1],
                     teacher_top1=first.teacher_metrics['teacher_top1'],
                     resources=f'      Training Resources: {first.machine}, '
-                    f'{stats.minutes:.1f} minutes per run\n',
+                    f'{common.minutes(runs)} minutes per run '
+                    f'({common.count(runs)}{common.legacy_words(runs)})\n',
                     dataset=TEACHERS[dataset][2],
                     top1=f'{stats.mean:.2f}'))
     return models

@@ -7,6 +7,7 @@ import sys
 from functools import partial
 from typing import Callable, Dict, Tuple
 
+from .audit import audit
 from .common import DATASETS, FAMILY, PAPERS, REPO
 from .metafiles import metafile
 from .overview import (family_table, speed_table, speed_variants_table,
@@ -122,7 +123,9 @@ def render(path: str) -> Tuple[str, str]:
 def update(check: bool) -> int:
     """Rewrite every generated file that differs from what the results
     give; with ``check``, write nothing and print the differences instead.
-    Returns the exit code: 1 if ``check`` found a stale file, else 0."""
+    Either way, check that no table hides a recorded run (:func:`audit`).
+    Returns the exit code: 1 if ``check`` found a stale file or a table
+    hides a run, else 0."""
     stale = {}
     for path in [*SECTIONS, *WHOLE_FILES]:
         old, new = render(path)
@@ -141,4 +144,11 @@ def update(check: bool) -> int:
     if check and stale:
         print(f'\nStale: {", ".join(stale)}. Run python '
               '.dev_scripts/update_model_zoo.py and commit.')
-    return int(bool(check and stale))
+    hidden = audit(SECTIONS)
+    for problem in hidden:
+        print(f'A table hides a recorded run: {problem}')
+    if hidden:
+        print('\nEvery run of a shown variant\'s configs and seeds in '
+              'results/*.json must appear in its table (.dev_scripts/'
+              'model_zoo/audit.py): show it, do not drop it.')
+    return int(bool(check and stale) or bool(hidden))

@@ -6,7 +6,8 @@ from typing import Optional, Sequence
 
 from mmrazor_dfad.utils.run_records import summarize
 from . import common
-from .common import config_cell, fmt, spread, table
+from .common import (by_provenance, config_cell, fmt, mark, per_seed, spread,
+                     table, with_note)
 
 MOSAIC = 'mnist_mosaic_dfad'
 METRIC, TEACHER_METRIC = 'student_mIoU', 'teacher_mIoU'
@@ -16,46 +17,48 @@ def mosaic_table(names: Sequence[str],
                  base: str,
                  name: str = MOSAIC,
                  reference: Optional[str] = None) -> str:
-    """The variants ``names`` of ``results/<name>.json``: final mIoU per
-    seed, mean +- std, ratio to the teacher's mIoU, worst seed, minutes
+    """The variants ``names`` of ``results/<name>.json``: final mIoU of
+    every run, mean +- std, ratio to the teacher's mIoU, worst run, minutes
     per run; with ``reference`` also each variant's change of the mean
     against that variant's seeds it shares. Links from ``base``."""
     if not osp.isfile(osp.join(common.REPO, 'results', f'{name}.json')):
         return 'Not measured yet.'
     variants = common.load(name).variants()
     names = [variant for variant in names if variant in variants]
-    rows = []
+    rows, shown = [], []
     for variant in names:
-        runs = variants[variant]
-        stats = summarize(runs, METRIC, TEACHER_METRIC)
-        teacher = stats.runs[0].teacher_metrics[TEACHER_METRIC]
-        per_seed = ', '.join(f'{run.metrics[METRIC]:.2f} (seed {run.seed})'
-                             for run in stats.runs)
-        row = [
-            variant, per_seed,
-            spread(stats.finals),
-            fmt(stats.ratio, 3),
-            fmt(min(stats.finals) / teacher, 3),
-            fmt(stats.minutes, 1),
-            str(stats.runs[0].threads or '-'),
-            config_cell(stats.runs[0], base)
-        ]
-        if reference is not None:
-            seeds = {run.seed for run in stats.runs}
-            shared = [
-                run.metrics[METRIC] for run in variants[reference]
-                if run.seed in seeds and METRIC in run.metrics
+        runs = common.variant_runs(name, variant, METRIC)
+        for group, legacy in by_provenance(runs):
+            stats, flag = summarize(group, METRIC, TEACHER_METRIC), mark(group)
+            shown += group
+            teacher = stats.runs[0].teacher_metrics[TEACHER_METRIC]
+            row = [
+                variant + flag,
+                per_seed(group, METRIC),
+                spread(stats.finals) + flag,
+                fmt(stats.ratio, 3),
+                fmt(min(stats.finals) / teacher, 3),
+                common.minutes(group), ', '.join(
+                    dict.fromkeys(str(run.threads or '-') for run in group)),
+                config_cell(stats.runs[0], base)
             ]
-            delta = None if not shared else \
-                sum(stats.finals) / len(stats.finals) - \
-                sum(shared) / len(shared)
-            row.insert(
-                4, '-' if variant == reference else
-                ('-' if delta is None else f'{delta:+.2f}'))
-        rows.append(row)
-    titles = ('variant | final mIoU per seed | mean +- std | ratio to '
-              'teacher | worst seed / teacher | minutes / run | threads '
-              '| config')
+            if reference is not None:
+                seeds = {run.seed for run in stats.runs}
+                shared = [
+                    run.metrics[METRIC]
+                    for run in common.variant_runs(name, reference, METRIC)
+                    if run.seed in seeds and METRIC in run.metrics
+                ]
+                delta = None if not shared else \
+                    sum(stats.finals) / len(stats.finals) - \
+                    sum(shared) / len(shared)
+                row.insert(
+                    4, '-' if variant == reference else
+                    ('-' if delta is None else f'{delta:+.2f}'))
+            rows.append(row)
+    titles = ('variant | final mIoU per seed (every run) | mean +- std | '
+              'ratio to teacher | worst run / teacher | minutes / run | '
+              'threads | config')
     align = 'lcccccccc'[:8]
     if reference is not None:
         titles = titles.replace('ratio to teacher |',
@@ -63,7 +66,7 @@ def mosaic_table(names: Sequence[str],
         align = 'lcccccccc'
     first = summarize(variants[names[0]], METRIC, TEACHER_METRIC).runs[0]
     return '\n\n'.join([
-        table(titles, align, rows),
+        with_note(table(titles, align, rows), shown),
         f'Teacher: DeepLabV3 / quarter-width ResNet-18, mIoU '
         f'{first.teacher_metrics[TEACHER_METRIC]:.2f} on the test canvases. '
         f'Student: FCN / quarter-width MobileNetV2. Measured on '
@@ -79,16 +82,17 @@ def generator_sizes_table(name: str = 'generator_sizes') -> str:
                 f'benchmark_generator.py --out results/{name}.json`.')
     records = common.load(name).speed
     rows = [[
-        f"{record.extra['img_size']} px", record.extra['upsample_stages'],
-        record.extra['batch'], f"{record.s_per_iter:.3f} s",
-        f'{record.peak_rss_mb:.0f} MB',
+        f"{record.extra['img_size']} px{mark([record])}",
+        record.extra['upsample_stages'], record.extra['batch'],
+        f"{record.s_per_iter:.3f} s", f'{record.peak_rss_mb:.0f} MB',
         fmt(record.extra.get('peak_cuda_mb'), 0), record.threads or '-'
     ] for record in records]
     first = records[0]
     return '\n\n'.join([
-        table(
-            'image size | upsampling stages | batch | s / update | peak RSS '
-            '| peak CUDA MB | threads', 'lcccccc', rows),
+        with_note(
+            table(
+                'image size | upsampling stages | batch | s / update | peak '
+                'RSS | peak CUDA MB | threads', 'lcccccc', rows), records),
         f"Measured on {first.machine} ({first.extra['device']}) with "
         f'`{first.command}` ({first.date}); latent '
         f"{first.extra['latent_dim']}, hidden channels "
@@ -124,7 +128,7 @@ SEG_MODEL = """\
         Weights: {teacher_weights}
         Metrics:
           mIoU: {teacher:.2f}
-      Training Resources: {machine}, {minutes:.1f} minutes per run
+      Training Resources: {machine}, {minutes} minutes per run ({runs})
     Results:
       - Task: Semantic Segmentation
         Dataset: MNIST mosaic
@@ -142,7 +146,7 @@ def segmentation_metafile(variant: str = 'dfad', name: str = MOSAIC) -> str:
     mean final mIoU over seeds (the CamVid config has no measured run)."""
     if not osp.isfile(osp.join(common.REPO, 'results', f'{name}.json')):
         return SEG_METAFILE.replace('Models:\n', 'Models: []\n')
-    runs = common.load(name).variants()[variant]
+    runs = common.headline(common.variant_runs(name, variant, METRIC))
     stats = summarize(runs, METRIC, TEACHER_METRIC)
     first = stats.runs[0]
     return SEG_METAFILE + SEG_MODEL.format(
@@ -151,6 +155,7 @@ def segmentation_metafile(variant: str = 'dfad', name: str = MOSAIC) -> str:
         teacher_weights=MOSAIC_TEACHER[1],
         teacher=first.teacher_metrics[TEACHER_METRIC],
         machine=first.machine,
-        minutes=stats.minutes,
+        minutes=common.minutes(runs),
+        runs=common.count(runs, METRIC) + common.legacy_words(runs),
         miou=stats.mean,
         config=first.config)

@@ -294,7 +294,9 @@ def summarize(runs: List[RunRecord],
     done = [run for run in runs if metric in run.metrics]
     finals = [run.metrics[metric] for run in done]
     mean = statistics.mean(finals) if finals else None
-    teacher = done[0].teacher_metrics.get(teacher_metric) if done else None
+    teacher = next((run.teacher_metrics[teacher_metric]
+                    for run in done if teacher_metric in run.teacher_metrics),
+                   None)
     walls = [run.wall_time_s for run in done if run.wall_time_s is not None]
     return Summary(
         runs=done,

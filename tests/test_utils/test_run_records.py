@@ -10,15 +10,12 @@ import os.path as osp
 
 import pytest
 
-from mmrazor_dfad.utils.run_records import (PROVENANCE_FILE, SCHEMA,
-                                            ResultsFile, RunRecord,
-                                            SpeedRecord, distinct_runs,
-                                            dump_results, dumps_results,
-                                            git_commit, load_all,
+from mmrazor_dfad.utils import run_records
+from mmrazor_dfad.utils.run_records import (SCHEMA, ResultsFile, RunRecord,
+                                            SpeedRecord, dump_results,
+                                            dumps_results, load_all,
                                             load_or_create, load_results,
-                                            provenance, results_from_dict,
-                                            run_key, summarize,
-                                            write_provenance)
+                                            results_from_dict, summarize)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 RESULTS = osp.join(REPO_ROOT, 'results')
@@ -242,7 +239,7 @@ def test_time_to_target_compares_mean_minutes_with_the_baseline(monkeypatch):
     lines = zoo.time_to_target_table('x', 'configs/dfad', 'slow',
                                      '0.98').splitlines()
     assert 'relative to slow' in lines[0]
-    slow, fast, stuck = lines[2:]
+    slow, fast, stuck = lines[2:5]
     assert '6.0 (200, seed 0), 4.0 (160, seed 1) | 5.0 | 1.00 | 300 |' in slow
     assert '`train_cfg.val_interval=20`' in slow
     assert '| 1.5 | 0.30 | 100 |' in fast
@@ -271,29 +268,30 @@ def test_a_record_without_commit_threads_machine_or_split_is_legacy():
 def test_provenance_of_a_run_trained_now_and_of_a_finished_one(
         tmp_path, monkeypatch):
     monkeypatch.setenv('OMP_NUM_THREADS', '3')
-    now = provenance(repo=REPO_ROOT)
-    assert now['commit'] == git_commit(REPO_ROOT)
+    now = run_records.provenance(repo=REPO_ROOT)
+    assert now['commit'] == run_records.git_commit(REPO_ROOT)
     assert now['threads'] and now['machine'].split()[1:3] == ['CPU', 'cores,']
-    assert provenance(threads=5, machine='here')['threads'] == 5
+    assert run_records.provenance(threads=5, machine='here')['threads'] == 5
     # A finished run without run_provenance.json: commit and threads are
     # not this process's (the record is legacy) unless the caller says.
-    unknown = provenance(work_dir=str(tmp_path))
+    unknown = run_records.provenance(work_dir=str(tmp_path))
     assert unknown['commit'] is None and unknown['threads'] is None
     # What the training wrote when it started (twice: resumed at another
     # commit) is what the record gets.
-    write_provenance(str(tmp_path), repo=REPO_ROOT)
-    path = tmp_path / PROVENANCE_FILE
+    run_records.write_provenance(str(tmp_path), repo=REPO_ROOT)
+    path = tmp_path / run_records.PROVENANCE_FILE
     data = json.loads(path.read_text())
     data['starts'].append(dict(data['starts'][0], commit='b' * 40, threads=7))
     path.write_text(json.dumps(data))
-    found = provenance(work_dir=str(tmp_path))
-    assert found['commit'] == f"{git_commit(REPO_ROOT)}, {'b' * 40}"
+    found = run_records.provenance(work_dir=str(tmp_path))
+    assert found[
+        'commit'] == f"{run_records.git_commit(REPO_ROOT)}, {'b' * 40}"
     assert found['threads'] == 7 and found['machine'] == now['machine']
 
 
 def test_git_commit_marks_uncommitted_changes(tmp_path):
     import subprocess
-    assert git_commit(str(tmp_path)) is None  # not a checkout
+    assert run_records.git_commit(str(tmp_path)) is None  # not a checkout
 
     def git(*args):
         subprocess.run(['git', *args],
@@ -305,12 +303,12 @@ def test_git_commit_marks_uncommitted_changes(tmp_path):
     (tmp_path / 'a.txt').write_text('1')
     git('add', 'a.txt')
     git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'a')
-    clean = git_commit(str(tmp_path))
+    clean = run_records.git_commit(str(tmp_path))
     assert len(clean) == 40 and not clean.endswith('-dirty')
     (tmp_path / 'b.txt').write_text('untracked files do not count')
-    assert git_commit(str(tmp_path)) == clean
+    assert run_records.git_commit(str(tmp_path)) == clean
     (tmp_path / 'a.txt').write_text('2')
-    assert git_commit(str(tmp_path)) == f'{clean}-dirty'
+    assert run_records.git_commit(str(tmp_path)) == f'{clean}-dirty'
 
 
 def test_repeats_share_a_run_key_and_copies_count_once():
@@ -324,14 +322,161 @@ def test_repeats_share_a_run_key_and_copies_count_once():
             **kwargs)
 
     first, rerun = run(97.3), run(96.9, cfg_options=['randomness.seed=0'])
-    assert run_key(first) == run_key(rerun)
-    assert run_key(first) != run_key(run(97.3, seed=1))
-    assert run_key(first) != run_key(run(97.3, variant='w'))
-    assert run_key(first) != run_key(run(97.3, split='val'))
+    assert run_records.run_key(first) == run_records.run_key(rerun)
+    assert run_records.run_key(first) != run_records.run_key(run(97.3, seed=1))
+    assert run_records.run_key(first) != run_records.run_key(
+        run(97.3, variant='w'))
+    assert run_records.run_key(first) != run_records.run_key(
+        run(97.3, split='val'))
     copy_ = run(96.9, extra=dict(work_dir='seed0'))
-    assert distinct_runs([first, rerun, copy_]) == [first, rerun]
+    assert run_records.distinct_runs([first, rerun, copy_]) == [first, rerun]
     diverged = [
         RunRecord(variant='v', extra=dict(diverged_at_iteration=i))
         for i in (17, 17, 35)
     ]
-    assert distinct_runs(diverged) == [diverged[0], diverged[2]]
+    assert run_records.distinct_runs(diverged) == [diverged[0], diverged[2]]
+
+
+def fake_results(monkeypatch, zoo, files):
+    """Make every table read ``files`` ({name: ResultsFile}) instead of
+    results/ (the tables' loader and the index of every run)."""
+    common = zoo.model_zoo.common
+    monkeypatch.setattr(common, 'load',
+                        lambda name: copy.deepcopy(files[name]))
+    monkeypatch.setattr(
+        common, 'all_runs',
+        lambda: [run for name in sorted(files) for run in files[name].runs])
+
+
+AUDITED = dict(commit='a' * 40, split='test', threads=2, machine='m')
+
+
+def recipe_run(variant, seed, top1, **kwargs):
+    return RunRecord(
+        variant=variant,
+        config='configs/dfad/c.py',
+        seed=seed,
+        metrics=dict(student_top1=top1),
+        teacher_metrics=dict(teacher_top1=90.0),
+        wall_time_s=600.0,
+        extra=dict(time_to_ratio={}),
+        **kwargs)
+
+
+def test_every_run_of_a_config_and_seed_is_shown_none_chosen(monkeypatch):
+    zoo = load_zoo()
+    files = dict(
+        x=ResultsFile(
+            name='x',
+            runs=[recipe_run('r', 0, 70.0),
+                  recipe_run('r', 1, 72.0)]),
+        # The same config and seed run again, and a copy of seed 1's run.
+        y=ResultsFile(
+            name='y',
+            runs=[recipe_run('r', 0, 80.0),
+                  recipe_run('r', 1, 72.0)]))
+    fake_results(monkeypatch, zoo, files)
+    row = zoo.recipes_table('x', 'configs/dfad').splitlines()[2]
+    assert '70.00 / 80.00 (seed 0, 2 runs), 72.00 (seed 1)' in row
+    assert '74.00 +- 5.29' in row  # the mean of all three runs
+    # Records lacking commit, threads, machine or split are marked.
+    assert row.startswith('| r \u2020 |')
+    assert 'Legacy record' in zoo.recipes_table('x', 'configs/dfad')
+
+
+def test_legacy_runs_are_never_pooled_with_auditable_ones(monkeypatch):
+    zoo = load_zoo()
+    files = dict(
+        x=ResultsFile(
+            name='x',
+            runs=[
+                recipe_run('r', 0, 70.0),
+                recipe_run('r', 0, 76.0, **AUDITED),
+                recipe_run('r', 1, 78.0, **AUDITED)
+            ]))
+    fake_results(monkeypatch, zoo, files)
+    text = zoo.recipes_table('x', 'configs/dfad')
+    audited, legacy = text.splitlines()[2:4]
+    assert audited.startswith('| r |') and '77.00 +- 1.41' in audited
+    assert legacy.startswith('| r \u2020 |') and '| 70.00 \u2020 |' in legacy
+    # Only auditable runs: nothing marked, no footnote.
+    files['x'].runs = files['x'].runs[1:]
+    assert '\u2020' not in zoo.recipes_table('x', 'configs/dfad')
+
+
+def test_no_table_hides_a_recorded_run():
+    zoo = load_zoo()
+    assert zoo.audit(zoo.SECTIONS) == []
+
+
+def test_the_check_fails_when_a_table_drops_a_run(capsys, monkeypatch):
+    zoo = load_zoo()
+    common = zoo.model_zoo.common
+    original = common.with_repeats
+
+    def one_run_less(runs):
+        return original(runs)[:-1]
+
+    monkeypatch.setattr(common, 'with_repeats', one_run_less)
+    problems = zoo.audit(zoo.SECTIONS)
+    assert ("configs/dfad/README.md <!-- mnist-results -->: '97.20': 1 "
+            "recorded run (mnist_dfad.json 'plain-dfad' seed 2), 0 in the "
+            'table') in problems
+    assert ("README.md <!-- results -->: mnist_dfad.json 'plain-dfad': the "
+            'mean 97.19 of its 6 runs of 3 seeds is not shown') in problems
+    assert zoo.main(['--check']) == 1
+    assert 'A table hides a recorded run' in capsys.readouterr().out
+
+
+def test_the_freeze_recipe_is_not_called_dfad_and_plain_dfad_is_listed(
+        monkeypatch):
+    zoo = load_zoo()
+    common = zoo.model_zoo.common
+    summary = zoo.summary_table()
+    assert '| DFAD + generator freeze at 300 (recipe) \u2020 |' in summary
+    lenet = [line for line in summary.splitlines() if 'LeNet' in line]
+    assert not any('| DFAD |' in line for line in lenet)
+    for text in (summary, zoo.family_table(), zoo.dfad_table('mnist')):
+        assert text.count('plain DFAD (generator trained throughout) | ') \
+            >= 1
+        assert 'not measured yet' in text
+        assert 'param_scheduler.generator.0.T_max=1200 ' \
+            'param_scheduler.generator.0.end=1201' in text
+    # Recorded, the row shows its runs.
+    original = common.load
+
+    def with_throughout(name):
+        results = original(name)
+        if name == 'mnist_recipes':
+            results.runs.append(
+                RunRecord(
+                    variant=common.THROUGHOUT,
+                    config=common.DFAD_CONFIGS['mnist'],
+                    cfg_options=list(common.THROUGHOUT_OPTIONS),
+                    seed=0,
+                    metrics=dict(student_top1=95.5),
+                    teacher_metrics=dict(teacher_top1=98.25),
+                    **AUDITED))
+        return results
+
+    monkeypatch.setattr(common, 'load', with_throughout)
+    row = next(line for line in zoo.summary_table().splitlines()
+               if 'generator trained throughout' in line)
+    assert '| 95.50 (1 seed) |' in row and 'not measured' not in row
+
+
+def test_speed_columns_say_what_they_hold_and_compare_like_for_like():
+    zoo = load_zoo()
+    text = zoo.speed_table()
+    titles = text.splitlines()[0].split(' | ')
+    assert 'ours / bare' not in titles
+    assert 'ours / MMRazor (runner / train_step)' not in titles
+    assert 'speed-up vs bare (bare s \u00f7 ours s)' in text
+    rows = {line.split(' | ')[0]: line for line in text.splitlines()}
+    shipped = rows['| LeNet-5 -> LeNet-5-half MNIST (256), as shipped \u2020']
+    like = next(line for key, line in rows.items()
+                if 'MNIST (256), like for like' in key)
+    assert '| channels_last / NCHW |' in shipped and '| 2.92 / 3.02 |' in \
+        shipped
+    # ours with model.channels_last=False: 1.236 s / 0.617 s
+    assert '| NCHW / NCHW |' in like and '| 2.01 / 2.07 |' in like
