@@ -480,3 +480,24 @@ def test_speed_columns_say_what_they_hold_and_compare_like_for_like():
         shipped
     # ours with model.channels_last=False: 1.236 s / 0.617 s
     assert '| NCHW / NCHW |' in like and '| 2.01 / 2.07 |' in like
+
+
+def test_a_training_start_writes_its_provenance(tmp_path, monkeypatch):
+    from mmrazor_dfad.apis import train as train_api
+    started = []
+    monkeypatch.setattr(train_api, '_train',
+                        lambda cfg, args, notes: started.append(cfg))
+    work_dir = tmp_path / 'run'
+    config = osp.join(REPO_ROOT, 'configs', 'dfad',
+                      'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
+    train_api.main([config, '--work-dir', str(work_dir)])
+    train_api.main([config, '--work-dir', str(work_dir)])  # a resume
+    assert len(started) == 2
+    starts = run_records.read_starts(str(work_dir))
+    assert len(starts) == 2
+    assert starts[0]['commit'] == run_records.git_commit(REPO_ROOT)
+    # What a benchmark script records for the finished run.
+    assert run_records.provenance(work_dir=str(work_dir)) == dict(
+        commit=starts[0]['commit'],
+        threads=starts[1]['threads'],
+        machine=starts[1]['machine'])
