@@ -420,8 +420,8 @@ def test_the_check_fails_when_a_table_drops_a_run(capsys, monkeypatch):
     monkeypatch.setattr(common, 'with_repeats', one_run_less)
     problems = zoo.audit(zoo.SECTIONS)
     assert ("configs/dfad/README.md <!-- mnist-results -->: '97.20': 1 "
-            "recorded run (mnist_dfad.json 'plain-dfad' seed 2), 0 in the "
-            'table') in problems
+            "recorded run (label_free_selection.json 'plain-dfad' seed 2), 0 "
+            'in the table') in problems
     assert ("README.md <!-- results -->: mnist_dfad.json 'plain-dfad': the "
             'mean 97.19 of its 6 runs of 3 seeds is not shown') in problems
     assert zoo.main(['--check']) == 1
