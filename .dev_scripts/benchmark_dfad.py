@@ -149,7 +149,7 @@ def main() -> None:
     if args.only_baselines:
         results = previous
     else:
-        results = ResultsFile(
+        fresh = ResultsFile(
             name=osp.splitext(osp.basename(out))[0],
             description='DFAD over seeds on the real test split, read once '
             'at the final iteration (validations on the validation split '
@@ -187,6 +187,10 @@ def main() -> None:
                         num_val_images=run['num_val_images']))
                 for seed, run in zip(args.seeds, runs)
             ])
+        # Earlier runs stay; the new ones are recorded beside them.
+        results = previous or fresh
+        results.description = fresh.description
+        results.add_runs('plain-dfad', fresh.runs)
     results.baselines = {
         name: dict(student_top1=top1)
         for name, top1 in baselines.items()

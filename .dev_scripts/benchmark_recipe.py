@@ -15,7 +15,7 @@ validation split (held out from the training images) every
 at the final iteration (the runner's test loop after training; for
 ``--from-work-dirs``, ``tools/test.py`` on the run's newest checkpoint, logs
 in ``<work dir>/final_test``). It stores one run record per seed (variant
-NAME, replacing NAME's earlier runs) in RESULTS.json
+NAME, after NAME's earlier runs, which stay) in RESULTS.json
 (:mod:`mmrazor_dfad.utils.run_records`): the test top-1 (classification,
 ``--teacher-top1``) or mIoU (segmentation, ``--teacher-miou``: the
 teacher's test score) as ``metrics`` with ``split: 'test'``; every
@@ -282,7 +282,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         dataset=args.dataset,
         description='Recipes over seeds, written by '
         '.dev_scripts/benchmark_recipe.py.')
-    results.replace_variant(args.name, runs)
+    results.add_runs(args.name, runs)
     dump_results(results, args.results)
     stats = summarize(runs, f'student_{name}', f'teacher_{name}')
     print(f'{args.name}: {stats.mean:.2f} +- {stats.std:.2f} '

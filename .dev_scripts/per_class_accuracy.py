@@ -108,7 +108,7 @@ def main() -> None:
         dataset=args.dataset,
         description='Per-class top-1 of trained students and their teachers '
         'on the test split, written by .dev_scripts/per_class_accuracy.py.')
-    results.replace_variant(args.name, [run])
+    results.add_runs(args.name, [run])
     dump_results(results, args.out)
     for name, student, teacher in zip(entry['classes'],
                                       entry['student_top1_per_class'],

@@ -97,7 +97,7 @@ def main() -> None:
         dataset=args.dataset,
         description='Exploration runs, written by '
         '.dev_scripts/record_exploration.py.')
-    results.replace_variant(args.name, [run])
+    results.add_runs(args.name, [run])
     dump_results(results, args.results)
     print(args.name, run.final())
 

@@ -236,15 +236,21 @@ class ResultsFile:
                 return record
         raise KeyError(f'{self.name} has no speed record {name!r}.')
 
-    def replace_variant(self, variant: str, runs: List[RunRecord]) -> None:
-        """Replace the runs of ``variant`` by ``runs``, where the old ones
-        were (appended when the variant is new)."""
-        kept = [run for run in self.runs if run.variant != variant]
-        at = next(
+    def add_runs(self, variant: str, runs: List[RunRecord]) -> None:
+        """Record ``runs`` of ``variant`` after its earlier ones (appended
+        when the variant is new). Earlier runs are never replaced: a run
+        repeated is shown beside the first. A record that is a copy of one
+        already there (:func:`same_run`, e.g. a finished run recorded
+        twice) is left out.
+        """
+        new = [
+            run for run in runs
+            if not any(same_run(run, old) for old in self.runs)
+        ]
+        last = max(
             (i for i, run in enumerate(self.runs) if run.variant == variant),
-            len(self.runs))
-        at -= sum(run.variant == variant for run in self.runs[:at])
-        self.runs = kept[:at] + list(runs) + kept[at:]
+            default=len(self.runs) - 1)
+        self.runs = self.runs[:last + 1] + new + self.runs[last + 1:]
 
     def to_dict(self) -> Dict[str, Any]:
         """The JSON object of the file (plain dicts and lists)."""

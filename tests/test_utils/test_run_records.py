@@ -164,16 +164,21 @@ def test_variants_replace_and_summarize(tmp_path):
     assert results.name == 'new' and results.dataset == 'MNIST'
     assert results.runs == []
     results.runs = [run('a', 0, 80.0), run('b', 0, 70.0), run('c', 0, 60.0)]
-    results.replace_variant('b', [
+    results.add_runs('b', [
         run('b', 0, 72.0, wall_time_s=60.0),
         run('b', 1, 78.0, wall_time_s=180.0),
         run('b', 2, extra=dict(diverged_at_iteration=17))
     ])
     order = [(item.variant, item.seed) for item in results.runs]
-    assert order == [('a', 0), ('b', 0), ('b', 1), ('b', 2), ('c', 0)]
-    results.replace_variant('d', [run('d', 0, 1.0)])
+    # The earlier run of b is kept, the new ones follow it.
+    assert order == [('a', 0), ('b', 0), ('b', 0), ('b', 1), ('b', 2),
+                     ('c', 0)]
+    results.add_runs('d', [run('d', 0, 1.0)])
+    # Recording the same run again adds nothing.
+    results.add_runs('d', [run('d', 0, 1.0)])
+    assert [item.variant for item in results.runs].count('d') == 1
     assert list(results.variants()) == ['a', 'b', 'c', 'd']
-    stats = summarize(results.variants()['b'])
+    stats = summarize(results.variants()['b'][1:])  # the new runs
     assert [item.seed for item in stats.runs] == [0, 1]
     assert (stats.finals, stats.mean, stats.ratio,
             stats.minutes) == ([72.0, 78.0], 75.0, 75.0 / 90.0, 2.0)
