@@ -1,0 +1,245 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""Exported students load through the libraries' own APIs in fresh
+processes: a stock MMCls config where MMCls has the architecture (with
+``mmrazor_dfad`` unimportable), a ``custom_imports`` config where it has not
+(LeNet-5-half: MMCls's ``LeNet5`` is fixed at 6-16-120 channels with Tanh
+and average pooling), MMPretrain's ``get_model``, and MMSeg's API after the
+README's import on mmcv-lite."""
+import os.path as osp
+import re
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+
+from mmrazor_dfad.apis import export
+from mmrazor_dfad.registry import MODELS
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+MNIST_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
+                        'dfad_logits_lenet5_lenet5half_1xb256_mnist.py')
+CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
+                        'dfad_logits_resnet34_resnet18_8xb32_cifar10.py')
+MMPRETRAIN_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'mmpretrain',
+    'dfad_logits_mmpretrain-lenet5_mmpretrain-lenet5half_1xb256_mnist.py')
+MOSAIC_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'segmentation',
+    'dfad_deeplabv3-r18q_fcn-mbv2q_1xb32_mnist-mosaic.py')
+
+# In the fresh process: build the exported student with the library's API,
+# load its weights strictly too, and save its logits on the saved images.
+LOAD = '''
+import sys
+import torch
+{prelude}
+config, checkpoint, images, logits = sys.argv[1:5]
+{build}
+state = torch.load(checkpoint, weights_only=False)['state_dict']
+model.load_state_dict(state, strict=True)
+with torch.no_grad():
+    torch.save(model(torch.load(images), mode='tensor'), logits)
+print('PACKAGE LOADED', 'mmrazor_dfad' in sys.modules)
+'''
+MMCLS = "from mmcls.apis import init_model\nmodel = init_model(config, " \
+    "checkpoint, 'cpu')"
+MMPRETRAIN = "from mmpretrain.apis import get_model\nmodel = get_model(" \
+    "config, checkpoint, device='cpu')"
+# mmrazor_dfad made unimportable, before anything is imported.
+BLOCK_PACKAGE = '''
+class Refuse:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] == 'mmrazor_dfad':
+            raise ImportError(f'{name} blocked by the test')
+sys.meta_path.insert(0, Refuse())
+'''
+
+
+def student_of(config, state_dict=None):
+    """The student of a DFAD config, as the algorithm builds it, with the
+    ``architecture.*`` weights of ``state_dict`` if given."""
+    cfg = Config.fromfile(config)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        student = MODELS.build(cfg.model.architecture)
+    if state_dict is not None:
+        student.load_state_dict({
+            key[len('architecture.'):]: value
+            for key, value in state_dict.items()
+            if key.startswith('architecture.')
+        })
+    return student.eval()
+
+
+def save_dfad_checkpoint(config, path):
+    """A DFAD checkpoint of a randomly initialised student."""
+    torch.manual_seed(0)
+    student = student_of(config)
+    torch.save(
+        dict(
+            state_dict={
+                f'architecture.{k}': v
+                for k, v in student.state_dict().items()
+            },
+            meta=dict(iter=1)), path)
+    return str(path)
+
+
+def export_in(cwd, monkeypatch, capsys, *argv):
+    """``export_student.py ARGV`` run from ``cwd``: (result, its output)."""
+    monkeypatch.chdir(cwd)
+    result = export.main([str(arg) for arg in argv])
+    return result, capsys.readouterr().out
+
+
+def load_in_fresh_process(tmp_path, result, images, build, prelude=''):
+    """The exported student's logits on ``images``, computed by the
+    library's API in a fresh process started in an empty folder."""
+    cwd = tmp_path / 'elsewhere'
+    cwd.mkdir(exist_ok=True)
+    torch.save(images, tmp_path / 'images.pt')
+    loaded = subprocess.run([
+        sys.executable, '-c',
+        LOAD.format(prelude=prelude, build=build), result['config'],
+        result['checkpoint'],
+        str(tmp_path / 'images.pt'),
+        str(tmp_path / 'logits.pt')
+    ],
+                            cwd=str(cwd),
+                            capture_output=True,
+                            text=True,
+                            timeout=120)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    return torch.load(tmp_path / 'logits.pt'), loaded.stdout
+
+
+@pytest.mark.integration
+def test_lenet5_half_student_loads_in_mmcls_with_custom_imports(
+        mnist_reference, tmp_path, monkeypatch, capsys):
+    dfad_ckpt = mnist_reference / 'iter_6.pth'
+    result, printed = export_in(REPO_ROOT, monkeypatch, capsys, MNIST_CONFIG,
+                                dfad_ckpt, tmp_path / 'student.pth')
+    # MMCls's LeNet5 cannot express LeNet-5-half: the tool says which
+    # config it wrote.
+    assert result['route'] == 'custom_imports'
+    assert result['custom_types'] == ['DAFLLeNet5']
+    assert 'wrote a custom_imports config: MMCls has no equivalent of ' \
+        'DAFLLeNet5' in printed
+    cfg = Config.fromfile(result['config'], import_custom_modules=False)
+    assert cfg.default_scope == 'mmcls'
+    assert cfg.custom_imports == dict(
+        imports=['mmrazor_dfad'], allow_failed_imports=False)
+    assert cfg.model.backbone._scope_ == 'mmrazor_dfad'
+    # The test data resolve from anywhere.
+    assert cfg.test_dataloader.dataset.data_prefix == osp.join(
+        REPO_ROOT, 'data', 'mnist')
+
+    torch.manual_seed(1)
+    images = torch.randn(5, 1, 32, 32)
+    trained = student_of(
+        MNIST_CONFIG,
+        torch.load(dfad_ckpt, weights_only=False)['state_dict'])
+    with torch.no_grad():
+        expected = trained(images, mode='tensor')
+    logits, stdout = load_in_fresh_process(tmp_path, result, images, MMCLS)
+    assert torch.equal(logits, expected)
+    assert 'PACKAGE LOADED True' in stdout  # through custom_imports
+
+
+@pytest.mark.integration
+def test_resnet_student_loads_in_mmcls_without_mmrazor_dfad(
+        tmp_path, monkeypatch, capsys):
+    dfad_ckpt = save_dfad_checkpoint(CIFAR_CONFIG, tmp_path / 'dfad.pth')
+    result, printed = export_in(tmp_path, monkeypatch, capsys, CIFAR_CONFIG,
+                                dfad_ckpt, tmp_path / 'resnet18.pth')
+    assert result['route'] == 'stock'
+    assert 'wrote a stock MMCls config: only MMCls / MMEngine modules, ' \
+        'loads without mmrazor_dfad.' in printed
+    text = open(result['config']).read()
+    assert 'mmrazor_dfad' not in text.split('\n', 2)[2]  # below the header
+    assert 'custom_imports' not in text
+    # data/cifar10 does not exist from here: the tool says how to set it.
+    assert 'test_dataloader.dataset.data_prefix=/path/to/data' in printed
+
+    torch.manual_seed(1)
+    images = torch.randn(3, 3, 32, 32)
+    state = torch.load(dfad_ckpt, weights_only=False)['state_dict']
+    with torch.no_grad():
+        expected = student_of(CIFAR_CONFIG, state)(images, mode='tensor')
+    logits, stdout = load_in_fresh_process(
+        tmp_path, result, images, MMCLS, prelude=BLOCK_PACKAGE)
+    assert torch.equal(logits, expected)
+    assert 'PACKAGE LOADED False' in stdout
+
+
+@pytest.mark.integration
+def test_mmpretrain_student_loads_with_get_model(tmp_path, monkeypatch,
+                                                 capsys):
+    dfad_ckpt = save_dfad_checkpoint(MMPRETRAIN_CONFIG, tmp_path / 'd.pth')
+    result, printed = export_in(REPO_ROOT, monkeypatch, capsys,
+                                MMPRETRAIN_CONFIG, dfad_ckpt,
+                                tmp_path / 'student.pth')
+    assert result['library'] == 'mmpretrain'
+    assert result['route'] == 'custom_imports'
+    assert "mmpretrain.apis.get_model('" in printed
+    cfg = Config.fromfile(result['config'], import_custom_modules=False)
+    assert cfg.default_scope == 'mmpretrain'
+    assert 'test_pipeline' not in cfg  # MMCls's packing: not MMPretrain's
+    torch.manual_seed(1)
+    images = torch.randn(2, 1, 32, 32)
+    state = torch.load(dfad_ckpt, weights_only=False)['state_dict']
+    with torch.no_grad():
+        expected = student_of(MMPRETRAIN_CONFIG, state)(images, mode='tensor')
+    logits, _ = load_in_fresh_process(tmp_path, result, images, MMPRETRAIN)
+    assert torch.equal(logits, expected)
+
+
+def readme_mmseg_snippet():
+    """The README's Python block that loads an exported segmentor."""
+    readme = open(osp.join(REPO_ROOT, 'README.md')).read()
+    blocks = re.findall(r'```python\n(.*?)```', readme, re.S)
+    found = [block for block in blocks if 'mmseg.apis' in block]
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.integration
+def test_segmentation_student_runs_through_mmseg_with_the_readme_import(
+        tmp_path, monkeypatch, capsys):
+    dfad_ckpt = save_dfad_checkpoint(MOSAIC_CONFIG, tmp_path / 'dfad.pth')
+    result, printed = export_in(tmp_path, monkeypatch, capsys, MOSAIC_CONFIG,
+                                dfad_ckpt, tmp_path / 'OUT.pth')
+    assert result['library'] == 'mmseg' and result['route'] == 'stock'
+    # The README, the tool's output and its docstring give the import.
+    snippet = readme_mmseg_snippet()
+    assert snippet.strip() == export.MMSEG_SNIPPET.format(
+        config='OUT.py', checkpoint='OUT.pth')
+    for line in export.MMSEG_SNIPPET.format(
+            config=result['config'],
+            checkpoint=result['checkpoint']).splitlines():
+        assert '    ' + line in printed
+    tool = open(
+        osp.join(REPO_ROOT, 'tools', 'model_converters',
+                 'export_student.py')).read()
+    assert 'import mmrazor_dfad' in tool and 'mmcv-lite' in tool
+
+    # The snippet, as the README gives it, in a fresh process.
+    import cv2
+    cv2.imwrite(
+        str(tmp_path / 'canvas.png'),
+        np.random.RandomState(0).randint(0, 255, (64, 64, 3), np.uint8))
+    script = snippet + textwrap.dedent('''
+        result = inference_model(model, 'canvas.png')
+        print('SHAPE', tuple(result.pred_sem_seg.data.shape))
+        ''')
+    ran = subprocess.run([sys.executable, '-c', script],
+                         cwd=str(tmp_path),
+                         capture_output=True,
+                         text=True,
+                         timeout=120)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert 'SHAPE (1, 64, 64)' in ran.stdout
