@@ -16,9 +16,11 @@ from mmrazor_dfad.utils import (WorkDirLock, checkpoint_safe_globals,
                                 choose_resume_checkpoint, ensure_writable_dir,
                                 init_cpu_distributed, resolve_work_dir,
                                 search_resumable_checkpoint)
+from mmrazor_dfad.utils.downloads import download_failures_told
 from mmrazor_dfad.utils.run_records import write_provenance
 from mmrazor_dfad.utils.run_setup import (use_alternating_optim_wrapper,
                                           use_cpu_capable_model_wrapper,
+                                          use_data_free_train_loader,
                                           use_safe_checkpoint_hook)
 from .command_line import add_runner_arguments, parse_runner_arguments
 
@@ -99,12 +101,15 @@ def prepare_run(cfg: Config, args: argparse.Namespace) -> List[str]:
     Returns:
         list[str]: Lines for the log.
     """
+    # First: a training dataset that the data-free algorithm never reads
+    # is not checked, downloaded or loaded.
+    data_free_note = use_data_free_train_loader(cfg)
+    notes = [data_free_note] if data_free_note else []
     # A wrong data_root fails here, by name, not inside the first
     # validation; so does an MNIST folder prepared before its validation
     # split existed (the message names the command that adds it).
     check_segmentation_folders(cfg)
     check_idx_folders(cfg, ('train_dataloader', 'val_dataloader'))
-    notes = []
     safe_hook_note = use_safe_checkpoint_hook(cfg)
     if safe_hook_note:
         notes.append(safe_hook_note)
@@ -155,7 +160,10 @@ def main(argv: Optional[List[str]] = None) -> Runner:
             # The commit, threads and machine of this start, for the
             # benchmark script that records the finished run.
             write_provenance(cfg.work_dir)
-        return _train(cfg, args, notes)
+        # A download that fails (offline) ends in one line: what, why and
+        # the fix, not a raw URLError.
+        with download_failures_told():
+            return _train(cfg, args, notes)
     finally:
         lock.release()
 

@@ -1,5 +1,6 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Decisions ``tools/train.py`` takes before the runner is built."""
+import importlib
 import os.path as osp
 from typing import List, Optional, Tuple
 
@@ -113,6 +114,87 @@ def use_alternating_optim_wrapper(cfg) -> Optional[str]:
     return ('optim_wrapper: SeparateOptimWrapperConstructor replaced by '
             'AlternatingOptimWrapperConstructor (the same two optimizer '
             'wrappers, in the runner\'s alternating schedule).')
+
+
+def _data_free_algorithm(model_cfg, default_scope: Optional[str]) -> bool:
+    """Whether ``model_cfg`` builds this package's DataFreeDistillation (or
+    a subclass, e.g. DAFL's), which reads only the batch size of its
+    training batches."""
+    type_name = model_cfg.get('type') if model_cfg else None
+    if not isinstance(type_name, str):
+        return False
+    scope = model_cfg.get('_scope_') or default_scope or 'mmrazor_dfad'
+    try:
+        registry = importlib.import_module(f'{scope}.registry').MODELS
+        cls = registry.get(type_name)
+    except (ImportError, AttributeError, KeyError):
+        return False
+    return any(base.__name__ == 'DataFreeDistillation'
+               and base.__module__.startswith('mmrazor_dfad.')
+               for base in getattr(cls, '__mro__', ()))
+
+
+def _dataset_classes(dataset_cfg, default_scope: Optional[str]):
+    """The class names of a dataset config (its type's ``METAINFO``), without
+    building it; None if unknown."""
+    metainfo = dataset_cfg.get('metainfo') or {}
+    if metainfo.get('classes'):
+        return list(metainfo['classes'])
+    type_name = dataset_cfg.get('type')
+    scope = dataset_cfg.get('_scope_') or default_scope
+    if not isinstance(type_name, str) or not scope:
+        return None
+    try:
+        registry = importlib.import_module(f'{scope}.registry').DATASETS
+        cls = registry.get(type_name)
+    except (ImportError, AttributeError, KeyError):
+        return None
+    classes = (getattr(cls, 'METAINFO', None) or {}).get('classes')
+    return list(classes) if classes else None
+
+
+def use_data_free_train_loader(cfg) -> Optional[str]:
+    """Serve a data-free distillation's training batches from
+    :class:`DataFreeDataset` when the config names a real dataset.
+
+    MMRazor's data-free configs train on MMCls's ``CIFAR10``, which the
+    algorithm reads only for the batch size (how many images to generate),
+    yet which needs CIFAR-10 on disk or a download. The same
+    ``batch_size`` and sampler are kept; the dataset becomes
+    ``DataFreeDataset`` (with the dataset's class names, for the
+    checkpoints' meta) and nothing is downloaded or loaded.
+
+    Args:
+        cfg (Config): The training config (changed in place).
+
+    Returns:
+        str | None: A line for the log when something was replaced.
+    """
+    loader = cfg.get('train_dataloader')
+    dataset = (loader or {}).get('dataset')
+    if not dataset or not isinstance(dataset.get('type'), str):
+        return None
+    if dataset['type'].split('.')[-1] in ('DataFreeDataset',
+                                          'GeneratedBankDataset'):
+        return None
+    default_scope = cfg.get('default_scope')
+    if not _data_free_algorithm(cfg.get('model'), default_scope):
+        return None
+    classes = _dataset_classes(dataset, default_scope)
+    data_free = dict(type='DataFreeDataset', _scope_='mmrazor_dfad')
+    if classes:
+        data_free['classes'] = classes
+    replaced = dict(
+        batch_size=loader.get('batch_size', 1),
+        num_workers=0,
+        sampler=loader.get('sampler')
+        or dict(type='InfiniteSampler', shuffle=False),
+        dataset=data_free,
+        collate_fn=dict(type='pseudo_collate'))
+    cfg.train_dataloader = replaced
+    return (f"train_dataloader: {dataset['type']} replaced by DataFreeDataset "
+            f"(batch_size {replaced['batch_size']} kept; the algorithm reads "
+            'only the batch size, so no dataset is downloaded or loaded).')
 
 
 def choose_resume_checkpoint(

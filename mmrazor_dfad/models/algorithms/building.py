@@ -1,15 +1,20 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Building a data-free distillation's parts and refusing, at build time,
 parts that cannot play together."""
+import logging
 import warnings
-from typing import Dict, Iterable, Mapping, Optional, Union
+from typing import Dict, Iterable, List, Mapping, Optional, Union
 
 import torch
 import torch.nn as nn
+from mmengine.logging import print_log
 
 from mmrazor_dfad.models.tasks import TaskMismatchError
 from mmrazor_dfad.registry import MODELS
 from mmrazor_dfad.utils.checkpoint import load_teacher_weights
+from mmrazor_dfad.utils.downloads import (DownloadFailed,
+                                          describe_download_failure,
+                                          download_error)
 
 
 def is_positive_int(value) -> bool:
@@ -45,6 +50,12 @@ def check_loss_names(key: str, distiller: nn.Module) -> None:
 def build_teacher(name: str, cfg: Dict) -> nn.Module:
     """Build, load and freeze one teacher.
 
+    With a ``ckpt_path``, pretrained weights that the checkpoint replaces
+    are not downloaded (``build_cfg.pretrained=True`` of an MMRazor
+    ``cfg_path`` teacher, ``init_cfg=dict(type='Pretrained')`` anywhere in
+    the built teacher), and the log says so. A download that fails ends in
+    :class:`DownloadFailed`, one line with the cause and the fix.
+
     Args:
         name (str): The teacher's key in ``teachers``.
         cfg (dict): ``dict(build_cfg=..., ckpt_path=...)``.
@@ -56,13 +67,41 @@ def build_teacher(name: str, cfg: Dict) -> nn.Module:
         raise TypeError(f"DataFreeDistillation: teachers['{name}'] must be "
                         "dict(build_cfg=dict(...), ckpt_path='...'), got "
                         f'{cfg!r}.')
-    teacher = MODELS.build(cfg['build_cfg'])
     ckpt_path = cfg.get('ckpt_path')
+    build_cfg = cfg['build_cfg']
+    skipped = []
+    if ckpt_path and isinstance(build_cfg, Mapping) and \
+            build_cfg.get('cfg_path') and build_cfg.get('pretrained'):
+        # MMRazor's configs: the library's model-zoo weights, which
+        # ckpt_path overwrites anyway.
+        build_cfg = dict(build_cfg, pretrained=False)
+        skipped.append('build_cfg.pretrained=True')
+    try:
+        teacher = MODELS.build(build_cfg)
+        if ckpt_path:
+            skipped += drop_pretrained_init(teacher)
+            if skipped:
+                print_log(
+                    f"Teacher '{name}': not downloading its pretrained "
+                    f"weights ({'; '.join(skipped)}): ckpt_path "
+                    f"'{ckpt_path}' replaces them.",
+                    logger='current',
+                    level=logging.INFO)
+            # Marks the teacher initialised, so the runner's init_weights()
+            # does not overwrite the loaded weights.
+            if hasattr(teacher, 'init_weights'):
+                teacher.init_weights()
+    except Exception as error:
+        cause = download_error(error)
+        if cause is None:
+            raise
+        raise DownloadFailed(
+            describe_download_failure(
+                cause, f"teacher '{name}''s pretrained weights",
+                'Download them where you have internet and set '
+                f"model.teachers['{name}'].ckpt_path to the file (a "
+                'ckpt_path skips the pretrained download).')) from error
     if ckpt_path:
-        # Marks the teacher initialised, so the runner's init_weights()
-        # does not overwrite the loaded weights.
-        if hasattr(teacher, 'init_weights'):
-            teacher.init_weights()
         load_teacher_weights(teacher, ckpt_path, name)
     else:
         warnings.warn(
@@ -71,6 +110,39 @@ def build_teacher(name: str, cfg: Dict) -> nn.Module:
             'untrained teacher teaches nothing.')
     teacher.requires_grad_(False)
     return teacher.eval()
+
+
+def drop_pretrained_init(model: nn.Module) -> List[str]:
+    """Remove the ``init_cfg=dict(type='Pretrained', ...)`` of ``model`` and
+    its submodules (in place), so ``init_weights()`` downloads nothing.
+
+    Args:
+        model (nn.Module): A built teacher whose weights a checkpoint
+            replaces.
+
+    Returns:
+        list[str]: ``init_cfg Pretrained of NAME: CHECKPOINT`` for each
+        removed one.
+    """
+    dropped = []
+    for module_name, module in model.named_modules():
+        init_cfg = getattr(module, 'init_cfg', None)
+        if not init_cfg:
+            continue
+        items = init_cfg if isinstance(init_cfg, list) else [init_cfg]
+        kept = [
+            item for item in items if not (isinstance(item, Mapping) and str(
+                item.get('type', '')).split('.')[-1] == 'Pretrained')
+        ]
+        if len(kept) == len(items):
+            continue
+        for item in items:
+            if item not in kept:
+                dropped.append(f'init_cfg Pretrained of '
+                               f"{module_name or 'the model'}: "
+                               f"{item.get('checkpoint')}")
+        module.init_cfg = kept if isinstance(init_cfg, list) else None
+    return dropped
 
 
 def build_pool(pool: Union[Dict, nn.Module, None],
