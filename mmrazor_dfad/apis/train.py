@@ -4,6 +4,7 @@ overrides, the resume decision, the work-dir lock and the messages of runs
 that stop."""
 import argparse
 import os
+import sys
 from typing import List, Optional
 
 import torch.distributed as torch_dist
@@ -16,6 +17,7 @@ from mmrazor_dfad.utils import (WorkDirLock, checkpoint_safe_globals,
                                 choose_resume_checkpoint, ensure_writable_dir,
                                 init_cpu_distributed, resolve_work_dir,
                                 search_resumable_checkpoint)
+from mmrazor_dfad.utils.config_keys import explain_unknown_key
 from mmrazor_dfad.utils.downloads import download_failures_told
 from mmrazor_dfad.utils.run_records import write_provenance
 from mmrazor_dfad.utils.run_setup import (use_alternating_optim_wrapper,
@@ -140,6 +142,18 @@ def prepare_run(cfg: Config, args: argparse.Namespace) -> List[str]:
     return notes
 
 
+def interrupted_message(config: str, work_dir: str) -> str:
+    """What ``tools/train.py`` prints on Ctrl-C: the newest complete
+    checkpoint and the command that resumes from it (one line)."""
+    newest = search_resumable_checkpoint(work_dir).path
+    if newest is None:
+        return (f'Interrupted before any checkpoint was saved in {work_dir}: '
+                'nothing to resume; run the same command to start again.')
+    return (f'Interrupted; the newest complete checkpoint is {newest}. '
+            f'Resume with: python tools/train.py {config} --work-dir '
+            f'{work_dir} --resume')
+
+
 def _is_main_rank() -> bool:
     return int(os.environ.get('RANK', '0')) == 0
 
@@ -164,14 +178,34 @@ def main(argv: Optional[List[str]] = None) -> Runner:
         # the fix, not a raw URLError.
         with download_failures_told():
             return _train(cfg, args, notes)
+    except KeyboardInterrupt:
+        # The checkpoints on disk are complete (atomic saves): say how to
+        # go on from the newest instead of a traceback.
+        if _is_main_rank():
+            print(
+                interrupted_message(args.config, cfg.work_dir),
+                file=sys.stderr)
+        raise SystemExit(130) from None
     finally:
         lock.release()
+
+
+def _build_runner(cfg: Config) -> Runner:
+    """The runner of ``cfg``; a model key that its component does not take
+    (a typo) fails with the closest valid key and the component's keys."""
+    try:
+        return Runner.from_cfg(cfg)
+    except TypeError as error:
+        explained = explain_unknown_key(error, cfg)
+        if explained is None:
+            raise
+        raise TypeError(explained) from error
 
 
 def _train(cfg: Config, args, notes: list) -> Runner:
     dist_cfg = cfg.get('env_cfg', {}).get('dist_cfg', {}) or {}
     init_cpu_distributed(args.launcher, dist_cfg.get('timeout'))
-    runner = Runner.from_cfg(cfg)
+    runner = _build_runner(cfg)
     for note in notes:
         runner.logger.info(note)
     try:

@@ -20,9 +20,11 @@ result: a model that needs a compiled op fails when it is built (classes)
 or run (functions).
 """
 import importlib
+import importlib.machinery
 import importlib.util
 import sys
 import types
+import warnings
 
 import torch.nn as nn
 
@@ -98,6 +100,76 @@ def stand_in_active() -> bool:
     return getattr(sys.modules.get('mmcv.ops'), STAND_IN_MARKER, False)
 
 
+# mmcv-lite's warning on importing mmcv.cnn (every command would print it).
+MMCV_LITE_WARNING = 'Fail to import ``MultiScaleDeformableAttention``'
+# The one line printed instead, once per process.
+MMCV_LITE_NOTE = (
+    'mmrazor_dfad: mmcv-lite (no compiled mmcv._ext): its compat layer '
+    'stands in for the compiled ops MMSegmentation imports, so every model '
+    'of this package (FCN, PSPNet, DeepLabV3(+), UNet heads, the '
+    'classifiers) runs; deformable attention/convolutions and the other '
+    'compiled ops need full mmcv (docs/install.md).')
+_TRANSFORMER = 'mmcv.cnn.bricks.transformer'
+
+
+class _QuietLoader:
+    """Loads a module as its own loader would, with mmcv-lite's warning
+    replaced by :data:`MMCV_LITE_NOTE` (other warnings pass through)."""
+
+    def __init__(self, loader) -> None:
+        self.loader = loader
+
+    def __getattr__(self, name):
+        return getattr(self.loader, name)
+
+    def create_module(self, spec):
+        """The loader's module."""
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        """Run the module, catching its warnings."""
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter('always')
+            self.loader.exec_module(module)
+        for warning in caught:
+            if MMCV_LITE_WARNING in str(warning.message):
+                print(MMCV_LITE_NOTE, file=sys.stderr)
+            else:
+                warnings.warn_explicit(warning.message, warning.category,
+                                       warning.filename, warning.lineno)
+
+
+class _MMCVLiteNoteFinder:
+    """Finds ``mmcv.cnn.bricks.transformer`` once, for :class:`_QuietLoader`;
+    leaves every other import to the other finders."""
+
+    def find_spec(self, name, path=None, target=None):
+        """A spec of the transformer module with the quiet loader."""
+        if name != _TRANSFORMER:
+            return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)  # once per process
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _QuietLoader(spec.loader)
+        return spec
+
+
+def replace_mmcv_lite_warning() -> bool:
+    """Print :data:`MMCV_LITE_NOTE` instead of mmcv-lite's warning when
+    ``mmcv.cnn`` is first imported (once per process).
+
+    Returns:
+        bool: True if the note will replace the warning (mmcv.cnn not yet
+        imported).
+    """
+    if _TRANSFORMER in sys.modules:
+        return False
+    if not any(isinstance(f, _MMCVLiteNoteFinder) for f in sys.meta_path):
+        sys.meta_path.insert(0, _MMCVLiteNoteFinder())
+    return True
+
+
 def ensure_mmseg_importable() -> bool:
     """Install the ``mmcv.ops`` stand-in if (and only if) it is needed.
 
@@ -126,4 +198,5 @@ def ensure_mmseg_importable() -> bool:
     sys.modules['mmcv.ops'] = module
     import mmcv
     mmcv.ops = module
+    replace_mmcv_lite_warning()
     return True
