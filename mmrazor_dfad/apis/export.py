@@ -102,7 +102,7 @@ def _registry(scope: str, name: str = 'MODELS'):
 def _lookup(scope: str, type_name: str, registry_name: str):
     """The class ``type_name`` names from ``scope`` (None if none)."""
     registry = _registry(scope, registry_name)
-    if registry is None:
+    if registry is None or not isinstance(type_name, str):
         return None
     try:
         return registry.get(type_name)
@@ -261,6 +261,54 @@ def _resolve_cfg_path(architecture: dict) -> dict:
     return model
 
 
+# What each library's classifier or segmentor builds without a
+# data_preprocessor (MMPretrain's also hands it ``batch_augments``, which
+# MMEngine's ImgDataPreprocessor does not take).
+_DEFAULT_PREPROCESSORS = {
+    'mmcls': 'mmcls.ClsDataPreprocessor',
+    'mmpretrain': 'mmpretrain.ClsDataPreprocessor',
+    'mmseg': 'mmseg.SegDataPreProcessor'
+}
+
+
+def student_preprocessor(student: dict, algorithm: dict, library: str,
+                         scope: str) -> dict:
+    """The student's data preprocessor with the algorithm's normalisation,
+    which is what prepared the real images the student was validated on.
+
+    The student's own preprocessor (or its library's default) keeps its
+    type; each setting of the algorithm's that it takes is copied over
+    (``bgr_to_rgb`` as ``to_rgb`` where only that is taken).
+
+    Args:
+        student (dict): The student's model config.
+        algorithm (dict): The algorithm's ``data_preprocessor``.
+        library (str): The student's library.
+        scope (str): The scope the student's types resolve in.
+
+    Returns:
+        dict: The student's ``data_preprocessor``.
+    """
+    own = dict(student.get('data_preprocessor') or {})
+    if not own.get('type'):  # the classifier's default
+        own['type'] = _DEFAULT_PREPROCESSORS.get(library,
+                                                 algorithm.get('type'))
+    own_scope = own.get('_scope_') or student.get('_scope_') or scope
+    cls = _lookup(own_scope, own.get('type'), 'MODELS')
+    if cls is None:
+        return algorithm
+    from mmrazor_dfad.utils.config_keys import accepted_arguments
+    accepted = accepted_arguments(cls)
+    for key, value in algorithm.items():
+        if key in ('type', '_scope_'):
+            continue
+        if key in accepted:
+            own[key] = value
+        elif key in ('bgr_to_rgb', 'rgb_to_bgr') and 'to_rgb' in accepted:
+            own['to_rgb'] = value
+    return own
+
+
 def student_library(cfg: Config, student: dict) -> str:
     """The library the student is exported for: MMSeg for a segmentation
     task, else the scope of the student's classifier (``mmcls.`` /
@@ -386,11 +434,13 @@ def export_student(config: str, checkpoint: str, out: str) -> dict:
     # The algorithm normalises the real images for its student; alone, the
     # student needs that normalisation in its own config.
     # (MMSeg configs give it at the top level, which the runner passes on.)
+    library = student_library(cfg, student_model)
     preprocessor = cfg.model.get('data_preprocessor') or cfg.get(
         'data_preprocessor')
     if preprocessor:
-        student_model['data_preprocessor'] = preprocessor.to_dict()
-    library = student_library(cfg, student_model)
+        student_model['data_preprocessor'] = student_preprocessor(
+            student_model, preprocessor.to_dict(), library,
+            cfg.get('default_scope') or library)
     custom: List[str] = []
     model_cfg = portable_model_cfg(student_model, library,
                                    cfg.get('default_scope') or library, custom)

@@ -28,6 +28,9 @@ CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',
 MMPRETRAIN_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'mmpretrain',
     'dfad_logits_mmpretrain-lenet5_mmpretrain-lenet5half_1xb256_mnist.py')
+MMPRETRAIN_CIFAR_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'mmpretrain',
+    'dfad_logits_mmpretrain-resnet34_mmpretrain-resnet18_8xb32_cifar10.py')
 MOSAIC_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'segmentation',
     'dfad_deeplabv3-r18q_fcn-mbv2q_1xb32_mnist-mosaic.py')
@@ -151,27 +154,33 @@ def test_lenet5_half_student_loads_in_mmcls_with_custom_imports(
 
 
 @pytest.mark.integration
-def test_resnet_student_loads_in_mmcls_without_mmrazor_dfad(
-        tmp_path, monkeypatch, capsys):
-    dfad_ckpt = save_dfad_checkpoint(CIFAR_CONFIG, tmp_path / 'dfad.pth')
-    result, printed = export_in(tmp_path, monkeypatch, capsys, CIFAR_CONFIG,
+@pytest.mark.parametrize(
+    'config,name,build', [(CIFAR_CONFIG, 'MMCls', MMCLS),
+                          (MMPRETRAIN_CIFAR_CONFIG, 'MMPretrain', MMPRETRAIN)],
+    ids=['mmcls', 'mmpretrain'])
+def test_resnet_student_loads_in_its_library_without_mmrazor_dfad(
+        config, name, build, tmp_path, monkeypatch, capsys):
+    dfad_ckpt = save_dfad_checkpoint(config, tmp_path / 'dfad.pth')
+    result, printed = export_in(tmp_path, monkeypatch, capsys, config,
                                 dfad_ckpt, tmp_path / 'resnet18.pth')
     assert result['route'] == 'stock'
-    assert 'wrote a stock MMCls config: only MMCls / MMEngine modules, ' \
+    assert f'wrote a stock {name} config: only {name} / MMEngine modules, ' \
         'loads without mmrazor_dfad.' in printed
     text = open(result['config']).read()
     assert 'mmrazor_dfad' not in text.split('\n', 2)[2]  # below the header
     assert 'custom_imports' not in text
     # data/cifar10 does not exist from here: the tool says how to set it.
-    assert 'test_dataloader.dataset.data_prefix=/path/to/data' in printed
+    assert re.search(
+        r'test data: data/cifar10/? does not exist from .* set --cfg-options '
+        r'test_dataloader\.dataset\.data_(prefix|root)=/path/to/data', printed)
 
     torch.manual_seed(1)
     images = torch.randn(3, 3, 32, 32)
     state = torch.load(dfad_ckpt, weights_only=False)['state_dict']
     with torch.no_grad():
-        expected = student_of(CIFAR_CONFIG, state)(images, mode='tensor')
+        expected = student_of(config, state)(images, mode='tensor')
     logits, stdout = load_in_fresh_process(
-        tmp_path, result, images, MMCLS, prelude=BLOCK_PACKAGE)
+        tmp_path, result, images, build, prelude=BLOCK_PACKAGE)
     assert torch.equal(logits, expected)
     assert 'PACKAGE LOADED False' in stdout
 
