@@ -7,5 +7,5 @@ _base_ = [
     '../_base_/default_runtime_by_epoch.py',
 ]
 model = dict(
-    data_preprocessor={{_base_.data_preprocessor}},
+    data_preprocessor=_base_.data_preprocessor,
     teacher_ckpt='checkpoints/lenet5_fashionmnist.pth')

@@ -5,4 +5,4 @@ _base_ = [
     '../_base_/schedules/adam_cosine_20e.py',
     '../_base_/default_runtime_by_epoch.py',
 ]
-model = dict(data_preprocessor={{_base_.data_preprocessor}})
+model = dict(data_preprocessor=_base_.data_preprocessor)

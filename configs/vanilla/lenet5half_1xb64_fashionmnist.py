@@ -2,4 +2,4 @@
 # training split, with the teacher's recipe.
 _base_ = ['./lenet5_1xb64_fashionmnist.py']
 model = dict(
-    backbone={{_base_.lenet5_half.backbone}}, head={{_base_.lenet5_half.head}})
+    backbone=_base_.lenet5_half.backbone, head=_base_.lenet5_half.head)

@@ -4,8 +4,8 @@
 _base_ = ['./lenet5.py']
 model = dict(
     type='mmrazor.SingleTeacherDistill',
-    architecture={{_base_.lenet5_half}},
-    teacher={{_base_.lenet5}},
+    architecture=_base_.lenet5_half,
+    teacher=_base_.lenet5,
     calculate_student_loss=False,
     distiller=dict(
         type='ConfigurableDistiller',

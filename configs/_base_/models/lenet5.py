@@ -1,6 +1,7 @@
 # LeNet-5 and LeNet-5-half (the DAFL / DFAD papers' MNIST pair) as MMCls
-# classifiers for 32x32 grayscale images, for configs to take as
-# ``{{_base_.lenet5}}`` and ``{{_base_.lenet5_half}}``.
+# classifiers for 32x32 grayscale images. One network plays several roles
+# (the supervised model, a teacher, a student), so configs take it by name:
+# ``_base_.lenet5``, ``_base_.lenet5_half``.
 lenet5 = dict(
     type='mmcls.ImageClassifier',
     backbone=dict(
