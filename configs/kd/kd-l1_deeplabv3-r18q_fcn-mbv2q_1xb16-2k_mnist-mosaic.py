@@ -12,9 +12,9 @@ _base_ = [
 pixel_logits = dict(type='ModuleOutputs', source='decode_head.conv_seg')
 model = dict(
     type='mmrazor.SingleTeacherDistill',
-    data_preprocessor={{_base_.data_preprocessor}},
-    architecture={{_base_.fcn_mobilenetv2_quarter}},
-    teacher={{_base_.deeplabv3_r18_quarter}},
+    data_preprocessor=_base_.data_preprocessor,
+    architecture=_base_.fcn_mobilenetv2_quarter,
+    teacher=_base_.deeplabv3_r18_quarter,
     teacher_ckpt='checkpoints/deeplabv3_r18-quarter_mnist-mosaic.pth',
     calculate_student_loss=False,
     distiller=dict(

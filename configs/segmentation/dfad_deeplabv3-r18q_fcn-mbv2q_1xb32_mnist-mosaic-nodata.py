@@ -12,7 +12,7 @@ val_dataloader = dict(
     dataset=dict(
         _delete_=True, type='GeneratedBankDataset', num_images=256, seed=0),
     collate_fn=dict(type='pseudo_collate'))
-val_evaluator = [{{_base_.label_free_seg_bank.evaluator}}]
+val_evaluator = [_base_.val_cfg.label_free.evaluator]
 # The bank is the validation set itself, not an extra one.
 val_cfg = dict(label_free=None)
 test_dataloader = val_dataloader

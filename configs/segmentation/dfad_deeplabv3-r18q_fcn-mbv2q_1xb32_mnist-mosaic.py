@@ -18,10 +18,10 @@ teacher_logits_recorder = dict(
     teacher_logits=dict(
         type='ModuleOutputs', source='deeplabv3.decode_head.conv_seg'))
 model = dict(
-    architecture={{_base_.fcn_mobilenetv2_quarter}},
+    architecture=_base_.fcn_mobilenetv2_quarter,
     teachers=dict(
         deeplabv3=dict(
-            build_cfg={{_base_.deeplabv3_r18_quarter}},
+            build_cfg=_base_.deeplabv3_r18_quarter,
             ckpt_path='checkpoints/deeplabv3_r18-quarter_mnist-mosaic.pth')),
     generator=dict(
         type='DAFLGenerator',
@@ -31,8 +31,8 @@ model = dict(
         upsample_stages='auto',
         # Generated images stay in the pixel range of real canvases.
         pixel_normalization=dict(
-            mean={{_base_.data_preprocessor.mean}},
-            std={{_base_.data_preprocessor.std}})),
+            mean=_base_.data_preprocessor.mean,
+            std=_base_.data_preprocessor.std)),
     distiller=dict(teacher_recorders=teacher_logits_recorder),
     generator_distiller=dict(teacher_recorders=teacher_logits_recorder))
 
@@ -85,5 +85,5 @@ samples_hook = dict(
     interval=300,
     num_images=16,
     nrow=4,
-    palette={{_base_.mosaic_metainfo.palette}})
+    palette=_base_.mosaic_metainfo.palette)
 custom_hooks = [samples_hook]

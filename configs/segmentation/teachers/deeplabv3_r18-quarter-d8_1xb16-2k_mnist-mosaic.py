@@ -7,7 +7,7 @@ _base_ = [
     '../../_base_/schedules/adamw_poly_2k.py',
     'mmseg::_base_/default_runtime.py',
 ]
-model = {{_base_.deeplabv3_r18_quarter}}
+model = _base_.deeplabv3_r18_quarter
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     checkpoint=dict(
