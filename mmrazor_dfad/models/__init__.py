@@ -4,7 +4,8 @@ from .averaged_models import DataFreeEMA
 from .backbones import DAFLLeNet5
 from .generators import DAFLGenerator
 from .losses import (AgreementMaskedL1Loss, BatchNormStatisticsLoss,
-                     ClassSimilarityKLLoss, PixelL1Loss, TotalVariationLoss)
+                     ClassSimilarityKLLoss, LogSpaceKLDivergence, PixelL1Loss,
+                     TotalVariationLoss)
 from .pools import SyntheticImagePool
 from .recorders import BatchNormStatisticsRecorder
 from .synthesizers import (ClassSimilarityTargets, DataImpressionSynthesizer,
@@ -16,6 +17,7 @@ __all__ = [
     'DAFLDataFreeDistillation', 'DAFLGenerator', 'DAFLLeNet5',
     'SyntheticImagePool', 'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
     'BatchNormStatisticsRecorder', 'ClassSimilarityKLLoss',
-    'TotalVariationLoss', 'PixelL1Loss', 'SegmentationTask',
-    'ClassSimilarityTargets', 'DataImpressionSynthesizer', 'RandomShiftFlip'
+    'LogSpaceKLDivergence', 'TotalVariationLoss', 'PixelL1Loss',
+    'SegmentationTask', 'ClassSimilarityTargets', 'DataImpressionSynthesizer',
+    'RandomShiftFlip'
 ]

@@ -2,10 +2,12 @@
 from .agreement_masked_l1_loss import AgreementMaskedL1Loss
 from .batchnorm_statistics_loss import BatchNormStatisticsLoss
 from .class_similarity_kl_loss import ClassSimilarityKLLoss
+from .log_space_kl_divergence import LogSpaceKLDivergence
 from .pixel_l1_loss import PixelL1Loss
 from .total_variation_loss import TotalVariationLoss
 
 __all__ = [
     'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
-    'ClassSimilarityKLLoss', 'PixelL1Loss', 'TotalVariationLoss'
+    'ClassSimilarityKLLoss', 'LogSpaceKLDivergence', 'PixelL1Loss',
+    'TotalVariationLoss'
 ]
