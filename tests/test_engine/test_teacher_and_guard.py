@@ -163,9 +163,15 @@ def test_guard_stops_on_a_weight_explosion():
     with pytest.raises(
             TrainingDivergedError, match='student weight norm is 22 '):
         guard.check_weights(weights, 'student')
-    with pytest.raises(TrainingDivergedError):
+    with pytest.raises(TrainingDivergedError, match='Lower the student'):
+        guard.check_weights(weights, 'student')
+    # Weights gone NaN after finite losses: a gradient was not finite,
+    # which no clip_grad bounds; the message says so.
+    with pytest.raises(
+            TrainingDivergedError, match='clip_grad cannot bound it') as error:
         DivergenceGuard().check_weights(
-            [torch.nn.Parameter(torch.tensor([math.inf]))], 'generator')
+            [torch.nn.Parameter(torch.tensor([math.nan]))], 'generator')
+    assert 'LogSpaceKLDivergence' in str(error.value)
 
 
 def test_guard_rejects_bad_settings():

@@ -183,12 +183,20 @@ class DivergenceGuard:
             median is not None and median > 0
             and norm > self.weight_factor * median)
         if exploded:
+            fix = self._fix(player) if math.isfinite(norm) else (
+                'Its losses were finite, so a gradient was not: clip_grad '
+                'cannot bound it (the norm of a NaN gradient is NaN). Look '
+                'for a loss whose gradient is not finite where its value '
+                "is, e.g. a KL divergence against a teacher's softmax that "
+                'underflows to 0 (LogSpaceKLDivergence computes the same '
+                'value from log-probabilities), then resume from the '
+                'newest checkpoint with --resume.')
             raise TrainingDivergedError(
                 f'DFAD {player} weight norm is {norm:.4g} after '
                 f'{_iteration_text()} (median of recent iterations: '
                 f'{median if median is not None else float("nan"):.4g}): '
                 'training diverged; stopped before this state is '
-                f'checkpointed. {self._fix(player)}')
+                f'checkpointed. {fix}')
         self._remember(key, norm)
 
     @staticmethod
