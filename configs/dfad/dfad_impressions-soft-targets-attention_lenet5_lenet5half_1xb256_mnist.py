@@ -9,7 +9,7 @@ _base_ = [
 
 model = dict(
     distiller=dict(
-        student_recorders={{_base_.attention}},
-        teacher_recorders={{_base_.teacher_attention}},
-        distill_losses={{_base_.attention_losses}},
-        loss_forward_mappings={{_base_.attention_loss_mappings}}))
+        student_recorders=_base_.attention,
+        teacher_recorders=_base_.teacher_attention,
+        distill_losses=_base_.attention_losses,
+        loss_forward_mappings=_base_.attention_loss_mappings))

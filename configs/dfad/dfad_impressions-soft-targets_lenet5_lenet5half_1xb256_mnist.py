@@ -19,10 +19,8 @@ model = dict(
         teacher_recorders=dict(
             teacher_fc_weight=dict(
                 type='Parameter', source='lenet5.head.fc.weight')),
-        distill_losses={{_base_.soft_target_generator_losses}},
-        loss_forward_mappings={{_base_.soft_target_generator_loss_mappings}}))
-custom_hooks = [
-    dict(type='GeneratedSamplesHook', interval=50),
-    dict(type='EMAHook', ema_type='DataFreeEMA', momentum=0.02, begin_iter=25),
-    {{_base_.data_impression_hook}}
-]
+        distill_losses=dict(
+            _delete_=True, **_base_.soft_target_generator_losses),
+        loss_forward_mappings=dict(
+            _delete_=True, **_base_.soft_target_generator_loss_mappings)))
+custom_hooks = _base_.custom_hooks + [_base_.data_impression_hook]

@@ -1,14 +1,11 @@
-# The main job (`make demo`): the MNIST recipe on a schedule that ends when
-# the student has learned what it will learn. With cosine rates over 1,200
-# iterations the student reaches its final top-1 by about iteration 400;
-# here both cosine schedules are 500 iterations long (the generator still
-# learns for the first quarter, 125), and training stops earlier when the
-# label-free score (teacher-student agreement on the generated bank, no
-# labels) has not improved for 3 validations. The real validation split
-# (held out from the training images) is still evaluated at each
-# validation, for the curves only: nothing selects or stops on real labels,
-# and the test split is read once, after training. results/mnist_demo.json
-# records what this costs and reaches.
+# The main job (`make demo`): the MNIST recipe with both cosine schedules
+# 500 iterations long (the generator still learns for the first quarter,
+# 125), stopping earlier when the label-free score (teacher-student
+# agreement on the generated bank, no labels) has not improved for 3
+# validations. The real validation split (held out from the training
+# images) is still evaluated at each validation, for the curves only:
+# nothing selects or stops on real labels, and the test split is read once,
+# after training (README.md: why 500 iterations).
 _base_ = ['./dfad_logits_lenet5_lenet5half_1xb256_mnist.py']
 
 demo_iters = 500
@@ -30,7 +27,7 @@ param_scheduler = dict(
         eta_min=0.0))
 train_cfg = dict(max_iters=demo_iters, val_interval=50)
 # One label-free source (the bank the score is computed on) instead of three.
-val_cfg = dict(label_free=[{{_base_.label_free_bank}}])
+val_cfg = dict(label_free=[_base_.label_free_bank])
 
 # A checkpoint at every validation (the one kept is the latest), so the run
 # has one at whichever validation stops it.

@@ -13,7 +13,7 @@ val_dataloader = dict(
     dataset=dict(
         _delete_=True, type='GeneratedBankDataset', num_images=1024, seed=0),
     collate_fn=dict(type='pseudo_collate'))
-val_evaluator = [{{_base_.label_free_bank.evaluator}}]
+val_evaluator = [_base_.label_free_bank.evaluator]
 val_cfg = dict(_delete_=True, type='DataFreeValLoop')
 test_dataloader = val_dataloader
 test_evaluator = val_evaluator

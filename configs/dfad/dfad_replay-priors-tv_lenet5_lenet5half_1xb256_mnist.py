@@ -13,14 +13,15 @@ model = dict(
     # Generated images stay in the pixel range of real ones.
     generator=dict(
         pixel_normalization=dict(
-            mean={{_base_.model.data_preprocessor.mean}},
-            std={{_base_.model.data_preprocessor.std}})),
-    pool={{_base_.replay_pool}},
+            mean=_base_.model.data_preprocessor.mean,
+            std=_base_.model.data_preprocessor.std)),
+    pool=_base_.replay_pool,
     generator_distiller=dict(
         teacher_recorders=dict(
             teacher_input=dict(type='ModuleInputs', source='lenet5')),
-        distill_losses={{_base_.replay_generator_losses}},
-        loss_forward_mappings={{_base_.replay_generator_loss_mappings}}),
+        distill_losses=dict(_delete_=True, **_base_.replay_generator_losses),
+        loss_forward_mappings=dict(
+            _delete_=True, **_base_.replay_generator_loss_mappings)),
     student_iter=40,
     student_train_first=False)
 

@@ -12,11 +12,12 @@ model = dict(
     generator=dict(
         pixel_normalization=dict(
             mean=[125.307, 122.961, 113.8575], std=[51.5865, 50.847, 51.255])),
-    pool={{_base_.replay_pool}},
+    pool=_base_.replay_pool,
     generator_distiller=dict(
         teacher_recorders=dict(
             teacher_input=dict(type='ModuleInputs', source='res34')),
-        distill_losses={{_base_.replay_generator_losses}},
-        loss_forward_mappings={{_base_.replay_generator_loss_mappings}}),
+        distill_losses=dict(_delete_=True, **_base_.replay_generator_losses),
+        loss_forward_mappings=dict(
+            _delete_=True, **_base_.replay_generator_loss_mappings)),
     student_iter=40,
     student_train_first=False)

@@ -1,7 +1,7 @@
 # Images optimised against the teacher toward soft class targets (ZSKD's
-# data impressions, DeepInversion's jitter and flips), as a piece a config
-# takes with ``{{_base_.data_impression_synthesizer}}`` (its pixel range
-# follows the algorithm's data preprocessor).
+# data impressions, DeepInversion's jitter and flips), for configs to take
+# by name (``_base_.data_impression_hook``; its pixel range follows the
+# algorithm's data preprocessor).
 data_impression_synthesizer = dict(
     type='DataImpressionSynthesizer',
     targets=dict(

@@ -6,8 +6,8 @@ _base_ = ['./lenet5.py', './dfad_logits.py']
 teacher_logits_recorder = dict(
     teacher_fc=dict(type='ModuleOutputs', source='lenet5.head.fc'))
 model = dict(
-    architecture={{_base_.lenet5_half}},
-    teachers=dict(lenet5=dict(build_cfg={{_base_.lenet5}})),
+    architecture=_base_.lenet5_half,
+    teachers=dict(lenet5=dict(build_cfg=_base_.lenet5)),
     generator=dict(
         type='DAFLGenerator',
         img_size=32,
@@ -17,6 +17,5 @@ model = dict(
         bn_eps=0.8),
     distiller=dict(teacher_recorders=teacher_logits_recorder),
     generator_distiller=dict(teacher_recorders=teacher_logits_recorder),
-    # NHWC tensors: faster on CPU for these small convolutions
-    # (docs/speed.md); the same math in another summation order.
+    # NHWC tensors (the same math in another summation order).
     channels_last=True)

@@ -1,12 +1,15 @@
-# The replay-priors-tv recipe on top of DFAD on logits, as pieces a config
-# takes with ``{{_base_.NAME}}`` (docs/method_components.md describes each):
+# The replay-priors-tv recipe on top of DFAD on logits, for configs of any
+# teacher to take by name (``_base_.replay_pool`` and so on);
+# docs/method_components.md describes each piece:
 # - ``replay_pool``: a pool of the last 100 generated batches; every
 #   student batch is replayed from it, mixed in pairs (mixup);
 # - ``replay_generator_losses`` / ``replay_generator_loss_mappings``: the
 #   generator's objective: the L1 adversary masked to samples on which
 #   teacher and student agree, DAFL's one-hot and class-balance terms on the
 #   teacher's logits, and a total-variation prior on the generated images.
-#   The config records its teacher's input as ``teacher_input``.
+#   The config records its teacher's input as ``teacher_input`` and replaces
+#   the generator distiller's losses and mappings with these
+#   (``_delete_=True``).
 teacher_logits = dict(from_student=False, recorder='teacher_fc')
 
 replay_pool = dict(
@@ -16,7 +19,6 @@ replay_pool = dict(
     fill_from='generator',
     mixup_alpha=1.0)
 replay_generator_losses = dict(
-    _delete_=True,
     loss_adv=dict(type='AgreementMaskedL1Loss', loss_weight=-1.0),
     loss_onehot=dict(type='mmrazor.OnehotLikeLoss', loss_weight=1.0),
     # MMRazor's entropy uses log10; 11.5 = 5 x ln(10), i.e. DAFL's weight 5
@@ -24,7 +26,6 @@ replay_generator_losses = dict(
     loss_balance=dict(type='mmrazor.InformationEntropyLoss', loss_weight=11.5),
     loss_tv=dict(type='TotalVariationLoss', loss_weight=1.0))
 replay_generator_loss_mappings = dict(
-    _delete_=True,
     loss_adv=dict(
         s_feature=dict(from_student=True, recorder='fc'),
         t_feature=teacher_logits),

@@ -1,7 +1,6 @@
 # The DFAD paper's optimisers and weight decay with cosine learning rates
-# over 1,200 iterations (the paper steps them; annealing to 0 lets the
-# student settle, so the final iteration is the one reported). The
-# generator learns for the first 300 iterations only.
+# over 1,200 iterations, annealed to 0; the generator learns for the first
+# 300 iterations only (configs/dfad/README.md: why).
 _base_ = ['./dfad_alternating.py']
 
 max_iters = 1200
@@ -19,10 +18,7 @@ param_scheduler = dict(
             T_max=max_iters,
             eta_min=0.0)
     ],
-    # The generator learns for the first quarter only; the student then
-    # settles on what it generates (kept adversarial to the end, the
-    # generator drifts to images that pull the student away from the real
-    # data; docs/method_components.md). `end` is one
+    # The generator's rate anneals to 0 over the first quarter. `end` is one
     # past T_max because MMEngine's last scheduled step is end - 1: the rate
     # reaches exactly 0 there and stays 0, and from then on the generator
     # updates, which could not change it, are skipped
