@@ -1,10 +1,10 @@
-# DAFL on Fashion-MNIST: the MNIST recipe with the Fashion-MNIST teacher,
-# validation and test splits.
+# DAFL on Fashion-MNIST: the MNIST config with the Fashion-MNIST teacher,
+# its normalisation and validation and test splits.
 _base_ = [
     './dafl_logits_lenet5_lenet5half_1xb256_mnist.py',
-    '../_base_/datasets/fashion_mnist_teacher.py'
+    '../_base_/datasets/fashion_mnist.py'
 ]
 
-model = {{_base_.fashion_mnist_model}}
-val_dataloader = {{_base_.fashion_mnist_val_split}}
-test_dataloader = {{_base_.fashion_mnist_test_split}}
+model = _base_.fashion_mnist_model
+val_dataloader = _base_.fashion_mnist_val_split
+test_dataloader = _base_.fashion_mnist_test_split

@@ -11,15 +11,14 @@ _base_ = [
 
 model = dict(
     type='DAFLDataFreeDistillation',
-    distiller={{_base_.dafl_distiller}},
-    generator_distiller={{_base_.dafl_generator_distiller}},
+    distiller=_base_.dafl_distiller,
+    generator_distiller=_base_.dafl_generator_distiller,
     student_iter=1)
 
 max_iters = 2400
 optim_wrapper = dict(
-    architecture={{_base_.student_adam}},
-    generator=dict(optimizer=dict(lr=0.2)))
-param_scheduler = {{_base_.cosine_over_the_run}}
+    architecture=_base_.student_adam, generator=dict(optimizer=dict(lr=0.2)))
+param_scheduler = _base_.cosine_over_the_run
 train_cfg = dict(max_iters=max_iters, val_interval=200)
 default_hooks = dict(checkpoint=dict(interval=600))
 custom_hooks = [dict(type='GeneratedSamplesHook', interval=600)]

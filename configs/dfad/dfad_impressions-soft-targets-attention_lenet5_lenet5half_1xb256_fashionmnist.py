@@ -1,9 +1,11 @@
-# The impressions-soft-targets-attention recipe on Fashion-MNIST.
+# The impressions-soft-targets-attention recipe on Fashion-MNIST: the MNIST
+# config with the Fashion-MNIST teacher, its normalisation of real and
+# generated images, and the Fashion-MNIST validation and test splits.
 _base_ = [
     './dfad_impressions-soft-targets-attention_lenet5_lenet5half_1xb256_mnist.py',  # noqa: E501
-    '../_base_/datasets/fashion_mnist_data_free.py'
+    '../_base_/datasets/fashion_mnist.py'
 ]
 
-model = {{_base_.fashion_model}}
-val_dataloader = {{_base_.fashion_val_dataloader}}
-test_dataloader = {{_base_.fashion_test_dataloader}}
+model = _base_.fashion_mnist_pixel_model
+val_dataloader = _base_.fashion_mnist_val_split
+test_dataloader = _base_.fashion_mnist_test_split

@@ -6,8 +6,8 @@ _base_ = [
     '../_base_/models/mmpretrain_classifier.py'
 ]
 
-model = {{_base_.mmpretrain_model}}
-val_dataloader = dict(dataset={{_base_.mmpretrain_mnist_val_split}})
-test_dataloader = dict(dataset={{_base_.mmpretrain_mnist_test_split}})
-val_evaluator = {{_base_.mmpretrain_evaluator}}
+model = _base_.mmpretrain_model
+val_dataloader = dict(dataset=_base_.mmpretrain_mnist_val_split)
+test_dataloader = dict(dataset=_base_.mmpretrain_mnist_test_split)
+val_evaluator = _base_.mmpretrain_evaluator
 test_evaluator = val_evaluator

@@ -10,16 +10,15 @@ _base_ = [
 ]
 
 model = dict(
-    distiller={{_base_.zskt_distiller}},
-    generator_distiller={{_base_.zskt_generator_distiller}},
+    distiller=_base_.zskt_distiller,
+    generator_distiller=_base_.zskt_generator_distiller,
     student_iter=10,
     student_train_first=False)
 
 max_iters = 400
 optim_wrapper = dict(
-    architecture={{_base_.student_adam}},
-    generator=dict(optimizer=dict(lr=1e-3)))
-param_scheduler = {{_base_.cosine_over_the_run}}
+    architecture=_base_.student_adam, generator=dict(optimizer=dict(lr=1e-3)))
+param_scheduler = _base_.cosine_over_the_run
 train_cfg = dict(max_iters=max_iters, val_interval=40)
 default_hooks = dict(checkpoint=dict(interval=200))
 custom_hooks = [dict(type='GeneratedSamplesHook', interval=200)]

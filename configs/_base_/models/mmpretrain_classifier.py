@@ -1,8 +1,9 @@
-# MMPretrain in place of MMCls for the LeNet-5 configs, as pieces a config
-# takes with ``{{_base_.NAME}}``: the classifier, head and loss merged into
-# the LeNet-5 student and teacher (the backbone and every state-dict key stay
-# the same, so the shipped teachers load unchanged), MMPretrain's data
-# preprocessor, validation and test splits, packing and accuracy.
+# MMPretrain in place of MMCls for the LeNet-5 configs, as values a config
+# takes by name (``_base_.mmpretrain_model`` and so on): the classifier,
+# head and loss merged into the LeNet-5 student and teacher (the backbone
+# and every state-dict key stay the same, so the shipped teachers load
+# unchanged), MMPretrain's data preprocessor, validation and test splits,
+# packing and accuracy.
 mmpretrain_classifier = dict(
     type='mmpretrain.ImageClassifier',
     # MMPretrain's default names its preprocessor without a scope, which

@@ -10,8 +10,4 @@ _base_ = [
 model = dict(
     pool=dict(persistent_capacity=10240),
     generator_augmentation=dict(type='RandomShiftFlip', max_shift=2))
-custom_hooks = [
-    dict(type='GeneratedSamplesHook', interval=50),
-    dict(type='EMAHook', ema_type='DataFreeEMA', momentum=0.02, begin_iter=25),
-    {{_base_.data_impression_hook}}
-]
+custom_hooks = _base_.custom_hooks + [_base_.data_impression_hook]

@@ -13,5 +13,5 @@ custom_hooks = [
         bank_size=5120,
         interval=10,
         images_per_interval=256,
-        synthesizer={{_base_.data_impression_synthesizer}})
+        synthesizer=_base_.data_impression_synthesizer)
 ]
