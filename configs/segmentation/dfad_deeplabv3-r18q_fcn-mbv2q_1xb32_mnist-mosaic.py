@@ -1,11 +1,11 @@
 # DFAD for segmentation without training data: DeepLabV3 / quarter-width
 # ResNet-18 teacher -> FCN / quarter-width MobileNetV2 student on the MNIST
 # mosaic benchmark (64x64 canvases, 11 classes); 32 generated images per
-# step (the paper's CamVid setting takes 64; 32 keeps a run on 2 CPU cores
-# under half an hour). The real canvases only measure the student (mIoU,
-# aAcc) and the teacher: the validation canvases (made of training-source
-# digits) at each validation, the test canvases in tools/test.py; the
-# generated bank gives the label-free metrics.
+# step (the paper's CamVid setting takes 64; docs/segmentation.md: why
+# 32). The real canvases only measure the student (mIoU, aAcc) and the
+# teacher: the validation canvases (made of training-source digits) at each
+# validation, the test canvases in tools/test.py; the generated bank gives
+# the label-free metrics.
 _base_ = [
     '../_base_/models/dfad_pixel_logits.py',
     '../_base_/models/deeplabv3_r18-quarter-d8_mosaic.py',
