@@ -8,12 +8,16 @@ _base_ = [
     'mmseg::_base_/default_runtime.py',
 ]
 model = _base_.deeplabv3_r18_quarter
+# SafeCheckpointHook: MMEngine's CheckpointHook whose old checkpoints are
+# removed only once the new one is complete, each written atomically.
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
     checkpoint=dict(
-        type='CheckpointHook',
+        _scope_='mmrazor_dfad',
+        type='SafeCheckpointHook',
         by_epoch=False,
         interval=500,
         max_keep_ckpts=1,
-        save_best='mIoU'))
+        save_best='mIoU',
+        backend_args=dict(backend='atomic_local')))
 randomness = dict(seed=0)
