@@ -1,6 +1,6 @@
 # DAFL's and ZSKT's distillers for the LeNet-5 teacher (``lenet5``) and the
 # LeNet-5-half student, and their schedule, as pieces a config takes with
-# ``{{_base_.NAME}}`` to replace the DFAD ones it inherits.
+# ``_base_.NAME`` to replace the DFAD ones it inherits.
 
 # Adam for the student and cosine learning rates for both players over
 # the whole run (a scheduler without ``end`` or ``T_max`` spans it).
