@@ -9,11 +9,11 @@ Reads the run's validation top-1 (``*/vis_data/scalars.json``: the
 validation split, held out from the training images) and its wall time
 (first to last logged line) and stores them as the run record of variant
 NAME in RESULTS.json (:mod:`mmrazor_dfad.utils.run_records`), after the
-earlier runs of that name, which stay; ``update_model_zoo.py`` renders the exploration
-tables of docs/experiments.md from it. An exploration selects, so it never
-reads the test split: the recorded final top-1 is the last validation's
-(``split: 'val'``); a chosen recipe is then measured on the test split by
-``benchmark_recipe.py``.
+earlier runs of that name, which stay; ``update_model_zoo.py`` renders the
+exploration tables of docs/experiments.md from it. An exploration selects,
+so it never reads the test split: the recorded final top-1 is the last
+validation's (``split: 'val'``); a chosen recipe is then measured on the
+test split by ``benchmark_recipe.py``.
 """
 import argparse
 import glob
