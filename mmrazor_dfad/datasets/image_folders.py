@@ -6,7 +6,7 @@ its validation split existed fails before any work, by name, with the
 fix."""
 import os
 import os.path as osp
-from typing import List, Mapping, Optional, Sequence
+from typing import Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from .preparation.idx_files import FILES as IDX_FILES
 from .preparation.idx_files import VAL_FOLDER
@@ -75,6 +75,15 @@ def _image_folder(dataset: Mapping) -> Optional[str]:
     return None
 
 
+def _datasets(cfg: Mapping,
+              loaders: Sequence[str]) -> Iterator[Tuple[str, Mapping]]:
+    """``(loader, dataset config)`` of each of ``loaders`` that has one."""
+    for loader in loaders:
+        dataset = (cfg.get(loader) or {}).get('dataset')
+        if isinstance(dataset, Mapping):
+            yield loader, dataset
+
+
 def check_segmentation_folders(
     cfg: Mapping,
     loaders: Sequence[str] = ('train_dataloader', 'val_dataloader',
@@ -96,9 +105,8 @@ def check_segmentation_folders(
         FileNotFoundError | ValueError: As :func:`check_image_folder`.
     """
     checked = []
-    for loader in loaders:
-        dataset = (cfg.get(loader) or {}).get('dataset')
-        if not isinstance(dataset, Mapping) or 'data_root' not in dataset:
+    for loader, dataset in _datasets(cfg, loaders):
+        if 'data_root' not in dataset:
             continue
         img_path = _image_folder(dataset)
         if img_path is None:
@@ -184,10 +192,7 @@ def check_idx_folders(
         FileNotFoundError: As :func:`check_idx_folder`.
     """
     checked = []
-    for loader in loaders:
-        dataset = (cfg.get(loader) or {}).get('dataset')
-        if not isinstance(dataset, Mapping):
-            continue
+    for loader, dataset in _datasets(cfg, loaders):
         folder = _idx_folder(dataset)
         if folder is None:
             continue
