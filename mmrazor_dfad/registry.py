@@ -60,7 +60,11 @@ DATASETS = Registry(
 DATA_SAMPLERS = Registry(
     'data sampler', parent=MMRAZOR_DATA_SAMPLERS, scope=SCOPE)
 # Data transforms (real validation data uses MMCls's, with ``_scope_``).
-TRANSFORMS = Registry('transform', parent=MMRAZOR_TRANSFORMS, scope=SCOPE)
+TRANSFORMS = Registry(
+    'transform',
+    parent=MMRAZOR_TRANSFORMS,
+    scope=SCOPE,
+    locations=['mmrazor_dfad.datasets'])
 
 # Algorithms, generators and classifiers; inherits MMRazor's build function,
 # which understands ``cfg_path='mmcls::...'``.

@@ -107,6 +107,59 @@ def test_cifar_config_has_the_seed_hyper_parameters():
     assert cfg.val_evaluator.topk == (1, 5)
 
 
+def test_camvid_config_has_the_papers_setting():
+    cfg = Config.fromfile(
+        osp.join(
+            REPO_ROOT, 'configs', 'segmentation',
+            'dfad_deeplabv3-r50_deeplabv3-mbv2_1xb64-15k_camvid-128px.py'))
+    generator = cfg.model.generator
+    assert (generator.type, generator.img_size, generator.latent_dim,
+            generator.hidden_channels) == ('DCGANGenerator', 128, 256, 512)
+    assert cfg.train_dataloader.batch_size == 64
+    assert cfg.model.student_iter == 5 and cfg.model.student_train_first
+    student_optim = cfg.optim_wrapper.architecture.optimizer
+    assert (student_optim.type, student_optim.lr, student_optim.momentum,
+            student_optim.weight_decay) == ('SGD', 0.1, 0.9, 5e-4)
+    assert cfg.optim_wrapper.generator.optimizer.type == 'Adam'
+    assert cfg.optim_wrapper.generator.optimizer.lr == 1e-3
+    # 300 "epochs" of 50 iterations, x0.1 after epochs 100 and 200, counted
+    # in iterations.
+    assert cfg.train_cfg.max_iters == 15000
+    assert cfg.train_cfg.val_interval == 50
+    for side in ('architecture', 'generator'):
+        (scheduler, ) = cfg.param_scheduler[side]
+        assert (scheduler.type, scheduler.by_epoch, scheduler.milestones,
+                scheduler.gamma) == ('MultiStepLR', False, [5000, 10000], 0.1)
+    assert cfg.data_preprocessor.mean == cfg.data_preprocessor.std == [127.5
+                                                                       ] * 3
+    assert generator.pixel_normalization.mean == cfg.data_preprocessor.mean
+
+
+def test_camvid_config_switches_to_the_dafl_generator_in_one_line():
+    """The override docs/segmentation.md gives, parsed as tools/train.py
+    parses it."""
+    import argparse
+
+    from mmengine.config import DictAction
+    docs = open(osp.join(REPO_ROOT, 'docs', 'segmentation.md')).read()
+    (line, ) = [
+        line for line in docs.splitlines()
+        if line.startswith('--cfg-options model.generator.type=')
+    ]
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    cfg = Config.fromfile(
+        osp.join(
+            REPO_ROOT, 'configs', 'segmentation',
+            'dfad_deeplabv3-r50_deeplabv3-mbv2_1xb64-15k_camvid-128px.py'))
+    cfg.merge_from_dict(parser.parse_args(line.split()).cfg_options)
+    init_default_scope('mmrazor_dfad')
+    generator = MODELS.build(cfg.model.generator)
+    assert type(generator).__name__ == 'DAFLGenerator'
+    assert generator.upsample_stages == 4
+    assert generator(batch_size=2).shape == (2, 3, 128, 128)
+
+
 def split_read(dataset):
     """What a dataset config reads, as ``(dataset, folder, part)``; None for
     the label-free sets (generated images, no real labels)."""

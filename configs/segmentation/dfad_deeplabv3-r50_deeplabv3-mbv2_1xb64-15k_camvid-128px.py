@@ -1,9 +1,12 @@
-# The DFAD paper's CamVid setting: DeepLabV3-ResNet-50 teacher ->
-# DeepLabV3-MobileNetV2 student, 64 generated 128x128 images per step, 5
-# student updates per generator update (student first), the generator
-# maximising log(1 + L1), SGD 0.1 / Adam 1e-3 at constant rates, 300 x 50
-# iterations. Needs a GPU, CamVid under data/camvid (docs/segmentation.md)
-# and a teacher trained on it (model.teachers.deeplabv3.ckpt_path).
+# The DFAD paper's CamVid setting (its DFAD_camvid_deeplab.py run with
+# --scheduler): DeepLabV3-ResNet-50 teacher -> DeepLabV3-MobileNetV2
+# student, its DCGAN generator making 64 128x128 images per step from a
+# 256-d latent, 5 student updates per generator update (student first), the
+# generator maximising log(1 + L1), SGD 0.1 / Adam 1e-3 both decayed x0.1
+# after 100 and 200 of 300 "epochs" of 50 iterations, CamVid preprocessed
+# and evaluated as the paper does (configs/_base_/datasets/camvid.py). Needs
+# a GPU, CamVid under data/camvid (docs/segmentation.md) and a teacher
+# trained on it with that preprocessing (model.teachers.deeplabv3.ckpt_path).
 _base_ = [
     '../_base_/models/dfad_pixel_logits.py',
     '../_base_/datasets/camvid.py',
@@ -52,18 +55,27 @@ model = dict(
         deeplabv3=dict(
             build_cfg=teacher,
             ckpt_path='checkpoints/deeplabv3_r50-d8_camvid.pth')),
+    # The paper's GeneratorB (ngf 64). Its tanh output is already in the
+    # range of the 0.5/0.5-normalised images the teacher was trained on;
+    # pixel_normalization keeps it so if the preprocessor's statistics are
+    # changed for another teacher (with 127.5/127.5 it maps tanh to itself).
     generator=dict(
-        type='DAFLGenerator',
+        type='DCGANGenerator',
         img_size=128,
         latent_dim=256,
-        hidden_channels=128,
-        upsample_stages='auto'),
+        hidden_channels=512,
+        pixel_normalization=dict(
+            mean=_base_.data_preprocessor.mean,
+            std=_base_.data_preprocessor.std)),
     distiller=dict(teacher_recorders=teacher_logits_recorder),
     generator_distiller=dict(teacher_recorders=teacher_logits_recorder),
     student_iter=5,
     student_train_first=True)
 
+# Training reads nothing from disk: each item is a placeholder for one
+# generated image.
 train_dataloader = dict(
+    _delete_=True,
     batch_size=64,
     num_workers=0,
     sampler=dict(type='InfiniteSampler', shuffle=False),
@@ -73,12 +85,18 @@ optim_wrapper = dict(
     architecture=dict(
         optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4)),
     generator=dict(optimizer=dict(_delete_=True, type='Adam', lr=1e-3)))
-param_scheduler = dict(
-    _delete_=True,
-    architecture=[dict(type='ConstantLR', factor=1.0, by_epoch=False)],
-    generator=[dict(type='ConstantLR', factor=1.0, by_epoch=False)])
-# One "epoch" of the paper is 50 iterations; it validates after each.
-train_cfg = dict(max_iters=15000, val_interval=50)
+# One "epoch" of the paper is 50 iterations; it validates after each, and
+# its StepLR (step 100 epochs, gamma 0.1, stepped after each epoch) lowers
+# both learning rates from iteration 5,000 and again from 10,000. The
+# schedulers step once per iteration (5 student + 1 generator updates).
+epoch_iters = 50
+decay = dict(
+    type='MultiStepLR',
+    by_epoch=False,
+    milestones=[100 * epoch_iters, 200 * epoch_iters],
+    gamma=0.1)
+param_scheduler = dict(_delete_=True, architecture=[decay], generator=[decay])
+train_cfg = dict(max_iters=300 * epoch_iters, val_interval=epoch_iters)
 val_evaluator = [
     dict(type='mmseg.IoUMetric', iou_metrics=['mIoU']),
     dict(type='SegTeacherStudentMetric')

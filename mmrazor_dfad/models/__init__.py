@@ -2,7 +2,7 @@
 from .algorithms import DAFLDataFreeDistillation, DataFreeDistillation
 from .averaged_models import DataFreeEMA
 from .backbones import DAFLLeNet5
-from .generators import DAFLGenerator
+from .generators import DAFLGenerator, DCGANGenerator
 from .losses import (AgreementMaskedL1Loss, BatchNormStatisticsLoss,
                      ClassSimilarityKLLoss, LogSpaceKLDivergence, PixelL1Loss,
                      TotalVariationLoss)
@@ -15,9 +15,9 @@ from .tasks import ClassificationTask, SegmentationTask
 __all__ = [
     'ClassificationTask', 'DataFreeDistillation', 'DataFreeEMA',
     'DAFLDataFreeDistillation', 'DAFLGenerator', 'DAFLLeNet5',
-    'SyntheticImagePool', 'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
-    'BatchNormStatisticsRecorder', 'ClassSimilarityKLLoss',
-    'LogSpaceKLDivergence', 'TotalVariationLoss', 'PixelL1Loss',
-    'SegmentationTask', 'ClassSimilarityTargets', 'DataImpressionSynthesizer',
-    'RandomShiftFlip'
+    'DCGANGenerator', 'SyntheticImagePool', 'AgreementMaskedL1Loss',
+    'BatchNormStatisticsLoss', 'BatchNormStatisticsRecorder',
+    'ClassSimilarityKLLoss', 'LogSpaceKLDivergence', 'TotalVariationLoss',
+    'PixelL1Loss', 'SegmentationTask', 'ClassSimilarityTargets',
+    'DataImpressionSynthesizer', 'RandomShiftFlip'
 ]

@@ -1,6 +1,7 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """What the tests compare across ranks and resumes: the latent noise each
-``DAFLGenerator`` draws from its own stream."""
+generator (``DAFLGenerator``, ``DCGANGenerator``) draws from its own
+stream."""
 import contextlib
 import os
 import os.path as osp
@@ -8,7 +9,7 @@ from typing import Iterator, List
 
 import torch
 
-from mmrazor_dfad.models.generators.dafl_generator import DAFLGenerator
+from mmrazor_dfad.models.generators.latent import SeededLatentMixin
 
 # Where :func:`recorded_latent_draws` writes, one file per rank.
 DRAWS_DIR_VARIABLE = 'MMRAZOR_DFAD_DRAWS_DIR'
@@ -22,13 +23,14 @@ def _fingerprint(latent: torch.Tensor) -> str:
 
 @contextlib.contextmanager
 def recorded_latent_draws() -> Iterator[None]:
-    """While inside, every ``DAFLGenerator.sample_latent`` call appends a
+    """While inside, every ``sample_latent`` call of a generator with a
+    seeded latent stream (:class:`SeededLatentMixin`) appends a
     fingerprint of its noise to ``$MMRAZOR_DFAD_DRAWS_DIR/rank<RANK>.txt``
     (a module-level context for
     :func:`~mmrazor_dfad.testing.fresh_process.start_tool`)."""
     path = osp.join(os.environ[DRAWS_DIR_VARIABLE],
                     f'rank{os.environ.get("RANK", "0")}.txt')
-    sample_latent = DAFLGenerator.sample_latent
+    sample_latent = SeededLatentMixin.sample_latent
 
     def recording(self, batch_size: int) -> torch.Tensor:
         latent = sample_latent(self, batch_size)
@@ -36,11 +38,11 @@ def recorded_latent_draws() -> Iterator[None]:
             file.write(_fingerprint(latent) + '\n')
         return latent
 
-    DAFLGenerator.sample_latent = recording
+    SeededLatentMixin.sample_latent = recording
     try:
         yield
     finally:
-        DAFLGenerator.sample_latent = sample_latent
+        SeededLatentMixin.sample_latent = sample_latent
 
 
 def read_latent_draws(draws_dir: str, rank: int) -> List[str]:

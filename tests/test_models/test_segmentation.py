@@ -370,6 +370,37 @@ def test_camvid_dataset_ignores_unlabelled_through_mmsegs_label_map(tmp_path):
         DATASETS.build(dict(type='CamVidDataset', split='trainval'))
 
 
+def test_camvid_pipelines_resize_crop_and_evaluate_as_the_papers_code(
+        tmp_path):
+    """The paper's CamVid preprocessing: a 256-px shorter side (Pillow,
+    nearest labels), 128x128 training crops, and evaluation at the resized
+    size with the labels resized alongside."""
+    register_all_modules()
+    from mmrazor_dfad.registry import DATASETS
+    from mmrazor_dfad.testing import write_fake_camvid
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs', '_base_', 'datasets', 'camvid.py'))
+    # 3:4 like CamVid's 360x480: the short side becomes 256, the long 341.
+    root = write_fake_camvid(str(tmp_path / 'camvid'), size=(36, 48))
+    val = copy.deepcopy(cfg.val_dataloader.dataset)
+    val.data_root = root
+    sample = DATASETS.build(val)[0]
+    assert sample['inputs'].shape == (3, 256, 341)
+    data_sample = sample['data_samples']
+    assert data_sample.gt_sem_seg.shape == (256, 341)
+    assert tuple(data_sample.ori_shape) == (256, 341)
+    labels = data_sample.gt_sem_seg.data.unique().tolist()
+    assert set(labels) <= set(range(11)) | {255}  # nearest: no new values
+    train = copy.deepcopy(cfg.train_dataloader.dataset)
+    train.data_root = root
+    sample = DATASETS.build(train)[0]
+    assert sample['inputs'].shape == (3, 128, 128)
+    assert sample['data_samples'].gt_sem_seg.shape == (128, 128)
+    # 0.5 / 0.5 normalisation: pixels 0 and 255 become -1 and 1.
+    assert cfg.data_preprocessor.mean == [127.5] * 3
+    assert cfg.data_preprocessor.std == [127.5] * 3
+
+
 def test_mismatched_tasks_and_classes_are_refused_at_build(tmp_path):
     from mmrazor_dfad.models.tasks import TaskMismatchError
     from mmrazor_dfad.testing import ToyClassifier  # noqa: F401

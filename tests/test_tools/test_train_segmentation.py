@@ -8,6 +8,7 @@ import os.path as osp
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -141,9 +142,16 @@ def test_mosaic_dfad_killed_and_resumed_equals_an_uninterrupted_run(
 
 
 @pytest.mark.integration
-def test_camvid_setting_trains_two_iterations_on_a_fake_camvid(tmp_path):
+def test_camvid_setting_trains_three_iterations_on_a_fake_camvid(tmp_path):
+    """The paper's CamVid setting, shrunk: its DCGAN generator, both
+    learning rates decayed x0.1 at iteration milestones (moved to 1 and 2),
+    and validation on images and labels resized together (here to a 16-px
+    shorter side) and compared at that size."""
     from mmengine.config import Config
-    data_root = write_fake_camvid(str(tmp_path / 'camvid'))
+    from mmengine.model import is_model_wrapper
+
+    from mmrazor_dfad.models import DCGANGenerator
+    data_root = write_fake_camvid(str(tmp_path / 'camvid'))  # 24x32 images
     teacher_cfg = Config.fromfile(CAMVID_CONFIG).model.teachers.deeplabv3
     ckpt = random_teacher(teacher_cfg.build_cfg, tmp_path / 'teacher.pth')
     runner = train_main([
@@ -152,14 +160,28 @@ def test_camvid_setting_trains_two_iterations_on_a_fake_camvid(tmp_path):
         f'model.teachers.deeplabv3.ckpt_path={ckpt}',
         f'val_dataloader.dataset.data_root={data_root}',
         f'test_dataloader.dataset.data_root={data_root}',
+        'val_dataloader.dataset.pipeline.2.scale=(2048,16)',
         'val_dataloader.num_workers=0', 'test_dataloader.num_workers=0',
         'train_dataloader.batch_size=2', 'model.student_iter=1',
         'model.generator.img_size=32', 'model.generator.hidden_channels=16',
-        'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
-        'default_hooks.checkpoint.interval=2', 'custom_hooks=[]'
+        'param_scheduler.architecture.0.milestones=[1,2]',
+        'param_scheduler.generator.0.milestones=[1,2]',
+        'train_cfg.max_iters=3', 'train_cfg.val_interval=3',
+        'default_hooks.checkpoint.interval=3', 'custom_hooks=[]'
     ])
-    assert runner.iter == 2
-    assert 'val/mIoU' in runner.message_hub.log_scalars
+    assert runner.iter == 3
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    assert isinstance(model.generator, DCGANGenerator)
+    scalars = runner.message_hub.log_scalars
+    # The learning rate each iteration trained with.
+    for side, start in (('architecture', 0.1), ('generator', 1e-3)):
+        rates = scalars[f'train/{side}.lr'].data[0]
+        np.testing.assert_allclose(rates, [start, start / 10, start / 100])
+    assert 'val/mIoU' in scalars
+    sample = runner.val_dataloader.dataset[0]['data_samples']
+    assert sample.gt_sem_seg.shape == (16, 21)
+    assert tuple(sample.ori_shape) == (16, 21)
 
 
 @pytest.mark.integration

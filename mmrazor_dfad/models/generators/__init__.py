@@ -1,4 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from .dafl_generator import DAFLGenerator
+from .dcgan_generator import DCGANGenerator
 
-__all__ = ['DAFLGenerator']
+__all__ = ['DAFLGenerator', 'DCGANGenerator']

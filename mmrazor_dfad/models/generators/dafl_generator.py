@@ -1,6 +1,5 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 import math
-import warnings
 from typing import Dict, Optional, Union
 
 import torch
@@ -8,10 +7,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import BaseModule
 
-from mmrazor_dfad.models.synthesizers.seeded_stream import (current_rank,
-                                                            draw_seed)
 from mmrazor_dfad.registry import MODELS
-from mmrazor_dfad.utils.errors import InvalidArgumentError
+from .latent import SeededLatentMixin
 
 
 class _NearestUpsample(torch.autograd.Function):
@@ -86,7 +83,7 @@ class _PixelNormalization(nn.Module):
 
 
 @MODELS.register_module()
-class DAFLGenerator(BaseModule):
+class DAFLGenerator(SeededLatentMixin, BaseModule):
     """The DAFL / DFAD image generator (Chen et al. 2019; Fang et al. 2019).
 
     ``linear -> BN -> up x2 -> conv, BN, LeakyReLU -> up x2 -> conv, BN,
@@ -100,15 +97,9 @@ class DAFLGenerator(BaseModule):
     and the last block, so the cost per output pixel stays that of the
     32-px generator.
 
-    The generator draws its own latent noise, on the device of its weights.
-    Draw number ``k`` of rank ``r`` comes from a random generator seeded by
-    (``seed``, ``r``, ``k``), where ``seed`` is the run's seed
-    (``torch.initial_seed()`` when the generator is built): every rank gets
-    different noise without ``randomness.diff_rank_seed``, runs with the same
-    seed repeat exactly, and no draw touches the global random state. The
-    seed and the draw counter are saved in the state dict (``_extra_state``),
-    so a resumed run, on every rank, draws the noise that rank would have
-    drawn uninterrupted (the checkpoint holds no rank's random state).
+    The generator draws its own latent noise, on the device of its weights,
+    from a stream seeded per run, rank and draw and saved in the state dict
+    (:class:`~mmrazor_dfad.models.generators.latent.SeededLatentMixin`).
 
     The call interface is a superset of MMRazor 1.0.0's ``DAFLGenerator``:
     its arguments come first, in its order and with its meaning, by position
@@ -150,8 +141,6 @@ class DAFLGenerator(BaseModule):
             MMRazor). Defaults to ``'private'``.
     """
 
-    LATENT_RNGS = ('private', 'global')
-
     def __init__(self,
                  img_size: int,
                  latent_dim: int,
@@ -167,11 +156,7 @@ class DAFLGenerator(BaseModule):
         super().__init__(init_cfg=init_cfg)
         if upsample_stages == 'auto':
             upsample_stages = auto_upsample_stages(img_size)
-        if latent_rng not in self.LATENT_RNGS:
-            raise ValueError(
-                f'DAFLGenerator: latent_rng must be one of {self.LATENT_RNGS}'
-                f', got {latent_rng!r}.')
-        self.latent_rng = latent_rng
+        self._init_latent_stream(latent_rng)
         for name, value, minimum in (('img_size', img_size,
                                       1), ('latent_dim', latent_dim, 1),
                                      ('hidden_channels', hidden_channels,
@@ -246,74 +231,6 @@ class DAFLGenerator(BaseModule):
                     f'{pixel_normalization!r}.')
             last_layers.append(_PixelNormalization(mean, std))
         self.conv_blocks2 = nn.Sequential(*last_layers)
-        self.latent_seed = torch.initial_seed() % 2**31
-        self.latent_draws = 0
-
-    @property
-    def device(self) -> torch.device:
-        """The device of the generator's weights."""
-        return self.linear.weight.device
-
-    def _next_rng(self) -> torch.Generator:
-        """The random generator of the next latent draw (advances the
-        counter), on the weights' device."""
-        rng = torch.Generator(device=self.device)
-        rng.manual_seed(
-            draw_seed(self.latent_seed, current_rank(), self.latent_draws))
-        self.latent_draws += 1
-        return rng
-
-    def sample_latent(self, batch_size: int) -> torch.Tensor:
-        """Draw latent vectors ``z ~ N(0, I)`` on the generator's device.
-
-        Args:
-            batch_size (int): Number of vectors.
-
-        Returns:
-            torch.Tensor: Shape ``(batch_size, latent_dim)``.
-        """
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise InvalidArgumentError(
-                'DAFLGenerator: batch_size must be a positive integer, got '
-                f'{batch_size!r}.')
-        if self.latent_rng == 'global':
-            return torch.randn(batch_size, self.latent_dim).to(self.device)
-        return torch.randn(
-            batch_size,
-            self.latent_dim,
-            device=self.device,
-            generator=self._next_rng())
-
-    def process_latent(self,
-                       latent_data: Optional[torch.Tensor] = None,
-                       batch_size: int = 1) -> torch.Tensor:
-        """Check given latent vectors, or draw new ones, on the device of
-        the generator's weights (MMRazor's ``BaseGenerator`` interface).
-
-        Args:
-            latent_data (torch.Tensor, optional): Latent vectors of shape
-                ``(N, latent_dim)``, on any device. Drawn with
-                :meth:`sample_latent` when None.
-            batch_size (int): Number of vectors drawn when ``latent_data`` is
-                None. Defaults to 1.
-
-        Returns:
-            torch.Tensor: Shape ``(N, latent_dim)``, on the generator's
-            device.
-
-        Raises:
-            InvalidArgumentError: (a ``ValueError`` and an
-                ``AssertionError``, as MMRazor raises either) for a latent
-                shape other than ``(N, latent_dim)`` or a ``batch_size``
-                below 1.
-        """
-        if latent_data is None:
-            return self.sample_latent(batch_size)
-        if latent_data.ndim != 2 or latent_data.shape[1] != self.latent_dim:
-            raise InvalidArgumentError(
-                'DAFLGenerator: latent must have shape (N, latent_dim='
-                f'{self.latent_dim}), got {tuple(latent_data.shape)}.')
-        return latent_data.to(self.device)
 
     def forward(self,
                 data: Optional[torch.Tensor] = None,
@@ -337,12 +254,7 @@ class DAFLGenerator(BaseModule):
             channel by the last BatchNorm, or normalised like the teacher's
             input with ``pixel_normalization``.
         """
-        if latent is not None:
-            if data is not None:
-                raise TypeError('DAFLGenerator: give the latent vectors as '
-                                '`data` or as `latent`, not both.')
-            data = latent
-        latent = self.process_latent(data, batch_size)
+        latent = self._latent_of_call(data, batch_size, latent)
         images = self.linear(latent).view(-1, self.hidden_channels,
                                           self.init_size, self.init_size)
         images = self.bn1(images)
@@ -352,25 +264,3 @@ class DAFLGenerator(BaseModule):
             images = block(upsample_nearest(images, self.scale_factor))
         images = upsample_nearest(images, self.scale_factor)
         return self.conv_blocks2(images)
-
-    def get_extra_state(self) -> torch.Tensor:
-        """Save the latent stream: ``[seed, draws]`` (a tensor, as MMEngine
-        broadcasts states)."""
-        return torch.tensor([self.latent_seed, self.latent_draws],
-                            dtype=torch.long)
-
-    def set_extra_state(self, state: torch.Tensor) -> None:
-        """Restore the latent stream of the saved run.
-
-        Checkpoints of versions that saved a random generator's raw state
-        (a ``uint8`` tensor) cannot give each rank its own stream back; the
-        stream then continues from this run's seed and a warning says so.
-        """
-        if state.dtype == torch.long and state.numel() == 2:
-            self.latent_seed, self.latent_draws = (int(v) for v in state)
-            return
-        warnings.warn(
-            'DAFLGenerator: the checkpoint holds a latent random state in an '
-            'older format (one random generator, shared by every rank); the '
-            'latent noise continues from this run\'s seed instead of '
-            'resuming exactly.')
