@@ -14,20 +14,10 @@ scenes_metainfo = dict(
     palette=[[135, 206, 235], [120, 84, 40], [230, 25, 75], [60, 180, 75],
              [255, 225, 25], [0, 130, 200], [245, 130, 48], [145, 30, 180],
              [70, 240, 240], [240, 50, 230], [210, 245, 60], [250, 190, 212]])
-# Pixel statistics (RGB) of the 30,000 train canvases of seed 0.
-# The runner gives it to a model dict that has none.
-data_preprocessor = dict(
-    type='mmseg.SegDataPreProcessor',
-    mean=[126.66, 126.69, 127.28],
-    std=[72.58, 72.58, 72.56],
-    bgr_to_rgb=False,
-    size=(64, 64),
-    pad_val=0,
-    seg_pad_val=255)
-
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
+    # Horizontal only: the sky stays above the ground.
     dict(type='RandomFlip', prob=0.5, direction='horizontal'),
     dict(type='PackSegInputs'),
 ]
@@ -36,6 +26,17 @@ test_pipeline = [
     dict(type='LoadAnnotations'),
     dict(type='PackSegInputs'),
 ]
+# Pixel statistics (RGB) of the 30,000 train canvases of seed 0.
+# The runner gives it to a model dict that has none.
+data_preprocessor = dict(
+    type='mmseg.SegDataPreProcessor',
+    size=(64, 64),
+    bgr_to_rgb=False,
+    pad_val=0,
+    seg_pad_val=255,
+    mean=[126.66, 126.69, 127.28],
+    std=[72.58, 72.58, 72.56])
+
 scenes_dataset = dict(
     _scope_='mmseg',
     type='BaseSegDataset',
@@ -43,11 +44,17 @@ scenes_dataset = dict(
     img_suffix='.png',
     seg_map_suffix='.png',
     metainfo=scenes_metainfo)
-
-train_dataloader = dict(
-    batch_size=16,
+# What the validation and test loaders share (the train loader overrides
+# the batch size and the sampler).
+scenes_loader = dict(
+    batch_size=50,
     num_workers=0,
     persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False))
+
+train_dataloader = dict(
+    scenes_loader,
+    batch_size=16,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(
         scenes_dataset,
@@ -55,19 +62,13 @@ train_dataloader = dict(
             img_path='img_dir/train', seg_map_path='ann_dir/train'),
         pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=50,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    scenes_loader,
     dataset=dict(
         scenes_dataset,
         data_prefix=dict(img_path='img_dir/val', seg_map_path='ann_dir/val'),
         pipeline=test_pipeline))
 test_dataloader = dict(
-    batch_size=50,
-    num_workers=0,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    scenes_loader,
     dataset=dict(
         scenes_dataset,
         data_prefix=dict(img_path='img_dir/test', seg_map_path='ann_dir/test'),

@@ -1,4 +1,4 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-from . import fashion_mnist, idx_files, mnist, mosaic
+from . import fashion_mnist, fashion_scenes, idx_files, mnist, mosaic
 
-__all__ = ['fashion_mnist', 'idx_files', 'mnist', 'mosaic']
+__all__ = ['fashion_mnist', 'fashion_scenes', 'idx_files', 'mnist', 'mosaic']
