@@ -112,10 +112,11 @@ def main(argv: Optional[List[str]] = None) -> None:
         print(f"seed {run.seed}: {run.metrics['student_top1']:.2f} "
               f"({run.metrics['ratio']:.4f} of the teacher), "
               f'{run.wall_time_s / 60:.1f} min')
-    subprocess.run(
-        [sys.executable,
-         osp.join(REPO, '.dev_scripts', 'update_model_zoo.py')],
-        check=True)
+    subprocess.run([
+        sys.executable,
+        osp.join(REPO, '.dev_scripts', 'update_model_zoo.py')
+    ],
+                   check=True)
 
 
 if __name__ == '__main__':
