@@ -3,6 +3,10 @@
 # fuses the stride-4 features, 12 classes (2 stuff, 10 garments), plain
 # cross-entropy, for 64x64 canvases.
 _base_ = ['./deeplabv3_r18-quarter-d8_mosaic.py']
+# Where tools/train.py with the teacher config writes it, renamed as the
+# checkpoints/ folder names the shipped teachers.
+scenes_teacher_checkpoint = \
+    'checkpoints/deeplabv3plus_r18-quarter_fashion-scenes.pth'
 plain_ce = dict(type='CrossEntropyLoss', use_sigmoid=False)
 deeplabv3plus_r18_quarter = dict(
     _base_.deeplabv3_r18_quarter,
