@@ -1,0 +1,105 @@
+# Copyright (c) mmrazor_dfad contributors. All rights reserved.
+"""The scene benchmark's configs through the tools: plain DFAD, KD-ORI and
+the student with labels each train two iterations on a tiny scene set; the
+bounds are compute-matched to DFAD."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+
+from mmrazor_dfad.apis.train import main as train_main
+from mmrazor_dfad.datasets.preparation import fashion_scenes
+from mmrazor_dfad.registry import MODELS
+from mmrazor_dfad.testing import write_fake_mnist
+from mmrazor_dfad.utils import register_all_modules
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DFAD_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'segmentation',
+    'dfad_deeplabv3plus-r18q_deeplabv3plus-mbv2q_1xb32_fashion-scenes.py')
+KD_CONFIGS = sorted(
+    glob.glob(osp.join(REPO_ROOT, 'configs', 'kd', 'kd-*fashion-scenes.py')))
+LABELS_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'segmentation', 'students',
+    'deeplabv3plus_mobilenetv2-quarter-d8_1xb32-3k_fashion-scenes.py')
+
+
+def random_teacher(build_cfg, path):
+    register_all_modules()
+    torch.manual_seed(0)
+    torch.save(dict(state_dict=MODELS.build(build_cfg).state_dict()), path)
+    return str(path)
+
+
+@pytest.fixture(scope='module')
+def scene_set(tmp_path_factory):
+    """A tiny scene set (random digits as garments), a random teacher
+    checkpoint and the options that point every config at them."""
+    root = tmp_path_factory.mktemp('scenes')
+    source = write_fake_mnist(str(root / 'fashion_mnist'), 24, 8, num_val=8)
+    data_root = str(root / 'fashion_scenes')
+    fashion_scenes.prepare(
+        source, data_root, num_train=4, num_val=2, num_test=2)
+    teacher = Config.fromfile(DFAD_CONFIG).model.teachers.deeplabv3plus
+    ckpt = random_teacher(teacher.build_cfg, root / 'teacher.pth')
+    data = [
+        f'{loader}.dataset.data_root={data_root}'
+        for loader in ('val_dataloader', 'test_dataloader')
+    ]
+    return data_root, ckpt, data
+
+
+def test_the_bounds_are_compute_matched_to_dfad():
+    dfad = Config.fromfile(DFAD_CONFIG)
+    dfad_images = (
+        dfad.model.student_iter * dfad.train_cfg.max_iters *
+        dfad.train_dataloader.batch_size)
+    for path in KD_CONFIGS + [LABELS_CONFIG]:
+        cfg = Config.fromfile(path)
+        images = cfg.train_cfg.max_iters * cfg.train_dataloader.batch_size
+        assert images == dfad_images, (path, images, dfad_images)
+        assert cfg.train_dataloader.batch_size == \
+            dfad.train_dataloader.batch_size
+        assert cfg.optim_wrapper.optimizer == \
+            dfad.optim_wrapper.architecture.optimizer, path
+    assert len(KD_CONFIGS) == 4
+
+
+@pytest.mark.integration
+def test_plain_dfad_on_scenes_trains_and_validates(scene_set, tmp_path):
+    _, ckpt, data = scene_set
+    runner = train_main([
+        DFAD_CONFIG, '--work-dir',
+        str(tmp_path), '--cfg-options', 'train_cfg.max_iters=2',
+        'train_cfg.val_interval=2', 'train_dataloader.batch_size=2',
+        'model.student_iter=1',
+        f'model.teachers.deeplabv3plus.ckpt_path={ckpt}',
+        'val_cfg.label_free.dataloader.dataset.num_images=2',
+        'custom_hooks=[]', *data
+    ])
+    scalars = runner.message_hub.log_scalars
+    for key in ('val/mIoU', 'val/teacher_student/teacher_mIoU',
+                'val/label_free/mIoU_vs_teacher'):
+        assert key in scalars, key
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(
+    'config', [c for c in KD_CONFIGS if 'cwd-ce' in c] + [LABELS_CONFIG],
+    ids=osp.basename)
+def test_bounds_train_on_the_real_canvases(config, scene_set, tmp_path):
+    data_root, ckpt, data = scene_set
+    options = [
+        'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+        'train_dataloader.batch_size=2',
+        f'train_dataloader.dataset.data_root={data_root}', *data
+    ]
+    if 'kd-' in osp.basename(config):
+        options.append(f'model.teacher_ckpt={ckpt}')
+    runner = train_main(
+        [config, '--work-dir',
+         str(tmp_path), '--cfg-options', *options])
+    assert runner.iter == 2
+    assert 'val/mIoU' in runner.message_hub.log_scalars
