@@ -23,8 +23,6 @@ model = dict(
     calculate_student_loss=False,
     distiller=dict(
         type='ConfigurableDistiller',
-        student_recorders=dict(logits=pixel_logits),
-        teacher_recorders=dict(logits=pixel_logits),
         distill_losses=dict(
             loss_kl=dict(
                 type='mmrazor.KLDivergence',
@@ -34,7 +32,9 @@ model = dict(
         loss_forward_mappings=dict(
             loss_kl=dict(
                 preds_S=dict(from_student=True, recorder='logits'),
-                preds_T=dict(from_student=False, recorder='logits')))))
+                preds_T=dict(from_student=False, recorder='logits'))),
+        student_recorders=dict(logits=pixel_logits),
+        teacher_recorders=dict(logits=pixel_logits)))
 train_dataloader = dict(batch_size=32)
 default_hooks = dict(
     logger=dict(interval=50), checkpoint=dict(interval=500, max_keep_ckpts=1))

@@ -5,17 +5,8 @@ _base_ = [
     '../../_base_/models/deeplabv3plus_mobilenetv2-quarter-d8_scenes.py',
     '../../_base_/datasets/fashion_scenes.py',
     '../../_base_/schedules/sgd_cosine_3k_scenes.py',
-    'mmseg::_base_/default_runtime.py',
+    '../../_base_/supervised_segmentation_runtime.py',
 ]
 model = _base_.deeplabv3plus_mobilenetv2_quarter
 train_dataloader = dict(batch_size=32)
-default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=50, log_metric_by_epoch=False),
-    checkpoint=dict(
-        _scope_='mmrazor_dfad',
-        type='SafeCheckpointHook',
-        by_epoch=False,
-        interval=500,
-        max_keep_ckpts=1,
-        backend_args=dict(backend='atomic_local')))
-randomness = dict(seed=0)
+default_hooks = dict(checkpoint=dict(interval=500))

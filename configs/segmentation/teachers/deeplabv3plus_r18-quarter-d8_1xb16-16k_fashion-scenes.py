@@ -7,7 +7,7 @@ _base_ = [
     '../../_base_/models/deeplabv3plus_r18-quarter-d8_scenes.py',
     '../../_base_/datasets/fashion_scenes.py',
     '../../_base_/schedules/adamw_poly_2k.py',
-    'mmseg::_base_/default_runtime.py',
+    '../../_base_/supervised_segmentation_runtime.py',
 ]
 model = _base_.deeplabv3plus_r18_quarter
 max_iters = 16000
@@ -22,16 +22,6 @@ param_scheduler = [
 ]
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=2000)
-# SafeCheckpointHook: MMEngine's CheckpointHook whose old checkpoints are
-# removed only once the new one is complete, each written atomically.
 default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
-    checkpoint=dict(
-        _scope_='mmrazor_dfad',
-        type='SafeCheckpointHook',
-        by_epoch=False,
-        interval=2000,
-        max_keep_ckpts=1,
-        save_best='mIoU',
-        backend_args=dict(backend='atomic_local')))
-randomness = dict(seed=0)
+    logger=dict(interval=100),
+    checkpoint=dict(interval=2000, save_best='mIoU'))
