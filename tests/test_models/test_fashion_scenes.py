@@ -199,3 +199,24 @@ def test_config_reads_the_set_with_its_metainfo(scenes):
         sample = dataset[0]
         assert tuple(sample['inputs'].shape) == (3, 64, 64)
         assert sample['data_samples'].gt_sem_seg.data.max() <= 11
+
+
+def test_a_missing_or_incomplete_scenes_folder_is_refused_with_the_fix(
+        tmp_path):
+    from mmrazor_dfad.datasets import check_segmentation_folders
+    cfg = Config.fromfile(CONFIG)
+    out = tmp_path / 'fashion_scenes'
+    cfg.val_dataloader.dataset.data_root = str(out)
+    with pytest.raises(FileNotFoundError, match='make scenes'):
+        check_segmentation_folders(cfg)
+    source = fake_fashion_mnist(tmp_path / 'fashion_mnist')
+    fashion_scenes.prepare(source, str(out), **SIZES)
+    check_segmentation_folders(cfg)  # complete
+    (out / 'img_dir' / 'val' / '00002.png').unlink()
+    with pytest.raises(
+            ValueError, match='holds 2 of the 3 images its manifest lists'
+            '.*make scenes'):
+        check_segmentation_folders(cfg)
+    (out / 'manifest.json').unlink()
+    with pytest.raises(ValueError, match='incomplete: it has no manifest'):
+        check_segmentation_folders(cfg)
