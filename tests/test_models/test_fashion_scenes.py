@@ -214,7 +214,8 @@ def test_a_missing_or_incomplete_scenes_folder_is_refused_with_the_fix(
     check_segmentation_folders(cfg)  # complete
     (out / 'img_dir' / 'val' / '00002.png').unlink()
     with pytest.raises(
-            ValueError, match='holds 2 of the 3 images its manifest lists'
+            ValueError,
+            match='holds 2 of the 3 images its manifest lists'
             '.*make scenes'):
         check_segmentation_folders(cfg)
     (out / 'manifest.json').unlink()
