@@ -31,11 +31,7 @@ SECTIONS: Dict[str,
                        results=summary_table,
                        family=family_table,
                        speed=speed_table,
-                       demo=demo_table,
-                       **{
-                           'mosaic-results':
-                           partial(mosaic_table, MOSAIC_MAIN, '.')
-                       }),
+                       demo=demo_table),
                    'configs/dfad/README.md': {
                        'mnist-results':
                        partial(dfad_table, 'mnist'),
