@@ -1,12 +1,13 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Record finished ``make demo`` runs (``tools/misc/mnist_demo.py``).
+"""Record finished ``make demo`` runs in results/mnist_demo.json.
 
     /usr/bin/time -v python tools/misc/mnist_demo.py --work-dir W --seed S \
         > W.out 2>&1
     python .dev_scripts/record_demo.py [--results results/mnist_demo.json]
         [--variant demo] [--machine TEXT] W [W ...]
 
-Reads each run's ``demo_summary.json`` (the demo's one read of the test
+The runs are ``tools/misc/mnist_demo.py``'s. Reads each run's
+``demo_summary.json`` (the demo's one read of the test
 split, at the final iteration), its validations (validation split, held out
 from the training images) and, from ``W.out``, what ``/usr/bin/time -v``
 measured for the whole command (wall time, CPU share). Stores one run record

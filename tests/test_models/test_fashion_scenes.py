@@ -206,7 +206,8 @@ def test_a_missing_or_incomplete_scenes_folder_is_refused_with_the_fix(
     from mmrazor_dfad.datasets import check_segmentation_folders
     cfg = Config.fromfile(CONFIG)
     out = tmp_path / 'fashion_scenes'
-    cfg.val_dataloader.dataset.data_root = str(out)
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.data_root = str(out)
     with pytest.raises(FileNotFoundError, match='make scenes'):
         check_segmentation_folders(cfg)
     source = fake_fashion_mnist(tmp_path / 'fashion_mnist')
