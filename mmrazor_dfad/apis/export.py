@@ -7,17 +7,24 @@ Writes ``OUT.pth`` (``{'state_dict': student weights, 'meta': ...}``, keys
 that the student's model loads strictly) and ``OUT.py``, a config of the
 student alone (``model``: the DFAD config's ``model.architecture``, with its
 test data), in the library's own scope (``default_scope='mmcls'``,
-``'mmpretrain'`` or ``'mmseg'``). One of two configs, and the tool says
+``'mmpretrain'`` or ``'mmseg'``). One of three configs, and the tool says
 which it wrote:
 
 - **stock**: every module of the student exists in the library (or in
   MMEngine / MMCV), e.g. MMCls's CIFAR ResNets or MMSeg's segmentors. The
   config names only those modules: ``mmcls.apis.init_model(OUT.py, OUT.pth)``
   builds the student in a process that has never heard of ``mmrazor_dfad``.
-- **custom_imports**: the student uses a module of this package that the
-  library has no equivalent of, e.g. ``DAFLLeNet5`` (LeNet-5-half: 3-8-60
-  channels, ReLU, max pooling; MMCls's ``LeNet5`` has fixed 6-16-120
-  channels, Tanh and average pooling and cannot express it). The config
+- **source**: the student uses a module of this package that the library
+  has no equivalent of, and that module needs nothing else of this package,
+  e.g. ``DAFLLeNet5`` (LeNet-5-half: 3-8-60 channels, ReLU, max pooling;
+  MMCls's ``LeNet5`` has fixed 6-16-120 channels, Tanh and average pooling
+  and cannot express it). Its source travels beside the checkpoint as
+  ``OUT_modules.py``, registering into the library's own registry, and the
+  config imports it (``custom_imports``): with that folder on ``PYTHONPATH``
+  (MMEngine's rule for custom modules) the library's ``init_model`` builds
+  the student without ``mmrazor_dfad``. The export builds it so in a fresh
+  process before it returns.
+- **custom_imports**: a module that needs more of this package: the config
   declares ``custom_imports=dict(imports=['mmrazor_dfad'])`` and gives those
   modules ``_scope_='mmrazor_dfad'``, so the library's ``init_model`` builds
   it wherever ``mmrazor_dfad`` is installed.
@@ -34,11 +41,16 @@ Relative data paths of the test data are made absolute when they exist from
 the folder the export runs in; otherwise the tool names the key to set.
 """
 import argparse
+import ast
 import copy
 import hashlib
 import importlib
+import inspect
 import os
 import os.path as osp
+import re
+import subprocess
+import sys
 from typing import Any, List, Optional
 
 import torch
@@ -55,7 +67,11 @@ TEACHER_METRICS = ('TeacherStudentMetric', 'SegTeacherStudentMetric')
 LIBRARIES = {'mmcls': 'MMCls', 'mmpretrain': 'MMPretrain', 'mmseg': 'MMSeg'}
 SCOPE = 'mmrazor_dfad'
 STOCK = 'stock'
+SOURCE = 'source'
 CUSTOM_IMPORTS = 'custom_imports'
+# The one import of this package a module may make and still travel as
+# source: its registry, which the copy takes from the library instead.
+REGISTRY_IMPORT = 'from mmrazor_dfad.registry import MODELS'
 # What a user of an exported segmentor on mmcv-lite runs (tested).
 MMSEG_SNIPPET = (
     "import mmrazor_dfad  # noqa: F401  (mmcv-lite: stands in for mmcv._ext)\n"
@@ -391,6 +407,116 @@ def _test_dataset_meta(settings: dict, library: str) -> Optional[dict]:
     return dict(metainfo) if metainfo else None
 
 
+def standalone_source(classes: List[type], library: str) -> Optional[str]:
+    """The source of one module that defines ``classes`` and registers them
+    in the library's ``MODELS``, importing nothing of this package.
+
+    Each defining module is copied whole, with its registry import
+    (``REGISTRY_IMPORT``) pointed at ``{library}.registry``.
+
+    Args:
+        classes (list[type]): Modules of this package the student uses.
+        library (str): The library's scope.
+
+    Returns:
+        str, optional: The source; None if a defining module imports more
+        of this package (or of MMRazor), or registers its classes elsewhere.
+    """
+    modules = []
+    for cls in classes:
+        module = sys.modules.get(cls.__module__)
+        if module is None:
+            return None
+        if module not in modules:
+            modules.append(module)
+    parts = []
+    for module in modules:
+        source = inspect.getsource(module)
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or '']
+                if node.level:  # relative: a sibling of this package
+                    return None
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            if any(name.split('.')[0] in (SCOPE, 'mmrazor') for name in
+                   names) and ast.unparse(node).strip() != REGISTRY_IMPORT:
+                return None
+        if source.count(REGISTRY_IMPORT) != 1:
+            return None
+        parts.append(f'# {module.__name__}, registered in {library}\'s '
+                     'MODELS.\n' +
+                     source.replace(REGISTRY_IMPORT,
+                                    f'from {library}.registry import MODELS'))
+    return '\n\n'.join(parts)
+
+
+def _source_module_name(out: str) -> str:
+    """The importable name of the module written beside ``out``."""
+    stem = re.sub(r'\W', '_', osp.splitext(osp.basename(out))[0])
+    return f'{stem}_modules' if stem[:1].isalpha() else f'm_{stem}_modules'
+
+
+def _unscope(node: Any, names: List[str]) -> Any:
+    """``node`` with ``_scope_`` dropped from the types in ``names`` (they
+    are registered in the library's scope by the copied source)."""
+    if isinstance(node, (list, tuple)):
+        return type(node)(_unscope(item, names) for item in node)
+    if not isinstance(node, dict):
+        return node
+    node = {key: _unscope(value, names) for key, value in node.items()}
+    if node.get('type') in names and node.get('_scope_') == SCOPE:
+        node.pop('_scope_')
+    return node
+
+
+# Builds an exported model where mmrazor_dfad cannot be imported, as the
+# library would, and loads its weights strictly.
+_FRESH_BUILD = '''
+import sys
+class Refuse:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] == 'mmrazor_dfad':
+            raise ImportError(name + ' is not importable here')
+sys.meta_path.insert(0, Refuse())
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from {library}.registry import MODELS
+config, checkpoint = sys.argv[1:3]
+cfg = Config.fromfile(config)
+with DefaultScope.overwrite_default_scope('{library}'):
+    model = MODELS.build(cfg.model)
+state = torch.load(checkpoint, map_location='cpu', weights_only=False)
+model.load_state_dict(state['state_dict'], strict=True)
+'''
+
+
+def _check_without_package(config: str, checkpoint: str, library: str):
+    """Build the exported student in a fresh process that cannot import
+    ``mmrazor_dfad``, with the config's folder on ``PYTHONPATH``: a source
+    export that needs this package fails here, not at the user."""
+    env = dict(os.environ)
+    env['PYTHONPATH'] = os.pathsep.join(
+        [osp.dirname(osp.abspath(config))] +
+        [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p])
+    ran = subprocess.run([
+        sys.executable, '-c',
+        _FRESH_BUILD.format(library=library), config, checkpoint
+    ],
+                         env=env,
+                         cwd=osp.dirname(osp.abspath(config)),
+                         capture_output=True,
+                         text=True)
+    if ran.returncode != 0:
+        raise RuntimeError(
+            f'The exported {config} does not build without mmrazor_dfad; '
+            f'its copied source needs more of the package:\n'
+            f'{ran.stderr[-2000:]}')
+
+
 def _check_strict_load(model_cfg: dict, library: str, state_dict: dict):
     """Build the exported model as the library would and load the weights
     strictly: an export that could not load fails here, not at the user."""
@@ -412,8 +538,9 @@ def export_student(config: str, checkpoint: str, out: str) -> dict:
     Returns:
         dict: ``checkpoint`` and ``config`` (the written paths), ``sha256``
         of the checkpoint, ``num_tensors`` in it, ``library`` (its scope),
-        ``route`` (``'stock'`` or ``'custom_imports'``), ``custom_types``
-        (the modules that need this package) and ``unresolved_paths``
+        ``route`` (``'stock'``, ``'source'`` or ``'custom_imports'``),
+        ``custom_types`` (the modules of this package it uses), ``module``
+        (the copied source, route ``'source'``) and ``unresolved_paths``
         (``key=path`` of test data paths left relative).
     """
     with checkpoint_safe_globals():
@@ -447,12 +574,19 @@ def export_student(config: str, checkpoint: str, out: str) -> dict:
     _check_strict_load(model_cfg, library, student)
 
     settings = student_test_settings(cfg, library)
+    data_custom: List[str] = []
     if settings:
         settings = scope_own_types(
             Config(settings).to_dict(),
-            cfg.get('default_scope') or library, custom)
+            cfg.get('default_scope') or library, data_custom)
     unresolved = anchor_data_paths(settings, os.getcwd())
-    route = CUSTOM_IMPORTS if custom else STOCK
+    source = None
+    if custom and not data_custom:
+        source = standalone_source(
+            [_lookup(SCOPE, name, 'MODELS') for name in sorted(set(custom))],
+            library)
+    custom += data_custom
+    route = (SOURCE if source else CUSTOM_IMPORTS) if custom else STOCK
 
     meta = dict(
         exported_from=osp.abspath(checkpoint),
@@ -469,16 +603,29 @@ def export_student(config: str, checkpoint: str, out: str) -> dict:
     os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
     torch.save(dict(state_dict=student, meta=meta), out)
 
+    config_out = osp.splitext(out)[0] + '.py'
+    module_out = None
+    if route == SOURCE:
+        module_name = _source_module_name(out)
+        module_out = osp.join(osp.dirname(config_out), module_name + '.py')
+        with open(module_out, 'w') as file:
+            file.write('# Exported by mmrazor_dfad with the student beside '
+                       'it: the modules it uses, standalone.\n' + source)
+        model_cfg = _unscope(model_cfg, custom)
+        imports = [module_name]
+    else:
+        imports = [SCOPE]
     student_cfg = dict(default_scope=library, model=model_cfg, **settings)
     if custom:
         student_cfg = dict(
-            custom_imports=dict(imports=[SCOPE], allow_failed_imports=False),
+            custom_imports=dict(imports=imports, allow_failed_imports=False),
             **student_cfg)
-    config_out = osp.splitext(out)[0] + '.py'
     with open(config_out, 'w') as file:
         file.write(
             _header(library, route, custom, unresolved) +
             Config(student_cfg).pretty_text)
+    if route == SOURCE:
+        _check_without_package(config_out, out, library)
     with open(out, 'rb') as file:
         digest = hashlib.sha256(file.read()).hexdigest()
     return dict(
@@ -489,6 +636,7 @@ def export_student(config: str, checkpoint: str, out: str) -> dict:
         library=library,
         route=route,
         custom_types=sorted(set(custom)),
+        module=module_out,
         unresolved_paths=unresolved)
 
 
@@ -500,6 +648,10 @@ def _header(library: str, route: str, custom: List[str],
     if route == STOCK:
         lines.append(f'Only {name} / MMEngine modules' + (
             '.' if library == 'mmseg' else ': builds without mmrazor_dfad.'))
+    elif route == SOURCE:
+        lines.append(f'Uses {", ".join(sorted(set(custom)))} (no {name} '
+                     'equivalent), whose source is beside this file: put '
+                     'this folder on PYTHONPATH; mmrazor_dfad is not needed.')
     else:
         lines.append(f'Uses {", ".join(sorted(set(custom)))} of mmrazor_dfad '
                      f'(no {name} equivalent): custom_imports imports it.')
@@ -525,6 +677,12 @@ def describe_export(result: dict) -> List[str]:
                      'modules' +
                      ('.' if result['library'] ==
                       'mmseg' else ', loads without mmrazor_dfad.'))
+    elif result['route'] == SOURCE:
+        lines.append(
+            f"wrote a source config: {name} has no equivalent of "
+            f"{', '.join(result['custom_types'])}, whose source is in "
+            f"{result['module']}; with its folder on PYTHONPATH the student "
+            'loads without mmrazor_dfad (checked in a fresh process).')
     else:
         lines.append(
             f"wrote a custom_imports config: {name} has no equivalent of "
@@ -540,7 +698,13 @@ def describe_export(result: dict) -> List[str]:
     else:
         api = 'mmcls.apis.init_model' if result['library'] == 'mmcls' \
             else 'mmpretrain.apis.get_model'
-        lines.append(f"load it: {api}('{config}', '{checkpoint}')")
+        module, function = api.rsplit('.', 1)
+        load = f"{api}('{config}', '{checkpoint}')"
+        if result['route'] == SOURCE:
+            load = (f'PYTHONPATH={osp.dirname(osp.abspath(config))} '
+                    f'python -c "from {module} import {function}; '
+                    f"{function}('{config}', '{checkpoint}')\"")
+        lines.append(f'load it: {load}')
     for path in result['unresolved_paths']:
         key, value = path.split('=', 1)
         lines.append(f'test data: {value} does not exist from {os.getcwd()} '

@@ -7,6 +7,7 @@ benchmark makes per run, at its final iteration (:func:`final_test`,
 (early stopping, best checkpoints, recipes) reads the validation split."""
 import argparse
 import os.path as osp
+import sys
 from typing import Dict, List, Optional, Sequence
 
 from mmengine.config import Config
@@ -38,6 +39,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> dict:
     """Test as ``tools/test.py ARGV`` does; returns the metrics."""
     args = parse_args(argv)
+    # An exported student's config imports the source written beside it
+    # (``custom_imports``); its folder is found last, as a script's would be.
+    config_dir = osp.dirname(osp.abspath(args.config))
+    if config_dir not in sys.path:
+        sys.path.append(config_dir)
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
     if args.label_free:

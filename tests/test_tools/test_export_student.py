@@ -1,10 +1,12 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Exported students load through the libraries' own APIs in fresh
-processes: a stock MMCls config where MMCls has the architecture (with
-``mmrazor_dfad`` unimportable), a ``custom_imports`` config where it has not
+processes: a stock MMCls config where MMCls has the architecture and a
+source config (the module's code beside the checkpoint) where it has not
 (LeNet-5-half: MMCls's ``LeNet5`` is fixed at 6-16-120 channels with Tanh
-and average pooling), MMPretrain's ``get_model``, and MMSeg's API after the
-README's import on mmcv-lite."""
+and average pooling), both with ``mmrazor_dfad`` unimportable; a
+``custom_imports`` config for a module that needs the package; MMPretrain's
+``get_model``; and MMSeg's API after the README's import on mmcv-lite."""
+import os
 import os.path as osp
 import re
 import subprocess
@@ -99,12 +101,21 @@ def export_in(cwd, monkeypatch, capsys, *argv):
     return result, capsys.readouterr().out
 
 
-def load_in_fresh_process(tmp_path, result, images, build, prelude=''):
+def load_in_fresh_process(tmp_path,
+                          result,
+                          images,
+                          build,
+                          prelude='',
+                          pythonpath=None):
     """The exported student's logits on ``images``, computed by the
-    library's API in a fresh process started in an empty folder."""
+    library's API in a fresh process started in an empty folder (with
+    ``pythonpath`` as its ``PYTHONPATH`` if given)."""
     cwd = tmp_path / 'elsewhere'
     cwd.mkdir(exist_ok=True)
     torch.save(images, tmp_path / 'images.pt')
+    env = dict(os.environ)
+    if pythonpath:
+        env['PYTHONPATH'] = str(pythonpath)
     loaded = subprocess.run([
         sys.executable, '-c',
         LOAD.format(prelude=prelude, build=build), result['config'],
@@ -113,6 +124,7 @@ def load_in_fresh_process(tmp_path, result, images, build, prelude=''):
         str(tmp_path / 'logits.pt')
     ],
                             cwd=str(cwd),
+                            env=env,
                             capture_output=True,
                             text=True,
                             timeout=120)
@@ -121,22 +133,30 @@ def load_in_fresh_process(tmp_path, result, images, build, prelude=''):
 
 
 @pytest.mark.integration
-def test_lenet5_half_student_loads_in_mmcls_with_custom_imports(
+def test_lenet5_half_student_loads_in_mmcls_without_mmrazor_dfad(
         mnist_reference, tmp_path, monkeypatch, capsys):
     dfad_ckpt = mnist_reference / 'iter_6.pth'
     result, printed = export_in(REPO_ROOT, monkeypatch, capsys, MNIST_CONFIG,
                                 dfad_ckpt, tmp_path / 'student.pth')
-    # MMCls's LeNet5 cannot express LeNet-5-half: the tool says which
-    # config it wrote.
-    assert result['route'] == 'custom_imports'
+    # MMCls's LeNet5 cannot express LeNet-5-half: its source travels beside
+    # the checkpoint, and the tool says which config it wrote.
+    assert result['route'] == 'source'
     assert result['custom_types'] == ['DAFLLeNet5']
-    assert 'wrote a custom_imports config: MMCls has no equivalent of ' \
-        'DAFLLeNet5' in printed
+    assert result['module'] == str(tmp_path / 'student_modules.py')
+    assert 'wrote a source config: MMCls has no equivalent of DAFLLeNet5' \
+        in printed
+    assert f'load it: PYTHONPATH={tmp_path} python -c "from mmcls.apis ' \
+        'import init_model; init_model(' in printed
+    module = open(result['module']).read()
+    assert 'mmrazor_dfad.' not in module.replace(
+        'mmrazor_dfad.models.backbones.dafl_lenet5, registered', '')
+    assert 'from mmcls.registry import MODELS' in module
     cfg = Config.fromfile(result['config'], import_custom_modules=False)
     assert cfg.default_scope == 'mmcls'
     assert cfg.custom_imports == dict(
-        imports=['mmrazor_dfad'], allow_failed_imports=False)
-    assert cfg.model.backbone._scope_ == 'mmrazor_dfad'
+        imports=['student_modules'], allow_failed_imports=False)
+    assert cfg.model.backbone == dict(
+        type='DAFLLeNet5', in_channels=1, channels=(3, 8, 60), fc_channels=42)
     # The test data resolve from anywhere.
     assert cfg.test_dataloader.dataset.data_prefix == osp.join(
         REPO_ROOT, 'data', 'mnist')
@@ -148,9 +168,46 @@ def test_lenet5_half_student_loads_in_mmcls_with_custom_imports(
         torch.load(dfad_ckpt, weights_only=False)['state_dict'])
     with torch.no_grad():
         expected = trained(images, mode='tensor')
-    logits, stdout = load_in_fresh_process(tmp_path, result, images, MMCLS)
+    logits, stdout = load_in_fresh_process(
+        tmp_path,
+        result,
+        images,
+        MMCLS,
+        prelude=BLOCK_PACKAGE,
+        pythonpath=tmp_path)
     assert torch.equal(logits, expected)
+    assert 'PACKAGE LOADED False' in stdout
+
+
+@pytest.mark.integration
+def test_a_module_that_needs_the_package_exports_with_custom_imports(
+        mnist_reference, tmp_path, monkeypatch, capsys):
+    # As if DAFLLeNet5's module imported more of this package.
+    monkeypatch.setattr(export, 'standalone_source', lambda *args: None)
+    result, printed = export_in(REPO_ROOT, monkeypatch, capsys, MNIST_CONFIG,
+                                mnist_reference / 'iter_6.pth',
+                                tmp_path / 'student.pth')
+    assert result['route'] == 'custom_imports' and result['module'] is None
+    assert 'wrote a custom_imports config: MMCls has no equivalent of ' \
+        'DAFLLeNet5' in printed
+    cfg = Config.fromfile(result['config'], import_custom_modules=False)
+    assert cfg.custom_imports == dict(
+        imports=['mmrazor_dfad'], allow_failed_imports=False)
+    assert cfg.model.backbone._scope_ == 'mmrazor_dfad'
+    assert not (tmp_path / 'student_modules.py').exists()
+    images = torch.randn(2, 1, 32, 32)
+    _, stdout = load_in_fresh_process(tmp_path, result, images, MMCLS)
     assert 'PACKAGE LOADED True' in stdout  # through custom_imports
+
+
+def test_standalone_source_refuses_a_module_that_imports_the_package():
+    from mmrazor_dfad.models.backbones import DAFLLeNet5
+    from mmrazor_dfad.models.generators import DAFLGenerator
+    source = export.standalone_source([DAFLLeNet5], 'mmpretrain')
+    assert 'from mmpretrain.registry import MODELS' in source
+    assert export.REGISTRY_IMPORT not in source
+    # The generator's module imports more of this package than its registry.
+    assert export.standalone_source([DAFLGenerator], 'mmcls') is None
 
 
 @pytest.mark.integration
@@ -193,8 +250,9 @@ def test_mmpretrain_student_loads_with_get_model(tmp_path, monkeypatch,
                                 MMPRETRAIN_CONFIG, dfad_ckpt,
                                 tmp_path / 'student.pth')
     assert result['library'] == 'mmpretrain'
-    assert result['route'] == 'custom_imports'
-    assert "mmpretrain.apis.get_model('" in printed
+    assert result['route'] == 'source'
+    assert 'python -c "from mmpretrain.apis import get_model; get_model(' \
+        in printed
     cfg = Config.fromfile(result['config'], import_custom_modules=False)
     assert cfg.default_scope == 'mmpretrain'
     assert 'test_pipeline' not in cfg  # MMCls's packing: not MMPretrain's
@@ -203,7 +261,14 @@ def test_mmpretrain_student_loads_with_get_model(tmp_path, monkeypatch,
     state = torch.load(dfad_ckpt, weights_only=False)['state_dict']
     with torch.no_grad():
         expected = student_of(MMPRETRAIN_CONFIG, state)(images, mode='tensor')
-    logits, _ = load_in_fresh_process(tmp_path, result, images, MMPRETRAIN)
+    logits, stdout = load_in_fresh_process(
+        tmp_path,
+        result,
+        images,
+        MMPRETRAIN,
+        prelude=BLOCK_PACKAGE,
+        pythonpath=tmp_path)
+    assert 'PACKAGE LOADED False' in stdout
     assert torch.equal(logits, expected)
 
 
@@ -252,3 +317,32 @@ def test_segmentation_student_runs_through_mmseg_with_the_readme_import(
                          timeout=120)
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert 'SHAPE (1, 64, 64)' in ran.stdout
+
+
+@pytest.mark.integration
+def test_the_readme_command_loads_the_demo_student_without_the_package(
+        mnist_reference, tmp_path, monkeypatch, capsys):
+    readme = open(osp.join(REPO_ROOT, 'README.md')).read()
+    commands = re.findall(r'`(PYTHONPATH=work_dirs/mnist_demo python -c .*?)`',
+                          readme)
+    assert len(commands) == 1, commands
+    demo = tmp_path / 'work_dirs' / 'mnist_demo'
+    demo.mkdir(parents=True)
+    result, _ = export_in(REPO_ROOT, monkeypatch, capsys, MNIST_CONFIG,
+                          mnist_reference / 'iter_6.pth',
+                          demo / 'student_lenet5half.pth')
+    assert result['route'] == 'source'
+    # Python runs sitecustomize from PYTHONPATH first: mmrazor_dfad becomes
+    # unimportable before the README's command imports anything.
+    (demo / 'sitecustomize.py').write_text('import sys\n' + BLOCK_PACKAGE)
+    command = commands[0] + \
+        "; import sys; print('PACKAGE LOADED', 'mmrazor_dfad' in sys.modules)"
+    command = command.replace('"; import sys;', "; import sys;") + '"'
+    command = command.replace(' python -c ', f' {sys.executable} -c ', 1)
+    ran = subprocess.run(['bash', '-c', command],
+                         cwd=str(tmp_path),
+                         capture_output=True,
+                         text=True,
+                         timeout=120)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert 'PACKAGE LOADED False' in ran.stdout

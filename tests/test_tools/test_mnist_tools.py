@@ -48,7 +48,13 @@ def test_mnist_config_trains_draws_samples_and_exports(tmp_path):
     out = tmp_path / 'student.pth'
     result = export_student(MNIST_CONFIG, str(work_dir / 'iter_2.pth'),
                             str(out))
-    student_cfg = Config.fromfile(result['config'])
+    # Built here from the package's own registration (importing the copied
+    # source would register it in MMCls's registry for every later test);
+    # test_export_student.py builds it from the copy in fresh processes.
+    assert result['route'] == 'source'
+    student_cfg = Config.fromfile(
+        result['config'], import_custom_modules=False)
+    student_cfg.model.backbone._scope_ = 'mmrazor_dfad'
     init_default_scope(student_cfg.default_scope)
     student = MODELS.build(student_cfg.model).eval()
     load_checkpoint(student, str(out), strict=True)

@@ -10,9 +10,9 @@ stopping; the validations read the validation split, held out from the
 training images, for the curves only); evaluate teacher and student once,
 after training, with the runner's test loop (real test split, and the
 label-free score on generated images beside it);
-export the student for MMCls (a config that imports ``mmrazor_dfad`` for
-its LeNet-5-half backbone, which MMCls's ``LeNet5`` cannot express, and its
-checkpoint); plot losses and accuracy.
+export the student for MMCls (its checkpoint, a config and the source of
+its LeNet-5-half backbone, which MMCls's ``LeNet5`` cannot express, so that
+it loads without ``mmrazor_dfad``); plot losses and accuracy.
 The summary says when and why training stopped. Leaves in the work dir:
 the DFAD checkpoint, ``student_lenet5half.pth`` (+ ``.py``), the grids of
 generated images (``<timestamp>/vis_data/vis_image/``), ``curves.png`` and

@@ -13,9 +13,14 @@ generator or this package's algorithm, and prints which config it wrote:
 - a stock config, of the library's own modules only, where the library has
   the architecture (e.g. MMCls's CIFAR ResNets): ``mmcls.apis.init_model(
   'OUT.py', 'OUT.pth')`` works without ``mmrazor_dfad``;
-- a ``custom_imports=dict(imports=['mmrazor_dfad'])`` config where it has
-  not (LeNet-5-half: MMCls's ``LeNet5`` has fixed widths, Tanh and average
-  pooling): the same call works wherever ``mmrazor_dfad`` is installed.
+- a source config where it has not (LeNet-5-half: MMCls's ``LeNet5`` has
+  fixed widths, Tanh and average pooling): the module's code is written
+  beside the checkpoint as ``OUT_modules.py`` and the config imports it, so
+  the same call works without ``mmrazor_dfad`` with that folder on
+  ``PYTHONPATH`` (checked in a fresh process at export);
+- a ``custom_imports=dict(imports=['mmrazor_dfad'])`` config where that
+  module needs more of this package: the same call works wherever
+  ``mmrazor_dfad`` is installed.
 
 Relative test data paths become absolute when they exist from the folder
 the tool runs in; otherwise it names the ``--cfg-options`` key to set.
