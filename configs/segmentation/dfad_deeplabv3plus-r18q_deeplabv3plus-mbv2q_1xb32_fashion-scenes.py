@@ -30,7 +30,7 @@ model = dict(
             std=_base_.data_preprocessor.std)))
 
 train_dataloader = _base_.data_free_train_dataloader
-val_evaluator = _base_.seg_evaluators
+val_evaluator = [_base_.val_evaluator, dict(type='SegTeacherStudentMetric')]
 test_evaluator = val_evaluator
 val_cfg = dict(label_free=dict(evaluator=dict(num_classes=12)))
 test_cfg = val_cfg

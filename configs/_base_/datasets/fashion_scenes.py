@@ -73,5 +73,11 @@ test_dataloader = dict(
         scenes_dataset,
         data_prefix=dict(img_path='img_dir/test', seg_map_path='ann_dir/test'),
         pipeline=test_pipeline))
-val_evaluator = dict(type='mmseg.IoUMetric', iou_metrics=['mIoU'])
+# mmseg's IoUMetric plus each class's IoU and the mean over the 10 garment
+# ("thing") classes.
+val_evaluator = dict(
+    _scope_='mmrazor_dfad',
+    type='ClassIoUMetric',
+    iou_metrics=['mIoU'],
+    class_subsets=dict(things=scenes_metainfo['classes'][2:]))
 test_evaluator = val_evaluator
