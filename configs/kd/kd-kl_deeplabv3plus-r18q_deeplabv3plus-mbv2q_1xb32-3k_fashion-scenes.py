@@ -5,7 +5,8 @@
 # The loss: the per-pixel KL divergence of the class distributions
 # (temperature 1), averaged over pixels (MMRazor's KLDivergence with
 # reduction 'mean' averages over classes too, hence the weight of 12
-# classes), no label loss.
+# classes), no label loss. Validation and test also score the student
+# against the teacher's masks (predict_teacher, SegTeacherStudentMetric).
 _base_ = [
     '../_base_/models/deeplabv3plus_mobilenetv2-quarter-d8_scenes.py',
     '../_base_/datasets/fashion_scenes.py',
@@ -21,6 +22,7 @@ model = dict(
     teacher=_base_.deeplabv3plus_r18_quarter,
     teacher_ckpt=_base_.scenes_teacher_checkpoint,
     calculate_student_loss=False,
+    predict_teacher=True,
     distiller=dict(
         type='ConfigurableDistiller',
         distill_losses=dict(
@@ -36,5 +38,7 @@ model = dict(
         student_recorders=dict(logits=pixel_logits),
         teacher_recorders=dict(logits=pixel_logits)))
 train_dataloader = dict(batch_size=32)
+val_evaluator = [_base_.val_evaluator, dict(type='SegTeacherStudentMetric')]
+test_evaluator = val_evaluator
 default_hooks = dict(
     logger=dict(interval=50), checkpoint=dict(interval=500, max_keep_ckpts=1))

@@ -3,7 +3,7 @@ import os.path as osp
 
 import pytest
 import torch
-from mmengine.config import Config
+from mmengine.config import Config, ConfigDict
 
 from mmrazor_dfad.registry import MODELS
 
@@ -67,3 +67,51 @@ def test_mmrazor_single_teacher_distill_leaves_teacher_dropout_active():
 def test_a_trainable_teacher_is_refused():
     with pytest.raises(ValueError, match='teacher_trainable=True'):
         MODELS.build(kd_config('EvalTeacherDistill', teacher_trainable=True))
+
+
+def seg_samples(count=2):
+    from mmseg.structures import SegDataSample
+    samples = []
+    for _ in range(count):
+        sample = SegDataSample()
+        sample.set_metainfo(
+            dict(img_shape=(32, 32), ori_shape=(32, 32), pad_shape=(32, 32)))
+        samples.append(sample)
+    return samples
+
+
+def build(**kwargs):
+    # As a config builds it: the segmentors read their test_cfg as ConfigDict.
+    return MODELS.build(ConfigDict(kd_config('EvalTeacherDistill', **kwargs)))
+
+
+def predict(algorithm):
+    images = torch.randn(
+        2, 3, 32, 32, generator=torch.Generator().manual_seed(1))
+    algorithm.eval()
+    with torch.no_grad():
+        return algorithm(images, seg_samples(), mode='predict'), images
+
+
+def test_predict_teacher_adds_the_teachers_masks():
+    torch.manual_seed(0)
+    algorithm = build(predict_teacher=True)
+    predictions, images = predict(algorithm)
+    with torch.no_grad():
+        teacher = algorithm.teacher(images, seg_samples(), mode='predict')
+        student = algorithm.student(images, seg_samples(), mode='predict')
+    for ours, of_teacher, of_student in zip(predictions, teacher, student):
+        assert torch.equal(ours.teacher_pred_sem_seg.data,
+                           of_teacher.pred_sem_seg.data)
+        assert torch.equal(ours.pred_sem_seg.data,
+                           of_student.pred_sem_seg.data)
+    # Independent weights: the masks differ somewhere.
+    assert any(
+        not torch.equal(s.teacher_pred_sem_seg.data, s.pred_sem_seg.data)
+        for s in predictions)
+
+
+def test_predict_teacher_is_off_by_default():
+    torch.manual_seed(0)
+    predictions, _ = predict(build())
+    assert all('teacher_pred_sem_seg' not in s for s in predictions)

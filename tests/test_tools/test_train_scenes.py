@@ -80,7 +80,9 @@ def test_plain_dfad_on_scenes_trains_and_validates(scene_set, tmp_path):
         'custom_hooks=[]', *data
     ])
     scalars = runner.message_hub.log_scalars
-    for key in ('val/mIoU', 'val/teacher_student/teacher_mIoU',
+    for key in ('val/mIoU', 'val/mIoU_things', 'val/IoU_Ankle_boot',
+                'val/teacher_student/teacher_mIoU',
+                'val/teacher_student/mIoU_vs_teacher',
                 'val/label_free/mIoU_vs_teacher'):
         assert key in scalars, key
 
@@ -102,4 +104,8 @@ def test_bounds_train_on_the_real_canvases(config, scene_set, tmp_path):
         [config, '--work-dir',
          str(tmp_path), '--cfg-options', *options])
     assert runner.iter == 2
-    assert 'val/mIoU' in runner.message_hub.log_scalars
+    scalars = runner.message_hub.log_scalars
+    assert 'val/mIoU' in scalars and 'val/mIoU_things' in scalars
+    if 'kd-' in osp.basename(config):
+        # Fidelity to the teacher, in the same pass (predict_teacher).
+        assert 'val/teacher_student/mIoU_vs_teacher' in scalars
