@@ -1,7 +1,8 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""The scene benchmark's configs through the tools: plain DFAD, KD-ORI and
-the student with labels each train two iterations on a tiny scene set; the
-bounds are compute-matched to DFAD."""
+"""The scene benchmark's configs through the tools: plain DFAD, RANDOM (a
+generator that never learns), KD-ORI, KD-UNR and the student with labels
+each train two iterations on a tiny scene set; the bounds are
+compute-matched to DFAD."""
 import glob
 import os.path as osp
 
@@ -21,6 +22,12 @@ DFAD_CONFIG = osp.join(
     'dfad_deeplabv3plus-r18q_deeplabv3plus-mbv2q_1xb32_fashion-scenes.py')
 KD_CONFIGS = sorted(
     glob.glob(osp.join(REPO_ROOT, 'configs', 'kd', 'kd-*fashion-scenes.py')))
+UNRELATED_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'kd', 'kd-kl-unrelated_deeplabv3plus-r18q_'
+    'deeplabv3plus-mbv2q_1xb32-3k_fashion-scenes.py')
+RANDOM_CONFIG = osp.join(
+    REPO_ROOT, 'configs', 'segmentation', 'random-generator_deeplabv3plus-'
+    'r18q_deeplabv3plus-mbv2q_1xb32_fashion-scenes.py')
 LABELS_CONFIG = osp.join(
     REPO_ROOT, 'configs', 'segmentation', 'students',
     'deeplabv3plus_mobilenetv2-quarter-d8_1xb32-3k_fashion-scenes.py')
@@ -56,7 +63,12 @@ def test_the_bounds_are_compute_matched_to_dfad():
     dfad_images = (
         dfad.model.student_iter * dfad.train_cfg.max_iters *
         dfad.train_dataloader.batch_size)
-    for path in KD_CONFIGS + [LABELS_CONFIG]:
+    for path in KD_CONFIGS + [LABELS_CONFIG, RANDOM_CONFIG]:
+        if path == RANDOM_CONFIG:
+            cfg = Config.fromfile(path)
+            assert cfg.train_cfg == dfad.train_cfg
+            assert cfg.model.student_iter == dfad.model.student_iter
+            continue
         cfg = Config.fromfile(path)
         images = cfg.train_cfg.max_iters * cfg.train_dataloader.batch_size
         assert images == dfad_images, (path, images, dfad_images)
@@ -64,7 +76,8 @@ def test_the_bounds_are_compute_matched_to_dfad():
             dfad.train_dataloader.batch_size
         assert cfg.optim_wrapper.optimizer == \
             dfad.optim_wrapper.architecture.optimizer, path
-    assert len(KD_CONFIGS) == 4
+    # KD-ORI: pixel KL and CWD, each with and without the label CE; KD-UNR.
+    assert len(KD_CONFIGS) == 5 and UNRELATED_CONFIG in KD_CONFIGS
 
 
 @pytest.mark.integration
@@ -89,7 +102,9 @@ def test_plain_dfad_on_scenes_trains_and_validates(scene_set, tmp_path):
 
 @pytest.mark.integration
 @pytest.mark.parametrize(
-    'config', [c for c in KD_CONFIGS if 'cwd-ce' in c] + [LABELS_CONFIG],
+    'config',
+    [c
+     for c in KD_CONFIGS if 'cwd-ce' in c] + [UNRELATED_CONFIG, LABELS_CONFIG],
     ids=osp.basename)
 def test_bounds_train_on_the_real_canvases(config, scene_set, tmp_path):
     data_root, ckpt, data = scene_set
@@ -109,3 +124,50 @@ def test_bounds_train_on_the_real_canvases(config, scene_set, tmp_path):
     if 'kd-' in osp.basename(config):
         # Fidelity to the teacher, in the same pass (predict_teacher).
         assert 'val/teacher_student/mIoU_vs_teacher' in scalars
+
+
+@pytest.mark.integration
+def test_the_random_generator_never_learns(scene_set, tmp_path, monkeypatch):
+    from mmengine.hooks import Hook
+
+    from mmrazor_dfad.apis import train as train_api
+
+    class Snapshot(Hook):
+        """The parameters of generator and student as training starts."""
+
+        def before_train(self, runner):
+            model = runner.model
+            self.start = {
+                side: {
+                    name: value.detach().clone()
+                    for name, value in getattr(model, side).named_parameters()
+                }
+                for side in ('generator', 'student')
+            }
+
+    snapshot = Snapshot()
+    build = train_api._build_runner
+
+    def build_with_snapshot(cfg):
+        runner = build(cfg)
+        runner.register_hook(snapshot)
+        return runner
+
+    monkeypatch.setattr(train_api, '_build_runner', build_with_snapshot)
+    _, ckpt, data = scene_set
+    runner = train_main([
+        RANDOM_CONFIG, '--work-dir',
+        str(tmp_path), '--cfg-options', 'train_cfg.max_iters=2',
+        'train_cfg.val_interval=2', 'train_dataloader.batch_size=2',
+        'model.student_iter=1',
+        f'model.teachers.deeplabv3plus.ckpt_path={ckpt}',
+        'val_cfg.label_free.dataloader.dataset.num_images=2',
+        'custom_hooks=[]', *data
+    ])
+    assert runner.iter == 2
+    # Parameters only: the generator's BatchNorm statistics follow its
+    # batches, as an untrained network's do.
+    for name, value in runner.model.generator.named_parameters():
+        assert torch.equal(value, snapshot.start['generator'][name]), name
+    assert any(not torch.equal(value, snapshot.start['student'][name])
+               for name, value in runner.model.student.named_parameters())
