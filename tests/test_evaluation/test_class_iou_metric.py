@@ -84,51 +84,13 @@ def test_the_scene_configs_report_things_and_classes():
     cfg = Config.fromfile(
         osp.join(root, 'configs', '_base_', 'datasets', 'fashion_scenes.py'))
     assert cfg.val_evaluator.type == 'ClassIoUMetric'
-    assert list(cfg.val_evaluator.class_subsets['things']) == list(
-        cfg.scenes_metainfo['classes'][2:])
-
-
-def test_the_metrics_equal_mmsegs_own_iou_metric():
-    from mmseg.evaluation import IoUMetric
-    generator = torch.Generator().manual_seed(0)
-    pairs = [(torch.randint(0, 4, (6, 6), generator=generator).tolist(),
-              torch.randint(0, 4, (6, 6), generator=generator).tolist())
-             for _ in range(3)]
-    ours = evaluate(ClassIoUMetric(iou_metrics=['mIoU', 'mDice']), pairs)
-    theirs = evaluate(IoUMetric(iou_metrics=['mIoU', 'mDice']), pairs)
-    for key, value in theirs.items():
-        assert ours[key] == pytest.approx(value, abs=0.01), key
-
-
-def test_merged_classes_map_label_and_prediction():
-    # T-shirt predicted as Bag and Bag as T-shirt: wrong apart, right merged.
-    label = [[0, 1], [2, 3]]
-    prediction = [[0, 1], [3, 2]]
-    metric = ClassIoUMetric(
-        class_merges={'top+bag': ['T-shirt/top', 'Bag']},
-        class_subsets=dict(things=['top+bag']))
-    metrics = evaluate(metric, [(prediction, label)])
-    assert metrics['mIoU'] == 100.0
-    assert metrics['IoU_top_bag'] == 100.0 and metrics['mIoU_things'] == 100.0
-    assert 'IoU_Bag' not in metrics
-    assert metrics['mIoU_unmerged'] == 50.0
-
-
-def test_merge_confusion_keeps_order_and_sums():
-    from mmrazor_dfad.evaluation.metrics.class_iou_metric import \
-        merge_confusion
-    matrix = torch.arange(16.).view(4, 4)
-    merged, names = merge_confusion(matrix, CLASSES,
-                                    {'ground+Bag': ['ground', 'Bag']})
-    assert names == ['sky', 'ground+Bag', 'T-shirt/top']
-    assert merged.sum() == matrix.sum()
-    assert merged[1, 1] == matrix[1, 1] + matrix[1, 3] + matrix[3, 1] + \
-        matrix[3, 3]
-    assert merged[0, 2] == matrix[0, 2]
-
-
-def test_a_merge_of_an_unknown_class_is_refused_with_the_classes():
-    with pytest.raises(ValueError, match=r"class_merges\['x'\].*'Shoe'.*sky"):
-        evaluate(
-            ClassIoUMetric(class_merges=dict(x=['Bag', 'Shoe'])),
-            [([[0]], [[0]])])
+    classes = list(cfg.scenes_metainfo['classes'])
+    merged = [
+        name for members in cfg.scenes_class_merges.values()
+        for name in members
+    ]
+    # Every garment is a thing, merged or not; the stuff classes are not.
+    things = set(cfg.val_evaluator.class_subsets['things'])
+    assert things == (set(classes[2:]) - set(merged)) | set(
+        cfg.scenes_class_merges)
+    assert set(merged) <= set(classes[2:])
