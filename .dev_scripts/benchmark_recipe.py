@@ -53,6 +53,14 @@ RATIOS = (0.90, 0.95, 0.98)
 # The scored metric of each task: its key in the run's scalars, its name in
 # the records.
 SCORES = dict(top1=('accuracy/top1', 'top1'), miou=('mIoU', 'mIoU'))
+# What a segmentation run's test adds to its record, where its evaluators
+# report it (ClassIoUMetric, SegTeacherStudentMetric).
+SEG_EXTRAS = {
+    'mIoU_things': 'student_mIoU_things',
+    'mIoU_unmerged': 'student_mIoU_unmerged',
+    'teacher_student/mIoU_vs_teacher': 'fidelity_mIoU',
+    'teacher_student/teacher_mIoU': 'teacher_mIoU_measured',
+}
 
 
 def log_times(
@@ -246,13 +254,27 @@ def main(argv: Optional[List[str]] = None) -> None:
             # The one read of the test split, at the final iteration.
             tested = final_test(runner)
         run = read_run(work_dir, teacher_val['score'], key)
+        metrics = {f'student_{name}': tested[key]}
+        extra_metrics = {}
+        if name == 'mIoU':
+            # The same test pass: mIoU over things and over the unmerged
+            # classes, fidelity to the teacher, each class's IoU.
+            for test_key, record_key in SEG_EXTRAS.items():
+                if test_key in tested:
+                    metrics[record_key] = tested[test_key]
+            # None: a class in neither label nor prediction (NaN).
+            extra_metrics['per_class_iou'] = {
+                test_key[len('IoU_'):]: None if value != value else value
+                for test_key, value in tested.items()
+                if test_key.startswith('IoU_')
+            }
         runs.append(
             RunRecord(
                 seed=seed,
                 # The commit, threads and machine the run started with.
                 **provenance(threads, args.machine, work_dir),
                 split='test',
-                metrics={f'student_{name}': tested[key]},
+                metrics=metrics,
                 validations=[(step, {
                     f'student_{name}': value
                 }) for step, value in run['validations']],
@@ -264,7 +286,8 @@ def main(argv: Optional[List[str]] = None) -> None:
                         f'student_{name}': run['best_val_selected']
                     },
                     time_to_ratio=run['time_to_ratio'],
-                    time_to_ratio_teacher=teacher_val),
+                    time_to_ratio_teacher=teacher_val,
+                    **extra_metrics),
                 **common))
     for item in args.diverged:
         seed, iteration = map(int, item.split('='))

@@ -171,3 +171,39 @@ def test_the_random_generator_never_learns(scene_set, tmp_path, monkeypatch):
         assert torch.equal(value, snapshot.start['generator'][name]), name
     assert any(not torch.equal(value, snapshot.start['student'][name])
                for name, value in runner.model.student.named_parameters())
+
+
+@pytest.mark.integration
+def test_a_recorded_scene_run_carries_things_fidelity_and_classes(
+        scene_set, tmp_path, monkeypatch):
+    import importlib.util
+    from types import SimpleNamespace
+
+    from mmrazor_dfad.utils.run_records import load_results
+    spec = importlib.util.spec_from_file_location(
+        'dev_script_benchmark_recipe',
+        osp.join(REPO_ROOT, '.dev_scripts', 'benchmark_recipe.py'))
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    # Not the repository's tables.
+    monkeypatch.setattr(benchmark, 'subprocess',
+                        SimpleNamespace(run=lambda *a, **k: None))
+    _, ckpt, data = scene_set
+    out = tmp_path / 'scenes.json'
+    benchmark.main([
+        str(out), 'tiny', DFAD_CONFIG, '--teacher-miou', '60.0', '--seeds',
+        '0', '--work-dir',
+        str(tmp_path / 'work'), '--dataset', 'scenes', '--cfg-options',
+        'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+        'train_dataloader.batch_size=2', 'model.student_iter=1',
+        f'model.teachers.deeplabv3plus.ckpt_path={ckpt}',
+        'val_cfg.label_free=None', 'test_cfg.label_free=None',
+        'custom_hooks=[]', *data
+    ])
+    run, = load_results(str(out)).runs
+    assert run.split == 'test'
+    for key in ('student_mIoU', 'student_mIoU_things', 'student_mIoU_unmerged',
+                'fidelity_mIoU'):
+        assert key in run.metrics, key
+    assert 'T_shirt_top_Shirt' in run.extra['per_class_iou']
+    assert len(run.extra['per_class_iou']) == 10  # after the merges
