@@ -498,16 +498,18 @@ def _check_without_package(config: str, checkpoint: str, library: str):
     """Build the exported student in a fresh process that cannot import
     ``mmrazor_dfad``, with the config's folder on ``PYTHONPATH``: a source
     export that needs this package fails here, not at the user."""
+    # Absolute paths: the process starts in the config's folder.
+    config, checkpoint = osp.abspath(config), osp.abspath(checkpoint)
     env = dict(os.environ)
     env['PYTHONPATH'] = os.pathsep.join(
-        [osp.dirname(osp.abspath(config))] +
+        [osp.dirname(config)] +
         [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p])
     ran = subprocess.run([
         sys.executable, '-c',
         _FRESH_BUILD.format(library=library), config, checkpoint
     ],
                          env=env,
-                         cwd=osp.dirname(osp.abspath(config)),
+                         cwd=osp.dirname(config),
                          capture_output=True,
                          text=True)
     if ran.returncode != 0:

@@ -64,7 +64,8 @@ def main(argv: Optional[List[str]] = None) -> dict:
     ensure_writable_dir(cfg.work_dir, '--work-dir')
     dist_cfg = cfg.get('env_cfg', {}).get('dist_cfg', {}) or {}
     init_cpu_distributed(args.launcher, dist_cfg.get('timeout'))
-    runner = Runner.from_cfg(cfg)
+    with checkpoint_safe_globals():  # a teacher_ckpt the model loads
+        runner = Runner.from_cfg(cfg)
     load_checkpoint_strictly(runner.model, args.checkpoint)
     runner.logger.info(f'Loaded {args.checkpoint} (every weight of the '
                        'model, strictly).')

@@ -205,7 +205,10 @@ def _build_runner(cfg: Config) -> Runner:
 def _train(cfg: Config, args, notes: list) -> Runner:
     dist_cfg = cfg.get('env_cfg', {}).get('dist_cfg', {}) or {}
     init_cpu_distributed(args.launcher, dist_cfg.get('timeout'))
-    runner = _build_runner(cfg)
+    # A model may load a checkpoint as it is built (MMRazor's KD teacher,
+    # teacher_ckpt): one tools/train.py wrote holds MMEngine's types.
+    with checkpoint_safe_globals():
+        runner = _build_runner(cfg)
     for note in notes:
         runner.logger.info(note)
     try:
