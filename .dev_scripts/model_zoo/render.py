@@ -13,6 +13,7 @@ from .metafiles import metafile
 from .overview import (family_table, speed_table, speed_variants_table,
                        summary_table)
 from .segmentation import (generator_sizes_table, mosaic_table,
+                           scenes_per_class_table, scenes_table,
                            segmentation_metafile)
 from .tables import (ablation_table, demo_table, dfad_table, exploration_table,
                      family_results, label_free_tables, recipes_table,
@@ -63,7 +64,15 @@ SECTIONS: Dict[str,
                    'docs/label_free_evaluation.md': {
                        'label-free-selection': label_free_tables
                    },
+                   'configs/segmentation/README.md': {
+                       'scenes-results':
+                       partial(scenes_table, 'configs/segmentation'),
+                   },
                    'docs/segmentation.md': {
+                       'scenes-results':
+                       partial(scenes_table, 'docs'),
+                       'scenes-per-class':
+                       scenes_per_class_table,
                        'mosaic-results':
                        partial(mosaic_table, MOSAIC_MAIN, 'docs'),
                        'mosaic-ablation':

@@ -159,3 +159,123 @@ def segmentation_metafile(variant: str = 'dfad', name: str = MOSAIC) -> str:
         runs=common.count(runs, METRIC) + common.legacy_words(runs),
         miou=stats.mean,
         config=first.config)
+
+
+SCENES = 'fashion_scenes'
+# The scene benchmark's rows: (variant, role), in table order.
+SCENE_ROWS = (('student-with-labels', 'student with labels'),
+              ('kd-kl', 'KD-ORI'), ('kd-kl-ce', 'KD-ORI'),
+              ('kd-cwd', 'KD-ORI'), ('kd-cwd-ce',
+                                     'KD-ORI'), ('kd-kl-unrelated', 'KD-UNR'),
+              ('random-generator', 'RANDOM'), ('dfad', 'DFAD (plain)'))
+KD_ORI = ('kd-kl', 'kd-kl-ce', 'kd-cwd', 'kd-cwd-ce')
+
+
+def _values(runs, key: str) -> list:
+    """``key`` of each run's metrics, where recorded."""
+    return [run.metrics[key] for run in runs if key in run.metrics]
+
+
+def _best_val(runs) -> list:
+    """Each run's best validation mIoU (the validation canvases)."""
+    return [
+        run.extra['best_val_selected'][METRIC] for run in runs
+        if METRIC in run.extra.get('best_val_selected', {})
+    ]
+
+
+def scenes_table(base: str, name: str = SCENES) -> str:
+    """The scene benchmark: every bound and DFAD over seeds, test canvases
+    at the final iteration: mIoU (10 classes), over things, fidelity to
+    the teacher, ratios to the teacher and to the best KD-ORI, and the best
+    validation mIoU of each run (labelled best-of-run)."""
+    if not osp.isfile(osp.join(common.REPO, 'results', f'{name}.json')):
+        return 'Not measured yet.'
+    variants = common.load(name).variants()
+    kd_means = {
+        variant: summarize(
+            common.headline(common.variant_runs(name, variant, METRIC)),
+            METRIC, TEACHER_METRIC).mean
+        for variant in KD_ORI if variant in variants
+    }
+    kd_means = {k: v for k, v in kd_means.items() if v is not None}
+    best_kd = max(kd_means.values()) if kd_means else None
+    rows, shown, teacher = [], [], None
+    for variant, role in SCENE_ROWS:
+        if variant not in variants:
+            continue
+        runs = common.variant_runs(name, variant, METRIC)
+        for group, _ in by_provenance(runs):
+            stats, flag = summarize(group, METRIC, TEACHER_METRIC), mark(group)
+            if not stats.runs:
+                continue
+            shown += group
+            teacher = stats.runs[0].teacher_metrics[TEACHER_METRIC]
+            rows.append([
+                role, variant + flag,
+                per_seed(group, METRIC),
+                spread(stats.finals) + flag,
+                spread(_values(stats.runs, 'student_mIoU_things')),
+                spread(_values(stats.runs, 'fidelity_mIoU')),
+                fmt(stats.ratio, 3),
+                fmt(None if best_kd is None else stats.mean / best_kd, 3),
+                fmt(min(stats.finals) / teacher, 3),
+                spread(_best_val(stats.runs)),
+                common.minutes(group), ', '.join(
+                    dict.fromkeys(str(run.threads or '-') for run in group)),
+                config_cell(stats.runs[0], base)
+            ])
+    if not rows:
+        return 'Not measured yet.'
+    titles = ('row | variant | final mIoU per seed (every run) | mean +- std |'
+              ' things mIoU | fidelity mIoU | / teacher | / best KD-ORI | '
+              'worst run / teacher | best-of-run val mIoU | minutes / run | '
+              'threads | config')
+    best = max(kd_means, key=kd_means.get) if kd_means else None
+    first = shown[0]
+    return '\n\n'.join([
+        with_note(table(titles, 'l' + 'c' * 12, rows), shown),
+        f'Teacher: DeepLabV3+ / quarter-width ResNet-18, mIoU {teacher:.2f} '
+        'on the test canvases (10 scored classes). Student: DeepLabV3+ / '
+        'quarter-width MobileNetV2. Test canvases at the final iteration; '
+        'the best-of-run column is the best validation mIoU of each run '
+        '(validation canvases), for comparison with the paper\'s '
+        'best-of-run numbers only. ' +
+        (f'Best KD-ORI: {best} ({kd_means[best]:.2f}). ' if best else '') +
+        f'Measured on {first.machine} ({first.date}), recorded with '
+        '`.dev_scripts/benchmark_recipe.py` (each row\'s command is in '
+        f'`results/{name}.json`).'
+    ])
+
+
+def scenes_per_class_table(name: str = SCENES) -> str:
+    """Each row's IoU per class (mean over its runs), test canvases."""
+    if not osp.isfile(osp.join(common.REPO, 'results', f'{name}.json')):
+        return 'Not measured yet.'
+    variants = common.load(name).variants()
+    rows, classes, shown = [], None, []
+    for variant, role in SCENE_ROWS:
+        if variant not in variants:
+            continue
+        runs = [
+            run for run in common.headline(
+                common.variant_runs(name, variant, METRIC))
+            if run.extra.get('per_class_iou')
+        ]
+        if not runs:
+            continue
+        shown += runs
+        classes = classes or list(runs[0].extra['per_class_iou'])
+        cells = []
+        for cls in classes:
+            values = [
+                run.extra['per_class_iou'][cls] for run in runs
+                if run.extra['per_class_iou'].get(cls) is not None
+            ]
+            cells.append(fmt(sum(values) / len(values)) if values else '-')
+        rows.append([f'{role}: {variant} ({len(runs)} runs)'] + cells)
+    if not rows:
+        return 'Not measured yet.'
+    return with_note(
+        table('row | ' + ' | '.join(classes), 'l' + 'c' * len(classes), rows),
+        shown)
