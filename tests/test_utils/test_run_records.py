@@ -525,3 +525,52 @@ def test_a_training_start_writes_its_provenance(tmp_path, monkeypatch):
         commit=starts[0]['commit'],
         threads=starts[1]['threads'],
         machine=starts[1]['machine'])
+
+
+def scene_run(variant, seed, miou, **metrics):
+    return RunRecord(
+        variant=variant,
+        config=f'configs/segmentation/{variant}.py',
+        seed=seed,
+        metrics=dict(student_mIoU=miou, **metrics),
+        teacher_metrics=dict(teacher_mIoU=66.7),
+        wall_time_s=1200.0,
+        extra=dict(
+            best_val_selected=dict(student_mIoU=miou + 1),
+            per_class_iou=dict(sky=90.0 + seed, Bag=None)),
+        **AUDITED)
+
+
+def test_the_scene_table_compares_with_the_teacher_and_the_best_kd_ori(
+        monkeypatch):
+    zoo = load_zoo()
+    segmentation = zoo.model_zoo.segmentation
+    files = dict(
+        fashion_scenes=ResultsFile(
+            name='fashion_scenes',
+            runs=[
+                scene_run('kd-kl', 0, 58.0),
+                scene_run('kd-cwd-ce', 0, 62.0),
+                scene_run('kd-cwd-ce', 1, 60.0),
+                scene_run(
+                    'dfad',
+                    0,
+                    45.0,
+                    student_mIoU_things=35.0,
+                    fidelity_mIoU=50.0),
+            ]))
+    fake_results(monkeypatch, zoo, files)
+    monkeypatch.setattr(segmentation.osp, 'isfile', lambda path: True)
+    lines = segmentation.scenes_table('docs').splitlines()
+    rows = {line.split(' | ')[1]: line for line in lines[2:5]}
+    assert set(rows) == {'kd-kl', 'kd-cwd-ce', 'dfad'}
+    # The best KD-ORI is the best mean (kd-cwd-ce, 61.00), not a run.
+    dfad = rows['dfad'].split(' | ')
+    assert dfad[0] == '| DFAD (plain)' and dfad[4] == '35.00'
+    assert dfad[5] == '50.00'
+    assert dfad[6] == f'{45 / 66.7:.3f}' and dfad[7] == f'{45 / 61:.3f}'
+    assert dfad[9] == '46.00'  # the best validation, labelled best-of-run
+    assert 'Best KD-ORI: kd-cwd-ce (61.00)' in '\n'.join(lines)
+    per_class = segmentation.scenes_per_class_table().splitlines()
+    assert per_class[0] == '| row | sky | Bag |'
+    assert '| KD-ORI: kd-cwd-ce (2 runs) | 90.50 | - |' in per_class
