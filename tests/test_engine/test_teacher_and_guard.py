@@ -119,6 +119,39 @@ def test_teacher_check_is_quiet_about_a_confident_teacher(
     assert not [w for w in recwarn if 'untrained' in str(w.message)]
 
 
+def runner_with_classes(algorithm, classes):
+    """A FakeRunner whose validation dataset names ``classes`` (and holds
+    no image: the real-data check finds none)."""
+    from types import SimpleNamespace
+    runner = FakeRunner(algorithm)
+    runner.val_loop = SimpleNamespace(
+        dataloader=SimpleNamespace(
+            dataset=SimpleNamespace(metainfo=dict(classes=classes)),
+            __iter__=None))
+    return runner
+
+
+def test_a_teacher_of_other_classes_is_refused_before_training(
+        toy_algorithm_cfg):
+    algorithm = build(toy_algorithm_cfg)
+    with torch.no_grad():
+        algorithm.teachers['tea'].head.fc.weight.mul_(1000)
+    predicted = algorithm.teachers['tea'].head.fc.out_features
+    classes = tuple(f'c{i}' for i in range(predicted + 2))
+    with pytest.raises(
+            ValueError,
+            match=rf"Teacher 'tea' predicts {predicted} classes but the "
+            rf'validation dataset has {predicted + 2} \(c0, c1, c2, c3, '
+            r"\.\.\.\).*model.teachers\['tea'\]"):
+        TeacherCheckHook(
+            num_images=32, max_val_images=0).before_train(
+                runner_with_classes(algorithm, classes))
+    # As many classes: no complaint.
+    TeacherCheckHook(
+        num_images=32, max_val_images=0).before_train(
+            runner_with_classes(algorithm, classes[:predicted]))
+
+
 # Divergence guard
 
 

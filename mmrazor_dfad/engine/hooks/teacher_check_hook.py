@@ -56,6 +56,9 @@ class TeacherCheckHook(Hook):
       barely more confident than uniform guessing
       (``confidence < min_confidence_ratio / num_classes``), which is what an
       untrained network looks like;
+    - for any task, when the validation dataset names its classes: that
+      the teacher predicts as many classes, or it raises before the first
+      iteration (a teacher of another dataset);
     - when the config has a ``val_dataloader``: its top-1 on up to
       ``max_val_images`` real validation images; it warns when that is
       below ``min_top1_ratio`` times the accuracy of guessing (100 /
@@ -103,6 +106,7 @@ class TeacherCheckHook(Hook):
         if not teachers:
             return
         task = getattr(algorithm, 'task', None)
+        self._check_classes(runner, algorithm)
         if task is not None and type(task).__name__ != 'ClassificationTask':
             # The checks read class logits (N, C) and image labels.
             runner.logger.info(
@@ -131,6 +135,44 @@ class TeacherCheckHook(Hook):
                     'teacher.')
         if self.max_val_images > 0 and runner.val_loop is not None:
             self._check_on_real_data(runner, algorithm)
+
+    @torch.no_grad()
+    def _check_classes(self, runner, algorithm: nn.Module) -> None:
+        """Refuse a teacher whose number of classes (its logits on blank
+        images of the generator's shape, through the task) differs from the
+        validation dataset's ``metainfo['classes']``."""
+        val_loop = getattr(runner, 'val_loop', None)
+        dataset = getattr(
+            getattr(val_loop, 'dataloader', None), 'dataset', None)
+        classes = (getattr(dataset, 'metainfo', None) or {}).get('classes')
+        generator = algorithm.generator
+        if is_model_wrapper(generator):
+            generator = generator.module
+        size = getattr(generator, 'img_size', None)
+        task = getattr(algorithm, 'task', None)
+        if not classes or size is None or task is None:
+            return
+        channels = getattr(generator, 'out_channels', 3)
+        for name, teacher in algorithm.teachers.items():
+            device = next(teacher.parameters()).device
+            was_training = teacher.training
+            teacher.eval()
+            try:
+                predicted = task.logits(
+                    teacher,
+                    torch.zeros(2, channels, size, size,
+                                device=device)).shape[1]
+            finally:
+                teacher.train(was_training)
+            if predicted != len(classes):
+                shown = ', '.join(map(str, list(classes)[:4]))
+                raise ValueError(
+                    f"Teacher '{name}' predicts {predicted} classes but the "
+                    f'validation dataset has {len(classes)} ({shown}, ...): '
+                    'it was trained for other data. Give '
+                    f"model.teachers['{name}'] the checkpoint and num_classes "
+                    "of this dataset's teacher, or point the dataloaders at "
+                    "the teacher's dataset.")
 
     @torch.no_grad()
     def _teacher_logits_on_generated(
