@@ -248,24 +248,40 @@ def scenes_table(base: str, name: str = SCENES) -> str:
     ])
 
 
+# The scored classes in the dataset's order (metric keys, merges applied).
+SCENE_CLASSES = ('sky', 'ground', 'T_shirt_top_Shirt', 'Trouser',
+                 'Pullover_Coat', 'Dress', 'Sandal', 'Sneaker', 'Bag',
+                 'Ankle_boot')
+
+
 def scenes_per_class_table(name: str = SCENES) -> str:
-    """Each row's IoU per class (mean over its runs), test canvases."""
+    """Each row's mIoU of each run and IoU per class (mean over its runs),
+    test canvases."""
     if not osp.isfile(osp.join(common.REPO, 'results', f'{name}.json')):
         return 'Not measured yet.'
     variants = common.load(name).variants()
-    rows, classes, shown = [], None, []
+    rows, shown, found = [], [], []
     for variant, role in SCENE_ROWS:
         if variant not in variants:
             continue
         runs = [
-            run for run in common.headline(
-                common.variant_runs(name, variant, METRIC))
-            if run.extra.get('per_class_iou')
+            run for run in common.variant_runs(name, variant, METRIC)
+            if run.extra.get('per_class_iou') and METRIC in run.metrics
         ]
-        if not runs:
-            continue
-        shown += runs
-        classes = classes or list(runs[0].extra['per_class_iou'])
+        if runs:
+            shown += runs
+            rows.append((role, variant, runs))
+            found += [
+                cls for run in runs for cls in run.extra['per_class_iou']
+            ]
+    if not rows:
+        return 'Not measured yet.'
+    classes = sorted(
+        set(found),
+        key=lambda cls: (SCENE_CLASSES.index(cls)
+                         if cls in SCENE_CLASSES else len(SCENE_CLASSES), cls))
+    lines = []
+    for role, variant, runs in rows:
         cells = []
         for cls in classes:
             values = [
@@ -273,9 +289,10 @@ def scenes_per_class_table(name: str = SCENES) -> str:
                 if run.extra['per_class_iou'].get(cls) is not None
             ]
             cells.append(fmt(sum(values) / len(values)) if values else '-')
-        rows.append([f'{role}: {variant} ({len(runs)} runs)'] + cells)
-    if not rows:
-        return 'Not measured yet.'
+        lines.append([
+            f'{role}: {variant}{mark(runs)}', ' / '.join(
+                f'{run.metrics[METRIC]:.2f}' for run in runs)
+        ] + cells)
     return with_note(
-        table('row | ' + ' | '.join(classes), 'l' + 'c' * len(classes), rows),
-        shown)
+        table('row | mIoU of each run | ' + ' | '.join(classes),
+              'l' + 'c' * (len(classes) + 1), lines), shown)
