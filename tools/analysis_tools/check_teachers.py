@@ -107,6 +107,11 @@ def evaluate(config: str, checkpoint: str, metric: str) -> float:
         cfg.work_dir = work_dir
         cfg.load_from = None
         cfg.log_level = 'WARNING'  # one line per teacher on the console
+        if cfg.get('visualizer'):
+            # MMEngine keeps one visualizer per name, writing to the work
+            # dir it was made for: an earlier teacher's, deleted by now.
+            cfg.visualizer['name'] = 'check_teachers_' + osp.basename(
+                checkpoint)
         runner = Runner.from_cfg(cfg)
         load_checkpoint_strictly(runner.model, checkpoint)
         with checkpoint_safe_globals():
