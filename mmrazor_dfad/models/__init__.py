@@ -5,7 +5,7 @@ from .backbones import DAFLLeNet5
 from .generators import DAFLGenerator, DCGANGenerator
 from .losses import (AgreementMaskedL1Loss, BatchNormStatisticsLoss,
                      ClassSimilarityKLLoss, LogSpaceKLDivergence, PixelL1Loss,
-                     TotalVariationLoss)
+                     ThingBalanceLoss, TotalVariationLoss)
 from .pools import SyntheticImagePool
 from .recorders import BatchNormStatisticsRecorder
 from .synthesizers import (ClassSimilarityTargets, DataImpressionSynthesizer,
@@ -18,6 +18,6 @@ __all__ = [
     'DCGANGenerator', 'SyntheticImagePool', 'AgreementMaskedL1Loss',
     'BatchNormStatisticsLoss', 'BatchNormStatisticsRecorder',
     'ClassSimilarityKLLoss', 'LogSpaceKLDivergence', 'TotalVariationLoss',
-    'PixelL1Loss', 'SegmentationTask', 'ClassSimilarityTargets',
-    'DataImpressionSynthesizer', 'RandomShiftFlip'
+    'PixelL1Loss', 'ThingBalanceLoss', 'SegmentationTask',
+    'ClassSimilarityTargets', 'DataImpressionSynthesizer', 'RandomShiftFlip'
 ]

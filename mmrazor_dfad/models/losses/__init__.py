@@ -4,10 +4,11 @@ from .batchnorm_statistics_loss import BatchNormStatisticsLoss
 from .class_similarity_kl_loss import ClassSimilarityKLLoss
 from .log_space_kl_divergence import LogSpaceKLDivergence
 from .pixel_l1_loss import PixelL1Loss
+from .thing_balance_loss import ThingBalanceLoss
 from .total_variation_loss import TotalVariationLoss
 
 __all__ = [
     'AgreementMaskedL1Loss', 'BatchNormStatisticsLoss',
     'ClassSimilarityKLLoss', 'LogSpaceKLDivergence', 'PixelL1Loss',
-    'TotalVariationLoss'
+    'ThingBalanceLoss', 'TotalVariationLoss'
 ]
