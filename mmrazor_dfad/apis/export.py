@@ -58,13 +58,13 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmengine.runner import CheckpointLoader
 
+from mmrazor_dfad.models.tasks import EXPORT_LIBRARIES as LIBRARIES
+from mmrazor_dfad.models.tasks import build_task
 from mmrazor_dfad.utils import checkpoint_safe_globals, find_best_checkpoint
 
 PREFIX = 'architecture.'
 # Metrics that read the teacher's predictions (the student alone has none).
 TEACHER_METRICS = ('TeacherStudentMetric', 'SegTeacherStudentMetric')
-# The libraries a student is exported for, by scope.
-LIBRARIES = {'mmcls': 'MMCls', 'mmpretrain': 'MMPretrain', 'mmseg': 'MMSeg'}
 SCOPE = 'mmrazor_dfad'
 STOCK = 'stock'
 SOURCE = 'source'
@@ -326,26 +326,15 @@ def student_preprocessor(student: dict, algorithm: dict, library: str,
 
 
 def student_library(cfg: Config, student: dict) -> str:
-    """The library the student is exported for: MMSeg for a segmentation
-    task, else the scope of the student's classifier (``mmcls.`` /
-    ``mmpretrain.`` prefix, ``_scope_`` or the config's default scope),
-    else the classification library installed."""
-    if (cfg.model.get('task') or {}).get('type') == 'SegmentationTask':
-        return 'mmseg'
-    type_name = str(student.get('type', ''))
-    for scope in (student.get('_scope_'),
-                  type_name.split('.')[0] if '.' in type_name else None,
-                  cfg.get('default_scope')):
-        if scope in LIBRARIES:
-            return scope
-    for scope in ('mmcls', 'mmpretrain'):
-        if importlib.util.find_spec(scope) is not None and _lookup(
-                scope,
-                type_name.rsplit('.', 1)[-1], 'MODELS') is not None:
-            return scope
-    raise ValueError(
-        f'Cannot tell which library the student ({type_name}) belongs to: '
-        "give its type a scope (e.g. 'mmcls.ImageClassifier').")
+    """The library the student is exported for, as the config's task
+    (``model.task``, built in the config's scope) tells: MMSeg for a
+    segmentation task; for classification the scope of the student's
+    classifier (``mmcls.`` / ``mmpretrain.`` prefix, ``_scope_`` or the
+    config's default scope), else the classification library installed."""
+    with DefaultScope.overwrite_default_scope(
+            cfg.get('default_scope') or SCOPE):
+        task = build_task(cfg.model.get('task'))
+    return task.export_library(student, cfg.get('default_scope'))
 
 
 def _anchor(path: str, base: str) -> Optional[str]:

@@ -13,8 +13,8 @@ from typing import Dict, List, Optional, Sequence
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmrazor_dfad.datasets import check_data_folders
 from mmrazor_dfad.evaluation import use_label_free_test
+from mmrazor_dfad.models.tasks import check_data
 from mmrazor_dfad.utils import (checkpoint_safe_globals, ensure_writable_dir,
                                 init_cpu_distributed, load_checkpoint_strictly,
                                 resolve_work_dir, search_resumable_checkpoint)
@@ -54,7 +54,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     # Loaded below, strictly: MMEngine would only warn about a checkpoint
     # of another model and score random weights.
     cfg.load_from = None
-    check_data_folders(cfg, ('test_dataloader', ))
+    check_data(cfg, ('test_dataloader', ))
     logger = cfg.get('default_hooks', {}).get('logger')
     if args.launcher != 'none' and logger and logger.get('type') in (
             'LoggerHook', 'mmengine.LoggerHook'):

@@ -11,8 +11,8 @@ import torch.distributed as torch_dist
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmrazor_dfad.datasets import check_idx_folders, check_segmentation_folders
 from mmrazor_dfad.engine.hooks import describe_stalled_ranks
+from mmrazor_dfad.models.tasks import check_data
 from mmrazor_dfad.utils import (WorkDirLock, checkpoint_safe_globals,
                                 choose_resume_checkpoint, ensure_writable_dir,
                                 init_cpu_distributed, resolve_work_dir,
@@ -110,8 +110,7 @@ def prepare_run(cfg: Config, args: argparse.Namespace) -> List[str]:
     # A wrong data_root fails here, by name, not inside the first
     # validation; so does an MNIST folder prepared before its validation
     # split existed (the message names the command that adds it).
-    check_segmentation_folders(cfg)
-    check_idx_folders(cfg, ('train_dataloader', 'val_dataloader'))
+    check_data(cfg)
     safe_hook_note = use_safe_checkpoint_hook(cfg)
     if safe_hook_note:
         notes.append(safe_hook_note)

@@ -5,12 +5,10 @@ import torch
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
-from torchvision.utils import make_grid
 
 from mmrazor_dfad.models.generators.latent import generate_from_latent
-from mmrazor_dfad.models.tasks import SegmentationTask
+from mmrazor_dfad.models.tasks import task_of
 from mmrazor_dfad.registry import HOOKS
-from mmrazor_dfad.visualization import colour_masks
 
 
 @HOOKS.register_module()
@@ -29,9 +27,11 @@ class GeneratedSamplesHook(Hook):
     adding ``TensorboardVisBackend`` or ``WandbVisBackend`` to
     ``visualizer.vis_backends`` shows the grids there too.
 
-    For segmentation (``task=dict(type='SegmentationTask')``) each image is
-    followed by the first teacher's and the student's predicted masks,
-    colour-coded (image, teacher, student: three tiles per image).
+    The algorithm's task draws the grid (``visualize_generated``): the
+    images alone, each stretched to ``[0, 1]``; for segmentation
+    (``task=dict(type='SegmentationTask')``) each image followed by the
+    first teacher's and the student's predicted masks, colour-coded (image,
+    teacher, student: three tiles per image).
 
     Args:
         interval (int): Iterations between grids. Defaults to 200.
@@ -102,53 +102,9 @@ class GeneratedSamplesHook(Hook):
         finally:
             generator.train(was_training)
         model = self._unwrap(runner.model)
-        nrow, scaled = self.nrow, False
-        if isinstance(getattr(model, 'task', None), SegmentationTask):
-            images, nrow = self._with_masks(model, images), 3 * self.nrow
-            scaled = True
-        # Each image stretched to [0, 1] on its own: the generator's output is
-        # standardised, not in pixel units (masks are colours already).
-        grid = make_grid(
-            images,
-            nrow=nrow,
-            normalize=not scaled,
-            scale_each=True,
-            padding=2)
+        grid = task_of(model).visualize_generated(model, images, self.nrow,
+                                                  self.palette)
         runner.visualizer.add_image(
             'generated_samples',
             (grid.permute(1, 2, 0).numpy() * 255).round().astype('uint8'),
             step=step)
-
-    def _with_masks(self, model: torch.nn.Module,
-                    images: torch.Tensor) -> torch.Tensor:
-        """Tiles image, teacher mask, student mask per image.
-
-        Args:
-            model (nn.Module): The unwrapped algorithm.
-            images (torch.Tensor): Generated images, shape ``(N, C, H, W)``.
-
-        Returns:
-            torch.Tensor: Shape ``(3N, 3, H, W)``, values in ``[0, 1]``.
-        """
-        student = self._unwrap(model.student)
-        teacher = next(iter(model.teachers.values()))
-        device = next(student.parameters()).device
-        was_training = student.training
-        student.eval()
-        try:
-            inputs = images.to(device)
-            student_logits = model.task.logits(student, inputs)
-            teacher_logits = model.task.logits(teacher, inputs)
-        finally:
-            student.train(was_training)
-        num_classes = student_logits.shape[1]
-        masks = [
-            colour_masks(
-                logits.argmax(dim=1).cpu(), num_classes, self.palette)
-            for logits in (teacher_logits, student_logits)
-        ]
-        lo = images.amin(dim=(1, 2, 3), keepdim=True)
-        hi = images.amax(dim=(1, 2, 3), keepdim=True)
-        pictures = ((images - lo) / (hi - lo).clamp_min(1e-5)).expand(
-            -1, 3, -1, -1)
-        return torch.stack([pictures, *masks], dim=1).flatten(0, 1)

@@ -8,7 +8,7 @@ from mmengine.optim import OptimWrapperDict
 from mmrazor.models.algorithms.base import BaseAlgorithm
 
 from mmrazor_dfad.models.generators.latent import generator_device
-from mmrazor_dfad.models.tasks import ClassificationTask
+from mmrazor_dfad.models.tasks import build_task
 from mmrazor_dfad.registry import MODELS
 from .building import (build_pool, build_teacher, check_loss_names,
                        check_players_fit, is_positive_int, prepare_players,
@@ -166,8 +166,7 @@ class DataFreeDistillation(TeacherFreeStateMixin, MMRazorInterfaceMixin,
         self.student_train_first = student_train_first
         self.student_batch_size = student_batch_size
         self.reproduce_mmrazor_side_effects = reproduce_mmrazor_side_effects
-        self.task = MODELS.build(task) if task is not None \
-            else ClassificationTask()
+        self.task = build_task(task)
 
         self.teachers = nn.ModuleDict(
             {name: build_teacher(name, cfg)

@@ -1,12 +1,12 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-from typing import List, Optional, Tuple
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from mmrazor_dfad.registry import MODELS
-from .classification_task import TaskMismatchError
+from .base_task import BaseTask, TaskMismatchError, unwrap
 
 
 def _pixel_data(data: torch.Tensor):
@@ -15,10 +15,12 @@ def _pixel_data(data: torch.Tensor):
 
 
 @MODELS.register_module()
-class SegmentationTask:
+class SegmentationTask(BaseTask):
     """What is specific to distilling MMSegmentation segmentors: per-pixel
-    logits at the input's size, and ``SegDataSample`` predictions for
-    mmseg's ``IoUMetric`` and :class:`SegTeacherStudentMetric`.
+    logits at the input's size, ``SegDataSample`` predictions for mmseg's
+    ``IoUMetric`` and :class:`SegTeacherStudentMetric`, MMSeg-style image
+    folders, predicted masks beside the generated images, and MMSeg as the
+    export's library.
 
     Output strides differ between segmentors (a UNet predicts at full
     resolution, a DeepLabV3 at 1/8), so logits are resized to the input
@@ -119,3 +121,67 @@ class SegmentationTask:
         for sample, teacher_sample in zip(data_samples, teacher_samples):
             sample.teacher_pred_sem_seg = teacher_sample.pred_sem_seg
         return data_samples
+
+    def check_data(self, cfg: Mapping, loaders: Sequence[str]) -> List[str]:
+        """The image folders of every MMSeg-style dataset (``data_root`` +
+        ``data_prefix`` with ``img_path`` and ``seg_map_path``, or
+        ``CamVidDataset``) among ``loaders``
+        (:func:`~mmrazor_dfad.datasets.check_segmentation_folders`)."""
+        from mmrazor_dfad.datasets.image_folders import \
+            check_segmentation_folders
+        return check_segmentation_folders(cfg, loaders)
+
+    @torch.no_grad()
+    def visualize_generated(
+            self,
+            algorithm: nn.Module,
+            images: torch.Tensor,
+            nrow: int,
+            palette: Optional[Sequence] = None) -> torch.Tensor:
+        """Each generated image followed by the first teacher's and the
+        student's predicted masks, colour-coded by ``palette`` (image,
+        teacher, student: three tiles per image, ``3 * nrow`` tiles per
+        row).
+
+        Args:
+            algorithm (nn.Module): The (unwrapped) algorithm.
+            images (torch.Tensor): Generated images, ``(N, C, H, W)``, CPU.
+            nrow (int): Images per grid row.
+            palette (Sequence, optional): One ``[R, G, B]`` (0-255) per
+                class; class 0 black and evenly spaced hues when None.
+
+        Returns:
+            torch.Tensor: Shape ``(3, H', W')``, values in ``[0, 1]``.
+        """
+        from torchvision.utils import make_grid
+
+        from mmrazor_dfad.visualization import colour_masks
+        student = unwrap(algorithm.student)
+        teacher = next(iter(algorithm.teachers.values()))
+        device = next(student.parameters()).device
+        was_training = student.training
+        student.eval()
+        try:
+            inputs = images.to(device)
+            student_logits = self.logits(student, inputs)
+            teacher_logits = self.logits(teacher, inputs)
+        finally:
+            student.train(was_training)
+        num_classes = student_logits.shape[1]
+        masks = [
+            colour_masks(logits.argmax(dim=1).cpu(), num_classes, palette)
+            for logits in (teacher_logits, student_logits)
+        ]
+        lo = images.amin(dim=(1, 2, 3), keepdim=True)
+        hi = images.amax(dim=(1, 2, 3), keepdim=True)
+        pictures = ((images - lo) / (hi - lo).clamp_min(1e-5)).expand(
+            -1, 3, -1, -1)
+        tiles = torch.stack([pictures, *masks], dim=1).flatten(0, 1)
+        # Masks are colours already: no stretching.
+        return make_grid(
+            tiles, nrow=3 * nrow, normalize=False, scale_each=True, padding=2)
+
+    def export_library(self, student: Mapping,
+                       default_scope: Optional[str]) -> str:
+        """MMSeg: its segmentors' configs and inference API."""
+        return 'mmseg'
