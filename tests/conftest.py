@@ -25,10 +25,11 @@ from mmengine.runner import Runner
 from mmengine.utils import ManagerMixin
 
 from mmrazor_dfad.testing import (ToyClassifier, accept_fake_cifar10,
-                                  logits_distiller, save_random_classifier,
-                                  write_fake_cifar10)
-from mmrazor_dfad.testing.fresh_process import start_training
-from mmrazor_dfad.testing.tool_runs import run_train, unformatted_configs
+                                  logits_distiller, register_toy_models,
+                                  save_random_classifier, write_fake_cifar10)
+from mmrazor_dfad.testing._internal.fresh_process import start_training
+from mmrazor_dfad.testing._internal.tool_runs import (run_train,
+                                                      unformatted_configs)
 
 # One OpenMP/MKL thread per test process (unless set): results do not
 # depend on the machine's cores, and on a small machine shared with other
@@ -38,6 +39,8 @@ from mmrazor_dfad.testing.tool_runs import run_train, unformatted_configs
 os.environ.setdefault('OMP_NUM_THREADS', '1')
 os.environ.setdefault('MKL_NUM_THREADS', os.environ['OMP_NUM_THREADS'])
 torch.set_num_threads(int(os.environ['OMP_NUM_THREADS']))
+# Configs of the tests name type='ToyClassifier'.
+register_toy_models()
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TIERS = ('e2e', 'integration')

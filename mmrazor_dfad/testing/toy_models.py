@@ -1,5 +1,9 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Tiny models and configs for tests: seconds on a CPU, MMCls's layout."""
+"""Tiny models and configs for tests: seconds on a CPU, MMCls's layout.
+
+Configs name ``type='ToyClassifier'`` after :func:`register_toy_models`
+(``tests/conftest.py`` calls it): importing this module registers nothing.
+"""
 from typing import Dict, List, Optional
 
 import torch
@@ -26,7 +30,6 @@ class ToyHead(nn.Module):
         return self.fc(feats)
 
 
-@MODELS.register_module()
 class ToyClassifier(BaseModel):
     """A tiny conv-BN classifier with MMCls's ``head.fc`` layout.
 
@@ -73,6 +76,14 @@ class ToyClassifier(BaseModel):
         if mode == 'predict':
             return logits.argmax(dim=1)
         raise ValueError(f'ToyClassifier: unsupported mode {mode!r}.')
+
+
+def register_toy_models() -> None:
+    """Register :class:`ToyClassifier` in ``MODELS`` (scope
+    ``mmrazor_dfad``), so configs build it by name; as MMEngine's
+    ``RunnerTestCase.setUp`` registers its toy model, on request. Calling it
+    again changes nothing."""
+    MODELS.register_module(module=ToyClassifier, force=True)
 
 
 def logits_distiller(teacher_name: str, loss_weight: float) -> Dict:

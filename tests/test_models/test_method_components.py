@@ -142,7 +142,7 @@ def test_ema_hook_validates_saves_and_exports_the_averaged_student(tmp_path):
     import os.path as osp
 
     from mmrazor_dfad.apis import export as export_tool
-    from mmrazor_dfad.testing.tool_runs import run_train
+    from mmrazor_dfad.testing._internal.tool_runs import run_train
 
     repo_root = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
     base = osp.join(repo_root, 'configs', 'dfad',

@@ -12,10 +12,9 @@ weight and buffer after three iterations agree; without it ours differs as
 import pytest
 import torch
 
-from mmrazor_dfad.testing.mmrazor_reference import (build_mmrazor_and_ours,
-                                                    build_optim_wrappers,
-                                                    fake_cifar_batch,
-                                                    record_losses)
+from mmrazor_dfad.testing._internal.mmrazor_reference import (
+    build_mmrazor_and_ours, build_optim_wrappers, fake_cifar_batch,
+    record_losses)
 
 BATCH_SIZE = 4
 ITERATIONS = 3

@@ -1,6 +1,7 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""``mmrazor_dfad.testing.fault_injection`` installs a fault for a ``with``
-block only (the faults themselves: tests/test_tools/test_fault_safety.py)."""
+"""``mmrazor_dfad.testing._internal.fault_injection`` installs a fault for a
+``with`` block only (the faults themselves:
+tests/test_tools/test_fault_safety.py)."""
 import os
 
 import pytest
@@ -9,7 +10,7 @@ from mmengine.hooks import checkpoint_hook
 from mmengine.runner import Runner
 
 from mmrazor_dfad.engine.fileio import atomic_local_backend
-from mmrazor_dfad.testing.fault_injection import FAULTS, injected
+from mmrazor_dfad.testing._internal.fault_injection import FAULTS, injected
 
 
 def patched_attributes():
@@ -45,3 +46,15 @@ def test_disk_full_strikes_at_its_save(tmp_path):
         with pytest.raises(OSError, match='No space left on device'):
             backend.put(b'second', tmp_path / 'iter_2.pth')
     assert sorted(os.listdir(tmp_path)) == ['iter_1.pth', 'last_checkpoint']
+
+
+@pytest.mark.parametrize('fault', ['kill-after-iter', 'explode', 'stop-rank1'])
+def test_the_fault_hook_is_registered_for_its_block_only(fault):
+    from mmengine.registry import HOOKS
+
+    from mmrazor_dfad.testing._internal.fault_injection import \
+        FaultInjectionHook
+    assert 'FaultInjectionHook' not in HOOKS.module_dict
+    with injected(fault, 3):
+        assert HOOKS.get('FaultInjectionHook') is FaultInjectionHook
+    assert 'FaultInjectionHook' not in HOOKS.module_dict

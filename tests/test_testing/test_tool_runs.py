@@ -1,9 +1,10 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""What ``mmrazor_dfad.testing.tool_runs`` changes in a tool's command line
-and in MMEngine's config texts (runs: the integration tests)."""
+"""What ``mmrazor_dfad.testing._internal.tool_runs`` changes in a tool's
+command line and in MMEngine's config texts (runs: the integration
+tests)."""
 from mmengine.config import Config
 
-from mmrazor_dfad.testing import tool_runs
+from mmrazor_dfad.testing._internal import tool_runs
 
 
 def test_every_run_gets_an_experiment_name_of_its_own():

@@ -36,3 +36,16 @@ def test_logits_distiller_builds_an_l1_between_head_fc_outputs():
     torch.testing.assert_close(
         losses['loss_l1'],
         -2.0 * torch.nn.functional.l1_loss(student_logits, teacher_logits))
+
+
+def test_the_toy_classifier_is_registered_on_request(monkeypatch):
+    from mmrazor_dfad.testing import register_toy_models
+
+    # As before tests/conftest.py registered it (importing registers
+    # nothing: tests/test_testing/test_import_side_effects.py).
+    monkeypatch.delitem(MODELS.module_dict, 'ToyClassifier')
+    with pytest.raises(KeyError, match='ToyClassifier'):
+        MODELS.build(dict(type='ToyClassifier'))
+    register_toy_models()
+    register_toy_models()  # again: no error
+    assert isinstance(MODELS.build(dict(type='ToyClassifier')), ToyClassifier)

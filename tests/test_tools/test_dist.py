@@ -12,12 +12,12 @@ import pytest
 import torch
 
 from mmrazor_dfad.testing import accept_fake_cifar10, free_port
-from mmrazor_dfad.testing.fresh_process import (run_distributed,
-                                                start_distributed)
-from mmrazor_dfad.testing.latent_draws import (DRAWS_DIR_VARIABLE,
-                                               read_latent_draws,
-                                               recorded_latent_draws)
-from mmrazor_dfad.testing.mmrazor_reference import MMRAZOR_CONFIGS
+from mmrazor_dfad.testing._internal.fresh_process import (run_distributed,
+                                                          start_distributed)
+from mmrazor_dfad.testing._internal.latent_draws import (DRAWS_DIR_VARIABLE,
+                                                         read_latent_draws,
+                                                         recorded_latent_draws)
+from mmrazor_dfad.testing._internal.mmrazor_reference import MMRAZOR_CONFIGS
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 REPLAY_CONFIG = osp.join(

@@ -18,7 +18,7 @@ from mmengine.registry import DefaultScope
 from mmrazor_dfad.compat import mmcv_ops
 from mmrazor_dfad.engine.fileio.atomic_local_backend import AtomicLocalBackend
 from mmrazor_dfad.registry import MODELS
-from mmrazor_dfad.testing.tool_runs import run_train
+from mmrazor_dfad.testing._internal.tool_runs import run_train
 from mmrazor_dfad.utils.config_keys import (accepted_arguments,
                                             explain_unknown_key)
 

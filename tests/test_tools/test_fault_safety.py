@@ -25,11 +25,11 @@ from mmrazor_dfad.apis import export as export_tool
 from mmrazor_dfad.engine.optimizers.divergence_guard import \
     TrainingDivergedError
 from mmrazor_dfad.testing import write_fake_mnist
-from mmrazor_dfad.testing.fault_injection import injected
-from mmrazor_dfad.testing.fresh_process import (hold_work_dir_lock,
-                                                start_distributed)
-from mmrazor_dfad.testing.tool_runs import (latest_log, log_of, run_test,
-                                            run_train)
+from mmrazor_dfad.testing._internal.fault_injection import injected
+from mmrazor_dfad.testing._internal.fresh_process import (hold_work_dir_lock,
+                                                          start_distributed)
+from mmrazor_dfad.testing._internal.tool_runs import (latest_log, log_of,
+                                                      run_test, run_train)
 from mmrazor_dfad.utils import (WorkDirInUseError, WorkDirLock,
                                 checkpoint_file_problem)
 

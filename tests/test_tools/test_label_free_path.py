@@ -19,7 +19,8 @@ import torch
 
 from mmrazor_dfad.apis import export as export_tool
 from mmrazor_dfad.testing import free_port
-from mmrazor_dfad.testing.tool_runs import log_of, run_test, run_train
+from mmrazor_dfad.testing._internal.tool_runs import (log_of, run_test,
+                                                      run_train)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NODATA_CONFIG = osp.join(

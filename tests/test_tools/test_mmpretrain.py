@@ -23,7 +23,7 @@ MNIST_CONFIG = osp.join(
 WITHOUT_MMCLS = '''
 import sys
 from mmrazor_dfad.apis import export, test, train
-from mmrazor_dfad.testing.tool_runs import unformatted_configs
+from mmrazor_dfad.testing._internal.tool_runs import unformatted_configs
 config, data_root, work_dir = sys.argv[1:4]
 test_options = [f'test_dataloader.dataset.data_root={data_root}',
                 'test_dataloader.batch_size=8']
@@ -60,7 +60,7 @@ def without_mmcls(tmp_path_factory):
     driver = tmp_path / 'driver.py'
     driver.write_text(WITHOUT_MMCLS)
     return subprocess.run([
-        sys.executable, '-m', 'mmrazor_dfad.testing.without_mmcls',
+        sys.executable, '-m', 'mmrazor_dfad.testing._internal.without_mmcls',
         str(driver), MNIST_CONFIG, data_root,
         str(tmp_path / 'work')
     ],
@@ -101,7 +101,8 @@ def test_without_mmcls_hides_mmcls(without_mmcls):
         if line.startswith('IMPORT')
     ]
     assert len(imports) == 1
-    assert 'hidden by mmrazor_dfad.testing.without_mmcls' in imports[0]
+    assert 'hidden by mmrazor_dfad.testing._internal.without_mmcls' in imports[
+        0]
 
 
 def test_mmcls_teacher_with_mmpretrain_student(tmp_path):
@@ -143,7 +144,7 @@ def test_mmcls_teacher_with_mmpretrain_student(tmp_path):
 def test_mmpretrain_cifar_config_trains_and_validates(fake_cifar10,
                                                       random_resnet34_ckpt,
                                                       tmp_path):
-    from mmrazor_dfad.testing.tool_runs import run_train
+    from mmrazor_dfad.testing._internal.tool_runs import run_train
     runner = run_train([
         osp.join(
             REPO_ROOT, 'configs', 'mmpretrain',

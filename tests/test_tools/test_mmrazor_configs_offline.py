@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from mmrazor_dfad.testing.mmrazor_reference import MMRAZOR_CONFIGS
-from mmrazor_dfad.testing.offline import network_disabled
-from mmrazor_dfad.testing.tool_runs import read_scalars, run_train
+from mmrazor_dfad.testing._internal.mmrazor_reference import MMRAZOR_CONFIGS
+from mmrazor_dfad.testing._internal.offline import network_disabled
+from mmrazor_dfad.testing._internal.tool_runs import read_scalars, run_train
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

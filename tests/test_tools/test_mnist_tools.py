@@ -17,7 +17,7 @@ from mmengine.runner import load_checkpoint
 from mmrazor_dfad.apis import export_student
 from mmrazor_dfad.registry import MODELS
 from mmrazor_dfad.testing import write_fake_mnist
-from mmrazor_dfad.testing.tool_runs import run_train
+from mmrazor_dfad.testing._internal.tool_runs import run_train
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -8,8 +8,8 @@ import signal
 import pytest
 import torch
 
-from mmrazor_dfad.testing.fresh_process import train_in_fresh_process
-from mmrazor_dfad.testing.tool_runs import run_train
+from mmrazor_dfad.testing._internal.fresh_process import train_in_fresh_process
+from mmrazor_dfad.testing._internal.tool_runs import run_train
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 REPLAY_CONFIG = osp.join(

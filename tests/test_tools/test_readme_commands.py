@@ -22,7 +22,7 @@ import pytest
 from mmengine.config import Config
 
 from mmrazor_dfad.testing import write_fake_mnist
-from mmrazor_dfad.testing.tool_runs import run_test, run_train
+from mmrazor_dfad.testing._internal.tool_runs import run_test, run_train
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MNIST_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',

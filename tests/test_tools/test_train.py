@@ -9,8 +9,9 @@ import shutil
 import pytest
 import torch
 
-from mmrazor_dfad.testing.mmrazor_reference import MMRAZOR_CONFIGS
-from mmrazor_dfad.testing.tool_runs import read_scalars, run_test, run_train
+from mmrazor_dfad.testing._internal.mmrazor_reference import MMRAZOR_CONFIGS
+from mmrazor_dfad.testing._internal.tool_runs import (read_scalars, run_test,
+                                                      run_train)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CIFAR_CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',

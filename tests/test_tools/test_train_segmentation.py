@@ -16,9 +16,9 @@ from mmrazor_dfad.apis.train import main as train_main
 from mmrazor_dfad.datasets.preparation import mosaic
 from mmrazor_dfad.registry import MODELS
 from mmrazor_dfad.testing import write_fake_camvid, write_fake_mnist
-from mmrazor_dfad.testing.fresh_process import (run_distributed,
-                                                train_in_fresh_process)
-from mmrazor_dfad.testing.tool_runs import run_test
+from mmrazor_dfad.testing._internal.fresh_process import (
+    run_distributed, train_in_fresh_process)
+from mmrazor_dfad.testing._internal.tool_runs import run_test
 from mmrazor_dfad.utils import register_all_modules
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -14,8 +14,8 @@ from mmengine.registry import DefaultScope
 from mmrazor_dfad.models.algorithms.building import (build_teacher,
                                                      drop_pretrained_init)
 from mmrazor_dfad.testing import save_random_classifier
-from mmrazor_dfad.testing.mmrazor_reference import mmrazor_config
-from mmrazor_dfad.testing.offline import network_disabled
+from mmrazor_dfad.testing._internal.mmrazor_reference import mmrazor_config
+from mmrazor_dfad.testing._internal.offline import network_disabled
 from mmrazor_dfad.utils.downloads import DownloadFailed, download_failures_told
 from mmrazor_dfad.utils.run_setup import use_data_free_train_loader
 

@@ -21,7 +21,8 @@ def network_disabled() -> Iterator[List[str]]:
         host = args[1] if len(args) > 1 and isinstance(args[1], tuple) \
             else args[0] if args else None
         attempts.append(str(host[0] if isinstance(host, tuple) else host))
-        raise OSError('network disabled (mmrazor_dfad.testing.offline)')
+        raise OSError(
+            'network disabled (mmrazor_dfad.testing._internal.offline)')
 
     with mock.patch.object(socket.socket, 'connect', refuse), \
             mock.patch.object(socket, 'create_connection', refuse), \

@@ -27,7 +27,7 @@ def recorded_latent_draws() -> Iterator[None]:
     seeded latent stream (:class:`SeededLatentMixin`) appends a
     fingerprint of its noise to ``$MMRAZOR_DFAD_DRAWS_DIR/rank<RANK>.txt``
     (a module-level context for
-    :func:`~mmrazor_dfad.testing.fresh_process.start_tool`)."""
+    :func:`~mmrazor_dfad.testing._internal.fresh_process.start_tool`)."""
     path = osp.join(os.environ[DRAWS_DIR_VARIABLE],
                     f'rank{os.environ.get("RANK", "0")}.txt')
     sample_latent = SeededLatentMixin.sample_latent

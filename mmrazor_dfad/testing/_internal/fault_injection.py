@@ -3,9 +3,11 @@
 
 :func:`injected` installs a fault for the time of a ``with`` block (a
 training that a fault kills runs in a fresh process:
-:mod:`mmrazor_dfad.testing.fresh_process`). From the shell::
+:mod:`mmrazor_dfad.testing._internal.fresh_process`); importing this module
+patches and registers nothing. From the shell::
 
-    python -m mmrazor_dfad.testing.fault_injection FAULT NUMBER -- TRAIN_ARGS
+    python -m mmrazor_dfad.testing._internal.fault_injection \
+        FAULT NUMBER -- TRAIN_ARGS
 
 FAULT is one of (NUMBER counts the ``.pth`` saves of the run, 1 = the
 first, unless said otherwise):
@@ -47,9 +49,9 @@ def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-@HOOKS.register_module(force=True)
 class FaultInjectionHook(Hook):
-    """The faults of :func:`injected` that happen at an iteration.
+    """The faults of :func:`injected` that happen at an iteration
+    (registered in MMEngine's ``HOOKS`` only inside :func:`injected`).
 
     Args:
         fault (str): ``kill-after-iter``, ``explode`` or ``stop-rank1``.
@@ -99,6 +101,22 @@ def _patch(stack: contextlib.ExitStack, owner: Any, name: str,
     setattr(owner, name, value)
     stack.callback(restore)
     return replaced
+
+
+def _register(stack: contextlib.ExitStack) -> None:
+    """Register :class:`FaultInjectionHook` in MMEngine's root ``HOOKS``
+    until ``stack`` closes (then the entry it replaced, if any, is back)."""
+    name = FaultInjectionHook.__name__
+    replaced = HOOKS.module_dict.get(name, _MISSING)
+
+    def restore() -> None:
+        if replaced is _MISSING:
+            HOOKS.module_dict.pop(name, None)
+        else:
+            HOOKS.module_dict[name] = replaced
+
+    HOOKS.register_module(module=FaultInjectionHook, force=True)
+    stack.callback(restore)
 
 
 @contextlib.contextmanager
@@ -172,6 +190,7 @@ def injected(fault: str, number: int) -> Iterator[None]:
 
             _patch(stack, LocalBackend, 'remove', remove)
         elif fault in _HOOK_FAULTS:
+            _register(stack)
             original_from_cfg = Runner.from_cfg.__func__
 
             def from_cfg(cls, cfg):

@@ -1,7 +1,8 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 """Run a script in a process where ``import mmcls`` fails.
 
-    python -m mmrazor_dfad.testing.without_mmcls tools/train.py CONFIG ...
+    python -m mmrazor_dfad.testing._internal.without_mmcls \
+        tools/train.py CONFIG ...
 
 Shows that what the script does needs no MMCls (e.g. with MMPretrain as
 the only classification library), without uninstalling MMCls.
@@ -17,8 +18,9 @@ class RefuseMMCls(MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
         """Refuse ``mmcls`` and ``mmcls.*``; leave the rest to the others."""
         if name == 'mmcls' or name.startswith('mmcls.'):
-            raise ImportError(f"No module named '{name}' (MMCls is hidden "
-                              'by mmrazor_dfad.testing.without_mmcls)')
+            raise ImportError(
+                f"No module named '{name}' (MMCls is hidden "
+                'by mmrazor_dfad.testing._internal.without_mmcls)')
         return None
 
 

@@ -23,16 +23,16 @@ import time
 from multiprocessing.connection import wait as wait_for
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 
-from .distributed import free_port
+from ..distributed import free_port
 from .fault_injection import FAULTS, injected
 from .tool_runs import configs_unformatted, unformatted_configs
 
 # What every training imports, imported once by the server.
 PRELOAD = [
-    'pytest', 'mmrazor_dfad.testing.fresh_process', 'mmrazor_dfad.apis.train',
-    'mmrazor_dfad.apis.test', 'mmrazor_dfad.models', 'mmrazor_dfad.engine',
-    'mmrazor_dfad.evaluation', 'mmrazor.models', 'mmcls.models',
-    'mmcls.datasets', 'mmcls.evaluation'
+    'pytest', 'mmrazor_dfad.testing._internal.fresh_process',
+    'mmrazor_dfad.apis.train', 'mmrazor_dfad.apis.test', 'mmrazor_dfad.models',
+    'mmrazor_dfad.engine', 'mmrazor_dfad.evaluation', 'mmrazor.models',
+    'mmcls.models', 'mmcls.datasets', 'mmcls.evaluation'
 ]
 TOOLS = ('train', 'test')
 _server: Optional[Any] = None
@@ -190,7 +190,7 @@ def start_tool(tool: str,
         tool (str): ``'train'`` or ``'test'``.
         argv (Sequence[str]): The command line after the tool's script.
         fault (str): One of
-            :data:`~mmrazor_dfad.testing.fault_injection.FAULTS`.
+            :data:`~mmrazor_dfad.testing._internal.fault_injection.FAULTS`.
             Defaults to ``'none'``.
         number (int): At which save (or iteration) the fault strikes.
         cwd (str, optional): Working directory; defaults to the current.
