@@ -17,7 +17,7 @@ the same images (same L1-on-logits loss, no labels), (c) DFAD with the
 generator never updated (its learning rate set to 0). Writes
 ``results/<dataset>_dfad.json`` (one run record per seed, variant
 ``plain-dfad``, and the baselines in its header, their split in
-``extra.baselines_split``; see :mod:`mmrazor_dfad.utils.run_records`), then
+``extra.baselines_split``; see ``.dev_scripts/run_records``), then
 regenerates the tables from it (``update_model_zoo.py``).
 """
 import argparse
@@ -28,9 +28,8 @@ import subprocess
 import sys
 import time
 
-from mmrazor_dfad.utils.run_records import (ResultsFile, RunRecord,
-                                            dump_results, load_results,
-                                            provenance)
+from run_records import (ResultsFile, RunRecord, dump_results, load_results,
+                         provenance)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

@@ -12,7 +12,7 @@ and student come on top). Each size runs in a fresh process, so its peak
 resident memory (the kernel's high-water mark after the imports) is its
 own; on a GPU the peak CUDA memory is reported too. Prints one line per
 size and writes one SpeedRecord per size (contender ``DAFLGenerator@<size>``)
-to ``--out`` in the results schema (``mmrazor_dfad.utils.run_records``).
+to ``--out`` in the results schema (``.dev_scripts/run_records``).
 """
 import argparse
 import json
@@ -97,8 +97,8 @@ def main(argv=None) -> None:
     if args.probe is not None:
         print(json.dumps(measure(args.probe, args.batch, args.repeats)))
         return
-    from mmrazor_dfad.utils.run_records import (SpeedRecord, dump_results,
-                                                load_or_create, provenance)
+    from run_records import (SpeedRecord, dump_results, load_or_create,
+                             provenance)
     records = []
     for size in args.sizes:
         output = subprocess.run([

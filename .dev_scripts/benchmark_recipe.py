@@ -16,7 +16,7 @@ at the final iteration (the runner's test loop after training; for
 ``--from-work-dirs``, ``tools/test.py`` on the run's newest checkpoint, logs
 in ``<work dir>/final_test``). It stores one run record per seed (variant
 NAME, after NAME's earlier runs, which stay) in RESULTS.json
-(:mod:`mmrazor_dfad.utils.run_records`): the test top-1 (classification,
+(``.dev_scripts/run_records``): the test top-1 (classification,
 ``--teacher-top1``) or mIoU (segmentation, ``--teacher-miou``: the
 teacher's test score) as ``metrics`` with ``split: 'test'``; every
 validation (``validations``, on the validation split:
@@ -44,9 +44,8 @@ import time
 from datetime import datetime
 from typing import Dict, List, Optional, Tuple
 
-from mmrazor_dfad.utils.run_records import (RunRecord, dump_results,
-                                            load_or_create, provenance,
-                                            summarize)
+from run_records import (RunRecord, dump_results, load_or_create, provenance,
+                         summarize)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 RATIOS = (0.90, 0.95, 0.98)

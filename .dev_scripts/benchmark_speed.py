@@ -49,19 +49,12 @@ import argparse
 import os
 import os.path as osp
 
-from mmrazor_dfad.utils.package_loading import import_package_from_folder
+# The package next to this script (the script's folder is on the import
+# path; the tests put .dev_scripts there: pyproject.toml).
+import speed
 
 HERE = osp.dirname(osp.abspath(__file__))
 REPO = osp.dirname(HERE)
-
-
-def import_parts(name='benchmark_speed_parts'):
-    """The ``speed`` package next to this script, imported from its
-    folder as ``name``; the import path is left as it is."""
-    return import_package_from_folder(osp.join(HERE, 'speed'), name)
-
-
-speed = import_parts()
 
 CONTENDERS = ('ours', 'bare', 'mmrazor', 'mmrazor_train_step')
 

@@ -14,7 +14,7 @@ checkpoint, and its student compared with an uninterrupted run of as many
 iterations with the same seed (the learning-rate schedules do not depend on
 ``max_iters``). Prints a summary and writes it as the one run record of
 ``results/kill_loop.json`` (counts and events in its ``extra``; see
-:mod:`mmrazor_dfad.utils.run_records`).
+``.dev_scripts/run_records``).
 """
 import argparse
 import glob
@@ -32,8 +32,7 @@ import time
 import torch
 
 from mmrazor_dfad.utils import checkpoint_file_problem
-from mmrazor_dfad.utils.run_records import (ResultsFile, RunRecord,
-                                            dump_results, provenance)
+from run_records import ResultsFile, RunRecord, dump_results, provenance
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO_ROOT, 'configs', 'dfad',

@@ -25,9 +25,8 @@ import re
 import statistics
 from typing import Dict, List, Optional
 
-from mmrazor_dfad.utils.run_records import (ResultsFile, RunRecord,
-                                            dump_results, load_results,
-                                            provenance)
+from run_records import (ResultsFile, RunRecord, dump_results, load_results,
+                         provenance)
 
 PREFIXES = ['label_free', 'label_free_mix', 'label_free_z2']
 TITLES = dict(mnist='MNIST', fashion_mnist='Fashion-MNIST')

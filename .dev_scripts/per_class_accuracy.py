@@ -8,7 +8,7 @@ student's confusion matrix, on the config's test split.
 
 Reads the checkpoint's ``state_dict`` (with an ``EMAHook`` these are the
 averaged weights, the ones validated and exported) and stores the run
-record of variant NAME in the JSON (:mod:`mmrazor_dfad.utils.run_records`):
+record of variant NAME in the JSON (``.dev_scripts/run_records``):
 per class the student's (``metrics``) and the teacher's
 (``teacher_metrics``) top-1, and the confusion matrix (rows: true class,
 columns: student's prediction); the class names are ``extra['classes']``.
@@ -19,8 +19,7 @@ from datetime import date
 
 import torch
 
-from mmrazor_dfad.utils.run_records import (RunRecord, dump_results,
-                                            load_or_create, provenance)
+from run_records import RunRecord, dump_results, load_or_create, provenance
 
 
 def per_class(config: str, checkpoint: str) -> dict:

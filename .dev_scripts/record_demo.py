@@ -25,8 +25,7 @@ from typing import Dict, List, Optional
 
 from mmrazor_dfad.apis.distill import LABEL_FREE_SCORE
 from mmrazor_dfad.evaluation.label_free_selection import read_validations
-from mmrazor_dfad.utils.run_records import (RunRecord, dump_results,
-                                            load_or_create, provenance)
+from run_records import RunRecord, dump_results, load_or_create, provenance
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

@@ -8,7 +8,7 @@
 Reads the run's validation top-1 (``*/vis_data/scalars.json``: the
 validation split, held out from the training images) and its wall time
 (first to last logged line) and stores them as the run record of variant
-NAME in RESULTS.json (:mod:`mmrazor_dfad.utils.run_records`), after the
+NAME in RESULTS.json (``.dev_scripts/run_records``), after the
 earlier runs of that name, which stay; ``update_model_zoo.py`` renders the
 exploration tables of docs/experiments.md from it. An exploration selects,
 so it never reads the test split: the recorded final top-1 is the last
@@ -23,8 +23,7 @@ import re
 import time
 from datetime import datetime
 
-from mmrazor_dfad.utils.run_records import (RunRecord, dump_results,
-                                            load_or_create, provenance)
+from run_records import RunRecord, dump_results, load_or_create, provenance
 
 
 def main() -> None:

@@ -23,8 +23,7 @@ from PIL import Image
 
 from mmrazor_dfad.datasets.preparation.fashion_scenes import SCENE_CLASSES
 from mmrazor_dfad.evaluation.metrics.class_iou_metric import merge_confusion
-from mmrazor_dfad.utils.run_records import (ResultsFile, RunRecord,
-                                            dump_results, provenance)
+from run_records import ResultsFile, RunRecord, dump_results, provenance
 
 CLASSES = len(SCENE_CLASSES)
 SPLITS = ('train', 'test')

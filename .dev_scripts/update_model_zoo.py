@@ -5,7 +5,7 @@
     python .dev_scripts/update_model_zoo.py --check   # exit 1 if stale
 
 Each measured number has one home, a record in ``results/*.json`` read only
-through :mod:`mmrazor_dfad.utils.run_records`; the tables in README.md,
+through ``.dev_scripts/run_records``; the tables in README.md,
 configs/*/README.md and docs/ (between ``<!-- NAME-begin/end -->`` markers)
 and configs/*/metafile.yml are rendered from them here. Benchmark scripts
 call this after writing their JSON; ``make lint`` runs ``--check``. Both
@@ -16,22 +16,12 @@ The work is done by the ``model_zoo`` package next to this script (see its
 ``__init__.py``); this file loads it and keeps its names reachable.
 """
 import argparse
-import os.path as osp
 import sys
 from typing import List, Optional
 
-from mmrazor_dfad.utils.package_loading import import_package_from_folder
-
-HERE = osp.dirname(osp.abspath(__file__))
-
-
-def import_parts(name='update_model_zoo_parts'):
-    """The ``model_zoo`` package next to this script, imported from its
-    folder as ``name``; the import path is left as it is."""
-    return import_package_from_folder(osp.join(HERE, 'model_zoo'), name)
-
-
-model_zoo = import_parts()
+# The package next to this script (the script's folder is on the import
+# path; the tests put .dev_scripts there: pyproject.toml).
+import model_zoo
 
 # The script's names from before the parts moved out. Every table reads
 # through ``model_zoo.common.load``: patch that one, not this copy.

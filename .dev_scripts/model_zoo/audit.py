@@ -18,9 +18,8 @@ from collections import Counter
 from dataclasses import replace
 from typing import Callable, Dict, List, Optional
 
-from mmrazor_dfad.utils.run_records import (RunRecord, distinct_runs, load_all,
-                                            run_key)
 from . import common
+from run_records import RunRecord, distinct_runs, load_all, run_key
 
 
 def value(run: RunRecord, metric: str) -> Optional[str]:

@@ -25,9 +25,8 @@ from dataclasses import dataclass
 from typing import (Callable, Iterable, Iterator, List, Optional, Sequence,
                     Tuple)
 
-from mmrazor_dfad.utils.run_records import (ResultsFile, RunRecord,
-                                            distinct_runs, load_results,
-                                            run_key)
+from run_records import (ResultsFile, RunRecord, distinct_runs, load_results,
+                         run_key)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CIFAR_CONFIG = 'configs/dfad/dfad_logits_resnet34_resnet18_8xb32_cifar10.py'

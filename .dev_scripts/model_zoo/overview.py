@@ -5,11 +5,11 @@ datasets and of MMRazor's data-free algorithms, and the speed comparisons
 import os.path as osp
 from typing import List, Optional
 
-from mmrazor_dfad.utils.run_records import SpeedRecord, summarize
 from . import common
 from .common import (CIFAR_CONFIG, DATASETS, FAMILY, FREEZE, RECOMMENDED,
                      TEACHERS, THROUGHOUT, THROUGHOUT_TITLE, count, lenet_rows,
                      link, mark, not_measured, spread, table, title, with_note)
+from run_records import SpeedRecord, summarize
 
 
 def _teacher(runs) -> float:

@@ -4,10 +4,10 @@ upper bound, the untrained-generator lower bound) and its ablation."""
 import os.path as osp
 from typing import Optional, Sequence
 
-from mmrazor_dfad.utils.run_records import summarize
 from . import common
 from .common import (by_provenance, config_cell, fmt, mark, per_seed, spread,
                      table, with_note)
+from run_records import summarize
 
 MOSAIC = 'mnist_mosaic_dfad'
 METRIC, TEACHER_METRIC = 'student_mIoU', 'teacher_mIoU'

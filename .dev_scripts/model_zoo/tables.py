@@ -8,11 +8,11 @@ import os.path as osp
 import statistics
 from typing import Dict, List, Optional, Sequence
 
-from mmrazor_dfad.utils.run_records import RunRecord, summarize
 from . import common
 from .common import (FREEZE, PAPERS, REPO, TEACHERS, THROUGHOUT,
                      THROUGHOUT_TITLE, by_provenance, config_cell, fmt, link,
                      mark, per_seed, spread, table, title, with_note)
+from run_records import RunRecord, summarize
 
 
 def dfad_table(dataset: str) -> str:

@@ -5,7 +5,7 @@
 ratios; a ratio whose contenders did not run, ``--contenders``, or a peak
 that was not probed, ``--rss-probes 0``, is ``null``). :func:`write_record`
 is the one place a ``results/speed_*.json`` file is written, as the shared
-results schema (``mmrazor_dfad.utils.run_records``): one ``SpeedRecord``
+results schema (``.dev_scripts/run_records``): one ``SpeedRecord``
 per contender; the ratios are derived from them, not stored.
 """
 import json
@@ -17,8 +17,7 @@ import time
 
 import torch
 
-from mmrazor_dfad.utils.run_records import (ResultsFile, SpeedRecord,
-                                            dump_results, provenance)
+from run_records import ResultsFile, SpeedRecord, dump_results, provenance
 
 RSS_METHOD = ('kernel high-water mark (VmHWM) reset after imports, median '
               'of fresh processes')

@@ -19,7 +19,7 @@ from mmrazor_dfad.utils import (WorkDirLock, checkpoint_safe_globals,
                                 search_resumable_checkpoint)
 from mmrazor_dfad.utils.config_keys import explain_unknown_key
 from mmrazor_dfad.utils.downloads import download_failures_told
-from mmrazor_dfad.utils.run_records import write_provenance
+from mmrazor_dfad.utils.provenance import write_provenance
 from mmrazor_dfad.utils.run_setup import (use_alternating_optim_wrapper,
                                           use_cpu_capable_model_wrapper,
                                           use_data_free_train_loader,

@@ -4,8 +4,6 @@ from .checkpoint import (checkpoint_file_problem, checkpoint_safe_globals,
                          load_teacher_weights)
 from .dist import DEFAULT_CPU_TIMEOUT, init_cpu_distributed
 from .errors import InvalidArgumentError
-from .run_records import (ResultsFile, RunRecord, SpeedRecord, dump_results,
-                          load_all, load_results)
 from .run_setup import (choose_resume_checkpoint,
                         use_alternating_optim_wrapper,
                         use_cpu_capable_model_wrapper,
@@ -23,6 +21,5 @@ __all__ = [
     'WorkDirLock', 'WorkDirInUseError', 'load_checkpoint_strictly',
     'DEFAULT_CPU_TIMEOUT', 'choose_resume_checkpoint',
     'use_safe_checkpoint_hook', 'use_cpu_capable_model_wrapper',
-    'use_alternating_optim_wrapper', 'InvalidArgumentError', 'ResultsFile',
-    'RunRecord', 'SpeedRecord', 'load_results', 'load_all', 'dump_results'
+    'use_alternating_optim_wrapper', 'InvalidArgumentError'
 ]

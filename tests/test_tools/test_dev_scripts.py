@@ -19,7 +19,7 @@ import pytest
 # Imported before the subprocess guard: its first import runs ldconfig.
 import torch  # noqa: F401
 
-from mmrazor_dfad.utils.run_records import load_results
+from run_records import load_results
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEV_SCRIPTS = osp.join(REPO, '.dev_scripts')

@@ -179,7 +179,7 @@ def test_a_recorded_scene_run_carries_things_fidelity_and_classes(
     import importlib.util
     from types import SimpleNamespace
 
-    from mmrazor_dfad.utils.run_records import load_results
+    from run_records import load_results
     spec = importlib.util.spec_from_file_location(
         'dev_script_benchmark_recipe',
         osp.join(REPO_ROOT, '.dev_scripts', 'benchmark_recipe.py'))

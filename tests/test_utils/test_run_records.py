@@ -11,12 +11,10 @@ import re
 
 import pytest
 
-from mmrazor_dfad.utils import run_records
-from mmrazor_dfad.utils.run_records import (SCHEMA, ResultsFile, RunRecord,
-                                            SpeedRecord, dump_results,
-                                            dumps_results, load_all,
-                                            load_or_create, load_results,
-                                            results_from_dict, summarize)
+import run_records  # .dev_scripts/run_records (pyproject.toml: pythonpath)
+from run_records import (SCHEMA, ResultsFile, RunRecord, SpeedRecord,
+                         dump_results, dumps_results, load_all, load_or_create,
+                         load_results, results_from_dict, summarize)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 RESULTS = osp.join(REPO_ROOT, 'results')

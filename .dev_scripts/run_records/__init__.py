@@ -1,5 +1,7 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""Run records: the one schema of ``results/*.json``.
+"""Run records: the one schema of ``results/*.json`` (the ledger of this
+repository's benchmarks; not part of the package: the scripts of
+``.dev_scripts/`` and the tests import it as ``run_records``).
 
 Every measured number of the project lives in a *results file*, one JSON
 object per file::
@@ -25,8 +27,9 @@ Provenance: a record says the commit it ran at (``git rev-parse HEAD``, with
 machine and (a run) the split its final ``metrics`` were measured on
 (``'val'`` or ``'test'``). :func:`provenance` fills the first three for a
 benchmark script, from the work dir's ``run_provenance.json`` (written by
-``tools/train.py`` when the run started, :func:`write_provenance`) when it
-records a finished run. A record that lacks one of them was written before
+``tools/train.py`` when the run started:
+:func:`mmrazor_dfad.utils.provenance.write_provenance`) when it records a
+finished run. A record that lacks one of them was written before
 these fields existed: :attr:`RunRecord.legacy` is true and the tables mark
 it and do not make it a headline number. Records of one run key
 (:func:`run_key`: variant, config, options, seed, split) are repeats of one
@@ -43,14 +46,26 @@ import json
 import math
 import os
 import os.path as osp
-import platform
 import statistics
-import subprocess
-import sys
-import time
 import typing
 from dataclasses import MISSING, dataclass, field, fields
 from typing import Any, Dict, List, Optional, Tuple, Union
+
+# What a training records when it starts (the runtime's part, reachable
+# from here too), and what a record's provenance reads.
+from mmrazor_dfad.utils.provenance import (PROVENANCE_FILE, current_machine,
+                                           current_threads, git_commit,
+                                           read_starts, write_provenance)
+
+__all__ = [
+    'SCHEMA', 'TASKS', 'SPLITS', 'RUN_PROVENANCE', 'SPEED_PROVENANCE',
+    'PROVENANCE_FILE', 'REPO', 'Metric', 'Validation', 'RunRecord',
+    'SpeedRecord', 'ResultsFile', 'Summary', 'summarize', 'results_from_dict',
+    'load_results', 'load_all', 'dumps_results', 'dump_results',
+    'load_or_create', 'git_commit', 'current_threads', 'current_machine',
+    'write_provenance', 'read_starts', 'provenance', 'run_key', 'same_run',
+    'distinct_runs'
+]
 
 SCHEMA = 'mmrazor_dfad.results/1'
 TASKS = ('classification', 'segmentation')
@@ -59,8 +74,7 @@ SPLITS = ('val', 'test')
 #: The fields that make a record auditable; a record lacking one is legacy.
 RUN_PROVENANCE = ('commit', 'threads', 'machine', 'split')
 SPEED_PROVENANCE = ('commit', 'threads', 'machine')
-#: Where a training writes its provenance (in its work dir).
-PROVENANCE_FILE = 'run_provenance.json'
+#: The checkout (``.dev_scripts/run_records/`` is two folders down).
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: A metric value: a number, or a (nested) list of numbers such as per-class
 #: accuracies or a confusion matrix.
@@ -438,8 +452,8 @@ def results_from_dict(data: Any, source: str = '<results>') -> ResultsFile:
         found = data.get('schema') if isinstance(data, dict) else data
         checker.fail(
             'schema', f'expected {SCHEMA!r}, got {found!r}',
-            'write the file with mmrazor_dfad.utils.run_records.'
-            'dump_results (see docs/development.md)')
+            'write the file with dump_results of .dev_scripts/run_records '
+            '(see docs/development.md)')
     data = {key: value for key, value in data.items() if key != 'schema'}
     runs, speed = data.pop('runs', []), data.pop('speed', [])
     for key, value in (('runs', runs), ('speed', speed)):
@@ -544,92 +558,6 @@ def load_or_create(path: str, **header: Any) -> ResultsFile:
         return load_results(path)
     header.setdefault('name', osp.splitext(osp.basename(path))[0])
     return ResultsFile(**header)
-
-
-def git_commit(repo: str = REPO) -> Optional[str]:
-    """The commit checked out at ``repo`` (``git rev-parse HEAD``), with
-    ``-dirty`` appended when tracked files differ from it (untracked files
-    do not count); ``None`` outside a git checkout or without git.
-
-    Args:
-        repo (str): A folder of the checkout. Defaults to this package's.
-
-    Returns:
-        str, optional: E.g. ``'4ba506e...'`` or ``'4ba506e...-dirty'``.
-    """
-    # No optional locks: reading must not block (or be blocked by) a
-    # concurrent git command in the same checkout.
-    env = dict(os.environ, GIT_OPTIONAL_LOCKS='0')
-    try:
-        head = subprocess.run(['git', 'rev-parse', 'HEAD'],
-                              cwd=repo,
-                              env=env,
-                              capture_output=True,
-                              text=True,
-                              check=True).stdout.strip()
-        changed = subprocess.run(['git', 'diff', '--quiet', 'HEAD', '--'],
-                                 cwd=repo,
-                                 env=env,
-                                 capture_output=True).returncode
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return head + ('-dirty' if changed else '') if head else None
-
-
-def current_threads() -> Optional[int]:
-    """This process's CPU threads: torch's when it is imported, else
-    ``$OMP_NUM_THREADS`` (``None`` when neither says)."""
-    if 'torch' in sys.modules:
-        return sys.modules['torch'].get_num_threads()
-    value = os.environ.get('OMP_NUM_THREADS', '')
-    return int(value) if value.isdigit() else None
-
-
-def current_machine() -> str:
-    """``'<n> CPU cores, <architecture>'`` (and the GPU, when torch sees
-    one) of this machine."""
-    text = f'{os.cpu_count()} CPU cores, {platform.machine()}'
-    torch = sys.modules.get('torch')
-    if torch is not None and torch.cuda.is_available():
-        text += f', {torch.cuda.get_device_name(0)}'
-    return text
-
-
-def write_provenance(work_dir: str, repo: str = REPO) -> Dict[str, Any]:
-    """Append this start of a training (commit, threads, machine, date) to
-    ``<work_dir>/run_provenance.json``, so a benchmark script that records
-    the finished run later knows where it ran (:func:`provenance`).
-
-    Args:
-        work_dir (str): The run's work dir (created if missing).
-        repo (str): The checkout whose commit the run uses.
-
-    Returns:
-        dict: The start written.
-    """
-    start = dict(
-        commit=git_commit(repo),
-        threads=current_threads(),
-        machine=current_machine(),
-        date=time.strftime('%Y-%m-%d %H:%M:%S'))
-    path = osp.join(work_dir, PROVENANCE_FILE)
-    starts = read_starts(work_dir)
-    os.makedirs(work_dir, exist_ok=True)
-    with open(path, 'w', encoding='utf-8') as file:
-        json.dump(dict(starts=starts + [start]), file, indent=2)
-    return start
-
-
-def read_starts(work_dir: str) -> List[Dict[str, Any]]:
-    """The starts :func:`write_provenance` recorded in ``work_dir`` (empty
-    when it has none or the file is unreadable)."""
-    path = osp.join(work_dir, PROVENANCE_FILE)
-    try:
-        with open(path, encoding='utf-8') as file:
-            starts = json.load(file).get('starts', [])
-    except (OSError, ValueError, AttributeError):
-        return []
-    return [start for start in starts if isinstance(start, dict)]
 
 
 def provenance(threads: Optional[int] = None,
