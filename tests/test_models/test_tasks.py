@@ -84,11 +84,21 @@ def test_each_task_checks_the_folders_of_its_own_datasets(tmp_path):
 
 def test_a_config_is_checked_by_every_task_whatever_its_algorithm(tmp_path):
     # No model.task (MMRazor's KD, a plain segmentor, an exported student):
-    # both kinds of folder are still checked, in all three dataloaders.
-    with pytest.raises(FileNotFoundError, match='test_dataloader.dataset'):
-        check_data(idx_cfg(tmp_path / 'mnist', 'test_dataloader'))
+    # both kinds of folder are still checked.
+    with pytest.raises(FileNotFoundError, match='val_dataloader.dataset'):
+        check_data(idx_cfg(tmp_path / 'mnist', 'val_dataloader'))
+    with pytest.raises(FileNotFoundError, match='train_dataloader.dataset'):
+        check_data(seg_cfg(tmp_path / 'mosaic', 'train_dataloader'))
+    # Before a training (no loaders named), each task picks: the test split
+    # of an MNIST-style set is not read (its training folder holds its
+    # files), that of a segmentation set is (prepared with the others).
+    assert check_data(idx_cfg(tmp_path / 'mnist', 'test_dataloader')) == []
     with pytest.raises(FileNotFoundError, match='test_dataloader.dataset'):
         check_data(seg_cfg(tmp_path / 'mosaic', 'test_dataloader'))
+    with pytest.raises(FileNotFoundError, match='test_dataloader.dataset'):
+        check_data(
+            idx_cfg(tmp_path / 'mnist', 'test_dataloader'),
+            ('test_dataloader', ))
     # Only the dataloaders asked for.
     cfg = dict(**idx_cfg(tmp_path / 'mnist'),
                **seg_cfg(tmp_path / 'mosaic', 'test_dataloader'))

@@ -1,14 +1,12 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
 from typing import List, Mapping, Optional, Sequence, Union
 
-from .base_task import EXPORT_LIBRARIES, BaseTask, TaskMismatchError
+from .base_task import EXPORT_LIBRARIES, LOADERS, BaseTask, TaskMismatchError
 from .classification_task import ClassificationTask
 from .segmentation_task import SegmentationTask
 
 #: Every task, for what is asked of a config whatever its algorithm.
 TASKS = (ClassificationTask, SegmentationTask)
-#: The dataloaders a config reads real images from.
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
 
 def build_task(cfg: Union[None, Mapping, BaseTask] = None) -> BaseTask:
@@ -38,8 +36,8 @@ def check_data(cfg: Mapping,
 
     Args:
         cfg (Mapping): The config.
-        loaders (Sequence[str], optional): The dataloaders to check.
-            Defaults to :data:`LOADERS`.
+        loaders (Sequence[str], optional): The dataloaders to check; None:
+            those each task checks before a training.
 
     Returns:
         list[str]: The folders checked.
@@ -47,7 +45,6 @@ def check_data(cfg: Mapping,
     Raises:
         FileNotFoundError | ValueError: A folder is missing or incomplete.
     """
-    loaders = LOADERS if loaders is None else tuple(loaders)
     checked: List[str] = []
     for task in TASKS:
         checked += task().check_data(cfg, loaders)

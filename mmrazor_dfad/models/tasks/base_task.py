@@ -5,6 +5,8 @@ import torch
 import torch.nn as nn
 from mmengine.model import is_model_wrapper
 
+#: The dataloaders of a config that read real images.
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 #: The libraries a student is exported for, by scope, with their names.
 EXPORT_LIBRARIES = {
     'mmcls': 'MMCls',
@@ -57,10 +59,17 @@ class BaseTask:
 
     # Checks before any work.
 
-    def check_data(self, cfg: Mapping, loaders: Sequence[str]) -> List[str]:
+    def check_data(self,
+                   cfg: Mapping,
+                   loaders: Optional[Sequence[str]] = None) -> List[str]:
         """Refuse a missing or incomplete data folder of this task's
         datasets among the dataloaders ``loaders`` of ``cfg``, by name and
         with the fix (see :func:`mmrazor_dfad.models.tasks.check_data`).
+
+        Args:
+            cfg (Mapping): The config.
+            loaders (Sequence[str], optional): The dataloaders to check;
+                None: those to check before a training (the task's choice).
 
         Returns:
             list[str]: The folders checked (none by default).

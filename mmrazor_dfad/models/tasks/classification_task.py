@@ -133,11 +133,17 @@ class ClassificationTask(BaseTask):
             sample.set_field(t_logits, 'teacher_logits', field_type='data')
         return data_samples
 
-    def check_data(self, cfg: Mapping, loaders: Sequence[str]) -> List[str]:
+    def check_data(self,
+                   cfg: Mapping,
+                   loaders: Optional[Sequence[str]] = None) -> List[str]:
         """The IDX files of every MMCls / MMPretrain ``MNIST`` or
         ``FashionMNIST`` dataset with ``download=False`` among ``loaders``
-        (:func:`~mmrazor_dfad.datasets.check_idx_folders`)."""
+        (:func:`~mmrazor_dfad.datasets.check_idx_folders`). Before a
+        training (``loaders`` None): the train and val dataloaders, which it
+        reads (the training folder holds the test split's files too)."""
         from mmrazor_dfad.datasets.image_folders import check_idx_folders
+        if loaders is None:
+            loaders = ('train_dataloader', 'val_dataloader')
         return check_idx_folders(cfg, loaders)
 
     def check_teachers(self, runner, algorithm: nn.Module, *, num_images: int,

@@ -6,7 +6,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmrazor_dfad.registry import MODELS
-from .base_task import BaseTask, TaskMismatchError, unwrap
+from .base_task import LOADERS, BaseTask, TaskMismatchError, unwrap
 
 
 def _pixel_data(data: torch.Tensor):
@@ -122,14 +122,20 @@ class SegmentationTask(BaseTask):
             sample.teacher_pred_sem_seg = teacher_sample.pred_sem_seg
         return data_samples
 
-    def check_data(self, cfg: Mapping, loaders: Sequence[str]) -> List[str]:
+    def check_data(self,
+                   cfg: Mapping,
+                   loaders: Optional[Sequence[str]] = None) -> List[str]:
         """The image folders of every MMSeg-style dataset (``data_root`` +
         ``data_prefix`` with ``img_path`` and ``seg_map_path``, or
         ``CamVidDataset``) among ``loaders``
-        (:func:`~mmrazor_dfad.datasets.check_segmentation_folders`)."""
+        (:func:`~mmrazor_dfad.datasets.check_segmentation_folders`). Before
+        a training (``loaders`` None): all three dataloaders (a preparation
+        writes the splits together; an interrupted one leaves the test
+        split incomplete, which a benchmark's final test reads)."""
         from mmrazor_dfad.datasets.image_folders import \
             check_segmentation_folders
-        return check_segmentation_folders(cfg, loaders)
+        return check_segmentation_folders(
+            cfg, LOADERS if loaders is None else loaders)
 
     @torch.no_grad()
     def visualize_generated(
