@@ -3,9 +3,11 @@
 
     python .dev_scripts/record_exploration.py RESULTS.json NAME WORK_DIR \
         CONFIG --seed S --description TEXT [--machine TEXT]
-        [--cfg-options key=value ...] [--teacher-top1 T] [--threads N]
+        [--cfg-options key=value ...] [--teacher-top1 T | --teacher-miou M]
+        [--threads N]
 
-Reads the run's validation top-1 (``*/vis_data/scalars.json``: the
+Reads the run's validation top-1, or for a segmentation run its mIoU,
+things mIoU and fidelity to the teacher (``*/vis_data/scalars.json``: the
 validation split, held out from the training images) and its wall time
 (first to last logged line) and stores them as the run record of variant
 NAME in RESULTS.json (``.dev_scripts/run_records``), after the
@@ -51,6 +53,11 @@ def main() -> None:
         default=[],
         help='the overrides the run was started with (key=value)')
     parser.add_argument('--teacher-top1', type=float, default=None)
+    parser.add_argument(
+        '--teacher-miou',
+        type=float,
+        default=None,
+        help="a segmentation teacher's validation mIoU")
     parser.add_argument('--threads', type=int, default=None)
     parser.add_argument(
         '--dataset', help='the dataset title of a new results file')
@@ -61,8 +68,26 @@ def main() -> None:
                 osp.join(args.work_dir, '*', 'vis_data', 'scalars.json'))):
         with open(path) as file:
             rows += [json.loads(line) for line in file if line.strip()]
-    validations = [(row['step'], dict(student_top1=row['accuracy/top1']))
-                   for row in rows if 'accuracy/top1' in row]
+    # Classification runs log top-1; segmentation runs mIoU (and, on the
+    # scene benchmark, the things mIoU and the fidelity to the teacher).
+    segmentation = not any('accuracy/top1' in row for row in rows)
+    metric = 'student_mIoU' if segmentation else 'student_top1'
+    keys = dict(
+        student_mIoU='mIoU',
+        student_mIoU_things='mIoU_things',
+        fidelity_mIoU='teacher_student/mIoU_vs_teacher',
+        label_free_mIoU_vs_teacher='label_free/mIoU_vs_teacher'
+    ) if segmentation else dict(student_top1='accuracy/top1')
+    validations = [
+        (row['step'],
+         {name: row[key]
+          for name, key in keys.items() if key in row}) for row in rows
+        if keys[metric] in row
+    ]
+    if not validations:
+        raise SystemExit(f'{args.work_dir}: no validation of '
+                         f'{keys[metric]!r} in */vis_data/scalars.json; '
+                         'is it the work dir of a finished run?')
     stamps = []
     for log in glob.glob(osp.join(args.work_dir, '*', '*.log')):
         with open(log) as file:
@@ -71,7 +96,12 @@ def main() -> None:
                 if match:
                     stamps.append(
                         datetime.strptime(match.group(1), '%Y/%m/%d %H:%M:%S'))
-    best = max(metrics['student_top1'] for _, metrics in validations)
+    best = max(metrics[metric] for _, metrics in validations)
+    teacher_metrics = {}
+    if args.teacher_top1 is not None:
+        teacher_metrics['teacher_top1'] = args.teacher_top1
+    if args.teacher_miou is not None:
+        teacher_metrics['teacher_mIoU'] = args.teacher_miou
     run = RunRecord(
         variant=args.name,
         description=args.description,
@@ -86,11 +116,8 @@ def main() -> None:
         metrics=dict(validations[-1][1]),
         validations=validations,
         wall_time_s=(max(stamps) - min(stamps)).total_seconds(),
-        teacher_metrics={} if args.teacher_top1 is None else dict(
-            teacher_top1=args.teacher_top1),
-        extra=dict(
-            validations_split='val',
-            best_val_selected=dict(student_top1=best)))
+        teacher_metrics=teacher_metrics,
+        extra=dict(validations_split='val', best_val_selected={metric: best}))
     results = load_or_create(
         args.results,
         dataset=args.dataset,
@@ -98,7 +125,7 @@ def main() -> None:
         '.dev_scripts/record_exploration.py.')
     results.add_runs(args.name, [run])
     dump_results(results, args.results)
-    print(args.name, run.final())
+    print(args.name, run.final(metric))
 
 
 if __name__ == '__main__':

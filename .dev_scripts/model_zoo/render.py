@@ -13,8 +13,8 @@ from .metafiles import metafile
 from .overview import (family_table, speed_table, speed_variants_table,
                        summary_table)
 from .segmentation import (generator_sizes_table, mosaic_table,
-                           scenes_per_class_table, scenes_table,
-                           segmentation_metafile)
+                           scenes_exploration_table, scenes_per_class_table,
+                           scenes_table, segmentation_metafile)
 from .tables import (ablation_table, demo_table, dfad_table, exploration_table,
                      family_results, label_free_tables, recipes_table,
                      time_to_target_table)
@@ -73,6 +73,8 @@ SECTIONS: Dict[str,
                        partial(scenes_table, 'docs'),
                        'scenes-per-class':
                        scenes_per_class_table,
+                       'scenes-exploration':
+                       scenes_exploration_table,
                        'mosaic-results':
                        partial(mosaic_table, MOSAIC_MAIN, 'docs'),
                        'mosaic-ablation':

@@ -296,3 +296,53 @@ def scenes_per_class_table(name: str = SCENES) -> str:
     return with_note(
         table('row | mIoU of each run | ' + ' | '.join(classes),
               'l' + 'c' * (len(classes) + 1), lines), shown)
+
+
+SCENES_EXPLORATION = 'fashion_scenes_exploration'
+
+
+def _plain_val_at(step: int, name: str = SCENES) -> Optional[float]:
+    """Plain DFAD's mean validation mIoU at iteration ``step`` over its
+    recorded runs (the same validation canvases), if any was logged."""
+    # A reference value, not a row: read without claiming the runs.
+    values = [
+        metrics[METRIC] for run in common.load(name).runs
+        if run.variant == 'dfad' for at, metrics in run.validations
+        if at == step and METRIC in metrics
+    ]
+    return sum(values) / len(values) if values else None
+
+
+def scenes_exploration_table(name: str = SCENES_EXPLORATION) -> str:
+    """Every exploration run of the scene benchmark (levers tried on the
+    validation canvases, never the test canvases), one row each: its
+    validation mIoU at each validation, its things mIoU and fidelity at the
+    last one, and plain DFAD's validation mIoU at the same iteration."""
+    if not osp.isfile(osp.join(common.REPO, 'results', f'{name}.json')):
+        return 'Not measured yet.'
+    rows, shown = [], []
+    for variant in common.load(name).variants():
+        for run in common.variant_runs(name, variant, METRIC):
+            if not run.validations:
+                continue
+            shown.append(run)
+            step, last = run.validations[-1]
+            rows.append([
+                variant + mark([run]), run.description,
+                '-' if run.seed is None else run.seed,
+                ', '.join(f'{metrics[METRIC]:.2f}'
+                          for _, metrics in run.validations
+                          if METRIC in metrics),
+                str(step),
+                fmt(last.get('student_mIoU_things')),
+                fmt(last.get('fidelity_mIoU')),
+                fmt(_plain_val_at(step)),
+                common.minutes([run])
+            ])
+    if not rows:
+        return 'Not measured yet.'
+    return with_note(
+        table(
+            'run | what changed | seed | val mIoU at each validation | '
+            'last iteration | things mIoU (val) | fidelity mIoU (val) | '
+            'plain DFAD val mIoU there | minutes', 'llccccccc', rows), shown)

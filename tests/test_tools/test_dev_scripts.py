@@ -7,6 +7,7 @@ import glob
 import importlib.util
 import inspect
 import io
+import json
 import os
 import os.path as osp
 import re
@@ -240,3 +241,51 @@ def test_benchmark_recipe_validates_on_val_and_tests_once_at_the_end(
     recorded, = load_results(str(again)).runs
     assert recorded.split == 'test'
     assert recorded.metrics == run.metrics
+
+
+def test_record_exploration_records_a_segmentation_run_from_val_only(
+        tmp_path, monkeypatch):
+    # A finished segmentation run: two validations (the validation
+    # canvases) in scalars.json, a log with timestamps, its provenance.
+    run_dir = tmp_path / 'work' / '20261208_010000'
+    (run_dir / 'vis_data').mkdir(parents=True)
+    rows = [
+        dict(step=5, loss=1.0),
+        dict(
+            step=100,
+            mIoU=11.6,
+            mIoU_things=0.97,
+            **{'teacher_student/mIoU_vs_teacher': 9.4}),
+        dict(
+            step=200,
+            mIoU=12.5,
+            mIoU_things=1.67,
+            **{'teacher_student/mIoU_vs_teacher': 8.9})
+    ]
+    (run_dir / 'vis_data' /
+     'scalars.json').write_text('\n'.join(json.dumps(row)
+                                          for row in rows) + '\n')
+    (run_dir / '20261208_010000.log').write_text(
+        '2026/12/08 01:00:00 - mmengine - INFO - start\n'
+        '2026/12/08 01:10:30 - mmengine - INFO - end\n')
+    (tmp_path / 'work' / 'run_provenance.json').write_text(
+        json.dumps(
+            dict(starts=[dict(commit='abc', threads=1, machine='2 CPU cores')
+                         ])))
+    results = tmp_path / 'scenes_exploration.json'
+    monkeypatch.setattr(sys, 'argv', [
+        'record_exploration.py',
+        str(results), 'lever',
+        str(tmp_path / 'work'), 'configs/x.py', '--seed', '0', '--description',
+        'a lever', '--teacher-miou', '66.5', '--dataset',
+        'Fashion-MNIST scenes'
+    ])
+    load_script('record_exploration.py').main()
+    run, = load_results(str(results)).runs
+    assert run.split == 'val'
+    assert run.metrics == dict(
+        student_mIoU=12.5, student_mIoU_things=1.67, fidelity_mIoU=8.9)
+    assert [step for step, _ in run.validations] == [100, 200]
+    assert run.extra['best_val_selected'] == dict(student_mIoU=12.5)
+    assert run.teacher_metrics == dict(teacher_mIoU=66.5)
+    assert (run.commit, run.threads, run.wall_time_s) == ('abc', 1, 630.0)
