@@ -3,8 +3,8 @@
 # temperature 4, weight 3, as MMRazor's CWD segmentation configs) instead of
 # the pixel KL; no label loss.
 _base_ = [
-    './kd-kl_deeplabv3plus-r18q_deeplabv3plus-mbv2q_1xb32-3k_fashion-scenes.py',
-    '../_base_/models/channel_wise_divergence.py'
+    './kd-kl_deeplabv3plus-r18q_deeplabv3plus-mbv2q_1xb32-3k_'
+    'fashion-scenes.py', '../_base_/models/channel_wise_divergence.py'
 ]
 model = dict(
     distiller=dict(
