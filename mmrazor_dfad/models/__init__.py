@@ -9,7 +9,7 @@ from .losses import (AgreementMaskedL1Loss, BatchNormStatisticsLoss,
 from .pools import SyntheticImagePool
 from .recorders import BatchNormStatisticsRecorder
 from .synthesizers import (ClassSimilarityTargets, DataImpressionSynthesizer,
-                           RandomShiftFlip)
+                           RandomColorShuffle, RandomShiftFlip)
 from .tasks import ClassificationTask, SegmentationTask
 
 __all__ = [
@@ -19,5 +19,6 @@ __all__ = [
     'BatchNormStatisticsLoss', 'BatchNormStatisticsRecorder',
     'ClassSimilarityKLLoss', 'LogSpaceKLDivergence', 'TotalVariationLoss',
     'PixelL1Loss', 'ThingBalanceLoss', 'SegmentationTask',
-    'ClassSimilarityTargets', 'DataImpressionSynthesizer', 'RandomShiftFlip'
+    'ClassSimilarityTargets', 'DataImpressionSynthesizer',
+    'RandomColorShuffle', 'RandomShiftFlip'
 ]

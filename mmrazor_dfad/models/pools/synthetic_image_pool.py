@@ -71,6 +71,10 @@ class SyntheticImagePool(nn.Module):
         persistent_fraction (float, optional): Share of each draw taken
             from the persistent region once both regions hold images.
             Defaults to None: uniform over all held images.
+        augmentation (dict, optional): Config of a module applied last to
+            every replayed batch, called as ``module(images, rng)`` with the
+            pool's own draw generator (e.g. ``dict(type=
+            'RandomColorShuffle')``). Defaults to None (off).
         dtype (str): Storage type, ``'float16'`` (half the memory and
             checkpoint size) or ``'float32'``. Defaults to ``'float16'``.
         seed (int, optional): Seed of the sampling and augmentation.
@@ -92,6 +96,7 @@ class SyntheticImagePool(nn.Module):
                  cutmix_alpha: float = 0.0,
                  persistent_capacity: int = 0,
                  persistent_fraction: Optional[float] = None,
+                 augmentation: Optional[dict] = None,
                  dtype: str = 'float16',
                  seed: Optional[int] = None) -> None:
         super().__init__()
@@ -152,6 +157,8 @@ class SyntheticImagePool(nn.Module):
         self.cutmix_alpha = cutmix_alpha
         self.persistent_capacity = persistent_capacity
         self.persistent_fraction = persistent_fraction
+        self.augmentation = MODELS.build(
+            augmentation) if augmentation is not None else None
         self.seed = int(seed) if seed is not None else \
             torch.initial_seed() % 2**31
         self.register_buffer(
@@ -283,6 +290,8 @@ class SyntheticImagePool(nn.Module):
             images = self._mixup(images, rng)
         if self.cutmix_alpha > 0:
             images = self._cutmix(images, rng)
+        if self.augmentation is not None:
+            images = self.augmentation(images, rng)
         return images
 
     def _draw(self, count: int, rng: torch.Generator) -> torch.Tensor:
