@@ -41,8 +41,8 @@ class AlternatingOptimWrapper(OptimWrapperDict):
             (``loss_factor``, ``weight_factor``, ``window``, ``warmup``,
             ``action``...) for both players; None checks NaN/Inf only.
             Defaults to ``dict()`` (on, with its defaults).
-        **optim_wrappers (OptimWrapper): ``architecture`` and ``generator``;
-            plain wrappers become :class:`PlayerOptimWrapper` with the
+        **optim_wrappers (OptimWrapper): ``architecture`` and ``generator``,
+            made the :class:`PlayerOptimWrapper` of their player with the
             settings above (:func:`as_player`).
     """
 

@@ -104,10 +104,10 @@ _PLAYER_CLASSES = {OptimWrapper: PlayerOptimWrapper}
 def as_player(optim_wrapper: OptimWrapper, player: str,
               divergence_guard: Optional[Dict],
               skip_at_zero_lr: bool) -> PlayerOptimWrapper:
-    """Make ``optim_wrapper`` a :class:`PlayerOptimWrapper` in place: the
-    same object, state and class behaviour (an ``AmpOptimWrapper`` keeps its
-    loss scaler), now an instance of a subclass of both. One that already is
-    a ``PlayerOptimWrapper`` keeps its own settings.
+    """Make ``optim_wrapper`` the :class:`PlayerOptimWrapper` of ``player``,
+    in place: the same object, state and class behaviour (an
+    ``AmpOptimWrapper`` keeps its loss scaler), now also an instance of
+    ``PlayerOptimWrapper``, with the given guard and skip switch.
 
     Args:
         optim_wrapper (OptimWrapper): A side's wrapper.
@@ -118,15 +118,14 @@ def as_player(optim_wrapper: OptimWrapper, player: str,
     Returns:
         PlayerOptimWrapper: ``optim_wrapper`` itself.
     """
-    if isinstance(optim_wrapper, PlayerOptimWrapper):
-        return optim_wrapper
     if not isinstance(optim_wrapper, OptimWrapper):
         raise TypeError(f'The {player} needs an OptimWrapper, got '
                         f'{type(optim_wrapper).__name__}.')
     cls = type(optim_wrapper)
-    if cls not in _PLAYER_CLASSES:
-        _PLAYER_CLASSES[cls] = type(f'Player{cls.__name__}',
-                                    (PlayerOptimWrapper, cls), {})
-    optim_wrapper.__class__ = _PLAYER_CLASSES[cls]
+    if not isinstance(optim_wrapper, PlayerOptimWrapper):
+        if cls not in _PLAYER_CLASSES:
+            _PLAYER_CLASSES[cls] = type(f'Player{cls.__name__}',
+                                        (PlayerOptimWrapper, cls), {})
+        optim_wrapper.__class__ = _PLAYER_CLASSES[cls]
     optim_wrapper.set_player(player, divergence_guard, skip_at_zero_lr)
     return optim_wrapper

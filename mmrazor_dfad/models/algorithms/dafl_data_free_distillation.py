@@ -6,7 +6,7 @@ import torch
 
 from mmrazor_dfad.registry import MODELS
 from .data_free_distillation import (DataFreeDistillation, LossAndLogs,
-                                     TrainBatch)
+                                     TrainBatch, prefixed)
 
 
 def _detached(record):
@@ -95,11 +95,7 @@ class DAFLDataFreeDistillation(DataFreeDistillation):
             loss, log_vars = self.parse_losses(
                 self.generator_distiller.compute_distill_losses())
         optimizer.update_params(loss)
-        log_vars = {
-            f'generator.{name}': value.detach()
-            for name, value in log_vars.items()
-        }
-        return log_vars['generator.loss'], log_vars
+        return prefixed('generator', log_vars)
 
     def train_student(self, data: TrainBatch, optimizer) -> LossAndLogs:
         """One student update on the batch of the generator update before
@@ -125,11 +121,7 @@ class DAFLDataFreeDistillation(DataFreeDistillation):
             loss, log_vars = self.parse_losses(
                 self.distiller.compute_distill_losses())
         optimizer.update_params(loss)
-        log_vars = {
-            f'distill.{name}': value.detach()
-            for name, value in log_vars.items()
-        }
-        return log_vars['distill.loss'], log_vars
+        return prefixed('distill', log_vars)
 
     def advance_generator(self, data: TrainBatch) -> None:
         """The stand-in for a generator update skipped at learning rate 0:

@@ -154,22 +154,18 @@ class DataFreeDistillation(TeacherFreeStateMixin, DataFreeValidationMixin,
         return self
 
     def train_step(self, data: TrainBatch, optim_wrapper) -> LogVars:
-        """One DFAD iteration: ``student_iter`` student updates and one
-        generator update.
+        """One DFAD iteration, scheduled by the runner's
+        ``AlternatingOptimWrapper`` (``alternate``). MMRazor's plain
+        ``OptimWrapperDict`` gets MMRazor's ``train_step``: the same two
+        methods in the same order, without the guard or the lr-0 skip.
 
         Args:
             data (dict): The training batch; only its length is used.
             optim_wrapper (AlternatingOptimWrapper | OptimWrapperDict): The
-                runner's ``AlternatingOptimWrapper``, which runs the
-                schedule; or MMRazor's ``OptimWrapperDict`` (its
-                ``SeparateOptimWrapperConstructor``), which gets MMRazor's
-                ``train_step``: the same two methods, in the same order,
-                without the divergence guard or the skip at learning rate 0.
+                student's (``architecture``) and generator's wrappers.
 
         Returns:
-            dict[str, torch.Tensor]: ``distill.*`` (student losses, mean over
-            the student updates) and ``generator.*`` (generator losses,
-            negative: the generator maximises the discrepancy).
+            dict[str, torch.Tensor]: ``distill.*`` and ``generator.*``.
         """
         if hasattr(optim_wrapper, 'alternate'):
             return optim_wrapper.alternate(self, data)
@@ -189,18 +185,18 @@ class DataFreeDistillation(TeacherFreeStateMixin, DataFreeValidationMixin,
         return log_vars
 
     def train_student(self, data: TrainBatch, optimizer) -> LossAndLogs:
-        """The ``student_iter`` student updates of one iteration, each on
-        detached fake images: fresh ones and, with a pool, replayed ones.
+        """The ``student_iter`` student updates of one iteration, each
+        minimising the discrepancy on detached fake images: fresh ones and,
+        with a pool, replayed ones.
 
         Args:
-            data (dict): The training batch; only its length is used
-                (``student_batch_size`` replaces it when set).
+            data (dict): The training batch; its length is the number of
+                images, unless ``student_batch_size`` is set.
             optimizer (OptimWrapper): The student's optimizer wrapper.
 
         Returns:
-            tuple[torch.Tensor, dict[str, torch.Tensor]]: The loss and the
-            values to log, averaged over the updates, detached, prefixed
-            ``distill.``.
+            tuple: The loss and the values to log (``distill.*``), detached
+            and averaged over the updates.
         """
         batch_size = self.student_batch_size or self.infer_batch_size(data)
         summed: LogVars = {}
@@ -216,19 +212,12 @@ class DataFreeDistillation(TeacherFreeStateMixin, DataFreeValidationMixin,
                 value = value.detach()
                 summed[name] = summed[name] + value if name in summed \
                     else value
-        log_vars = {
-            f'distill.{name}': value / self.student_iter
-            for name, value in summed.items()
-        }
-        return log_vars['distill.loss'], log_vars
+        return prefixed('distill', summed, self.student_iter)
 
     def train_generator(self, data: TrainBatch, optimizer) -> LossAndLogs:
-        """One generator update: it maximises the discrepancy on new images.
-
-        Gradients flow through the frozen teachers and the student back to
-        the generator. The student's weights are frozen meanwhile (unless
-        ``reproduce_mmrazor_side_effects``), so their gradients are never
-        computed and only the generator moves.
+        """One generator update, maximising the discrepancy on new images
+        (through the frozen teachers and the student, whose weights are
+        frozen meanwhile unless ``reproduce_mmrazor_side_effects``).
 
         Args:
             data (dict): The training batch; its length is the number of
@@ -236,8 +225,8 @@ class DataFreeDistillation(TeacherFreeStateMixin, DataFreeValidationMixin,
             optimizer (OptimWrapper): The generator's optimizer wrapper.
 
         Returns:
-            tuple[torch.Tensor, dict[str, torch.Tensor]]: The loss and the
-            values to log, detached, prefixed ``generator.``.
+            tuple: The loss and the values to log (``generator.*``),
+            detached.
         """
         freezing = nullcontext() if self.reproduce_mmrazor_side_effects \
             else frozen_weights(self.student)
@@ -250,11 +239,7 @@ class DataFreeDistillation(TeacherFreeStateMixin, DataFreeValidationMixin,
             self._remember_generator_images(fake_images)
             loss, log_vars = self.parse_losses(losses)
             optimizer.update_params(loss)
-        log_vars = {
-            f'generator.{name}': value.detach()
-            for name, value in log_vars.items()
-        }
-        return log_vars['generator.loss'], log_vars
+        return prefixed('generator', log_vars)
 
     def advance_generator(self, data: TrainBatch) -> None:
         """Change what a generator update changes besides the generator's
@@ -278,16 +263,10 @@ class DataFreeDistillation(TeacherFreeStateMixin, DataFreeValidationMixin,
 
     @staticmethod
     def infer_batch_size(data: TrainBatch) -> int:
-        """Number of samples in a training batch, without touching them.
-
-        Args:
-            data (dict): A collated batch: from :class:`DataFreeDataset`
-                (``{'sample_idx': [...]}``) or any MMEngine dataset
-                (``{'inputs': [...], 'data_samples': [...]}``).
-
-        Returns:
-            int: The batch size: how many images to generate per update.
-        """
+        """The number of samples of a collated batch (of
+        :class:`DataFreeDataset`, ``{'sample_idx': [...]}``, or any dataset,
+        ``{'inputs': [...], ...}``), without touching them: the images of a
+        generator update."""
         if isinstance(data, Mapping):
             for key in ('inputs', 'sample_idx', *data.keys()):
                 value = data.get(key)
@@ -345,18 +324,9 @@ class DataFreeDistillation(TeacherFreeStateMixin, DataFreeValidationMixin,
 
     def _discrepancy(self, distiller: nn.Module, fake_images: torch.Tensor,
                      teacher_needs_grad: bool) -> LogVars:
-        """Run student and teachers on ``fake_images`` under the distiller's
-        recorders and return its losses.
-
-        Args:
-            distiller (nn.Module): ``distiller`` or ``generator_distiller``.
-            fake_images (torch.Tensor): Shape ``(N, C, H, W)``.
-            teacher_needs_grad (bool): Build the teachers' autograd graph
-                (needed to reach the generator; their weights stay frozen).
-
-        Returns:
-            dict[str, torch.Tensor]: The distiller's losses.
-        """
+        """The distiller's losses of student and teachers on
+        ``fake_images``; ``teacher_needs_grad`` builds the teachers' graph
+        (to reach the generator; their weights stay frozen)."""
         with distiller.student_recorders:
             self.student(fake_images, mode='tensor')
         with distiller.teacher_recorders, torch.set_grad_enabled(
@@ -371,6 +341,16 @@ class DataFreeDistillation(TeacherFreeStateMixin, DataFreeValidationMixin,
         raise NotImplementedError(
             f'{type(self).__name__} has no supervised loss; train it through '
             'train_step (the runner does), or call the student directly.')
+
+
+def prefixed(prefix: str, log_vars: LogVars, updates: int = 1) -> LossAndLogs:
+    """``(loss, log_vars)`` of ``log_vars`` detached, divided by
+    ``updates`` and named ``'<prefix>.<name>'``."""
+    log_vars = {
+        f'{prefix}.{name}': value.detach() / updates
+        for name, value in log_vars.items()
+    }
+    return log_vars[f'{prefix}.loss'], log_vars
 
 
 @contextmanager
