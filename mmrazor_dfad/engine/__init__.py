@@ -5,7 +5,8 @@ from .hooks import (DropStaleLogsHook, GeneratedSamplesHook, HeartbeatHook,
                     SafeCheckpointHook, TeacherCheckHook)
 from .model_wrappers import DataFreeDistributedDataParallel
 from .optimizers import (AlternatingOptimWrapper,
-                         AlternatingOptimWrapperConstructor)
+                         AlternatingOptimWrapperConstructor,
+                         PlayerOptimWrapper)
 from .runner import DataFreeTestLoop, DataFreeValLoop
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     'AtomicLocalBackend', 'DataFreeDistributedDataParallel',
     'DataFreeTestLoop', 'DropStaleLogsHook', 'DataFreeValLoop',
     'GeneratedSamplesHook', 'HeartbeatHook', 'LabelFreeEarlyStoppingHook',
-    'LossWeightScheduleHook', 'SafeCheckpointHook', 'TeacherCheckHook'
+    'LossWeightScheduleHook', 'PlayerOptimWrapper', 'SafeCheckpointHook',
+    'TeacherCheckHook'
 ]

@@ -10,12 +10,12 @@ from .distributed import free_port
 from .fake_data import (accept_fake_cifar10, save_random_classifier,
                         write_fake_camvid, write_fake_cifar10,
                         write_fake_mnist)
-from .iterations import FunctionIteration
+from .iterations import FunctionAlgorithm
 from .toy_models import (ToyClassifier, ToyHead, logits_distiller,
                          register_toy_models)
 
 __all__ = [
-    'FunctionIteration', 'build', 'build_optim', 'count_steps',
+    'FunctionAlgorithm', 'build', 'build_optim', 'count_steps',
     'data_free_batch', 'free_port', 'accept_fake_cifar10',
     'save_random_classifier', 'snapshot', 'write_fake_camvid',
     'write_fake_cifar10', 'write_fake_mnist', 'ToyClassifier', 'ToyHead',

@@ -1,6 +1,6 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-"""An iteration made of plain functions, to test the schedule of
-:class:`AlternatingOptimWrapper` without an algorithm."""
+"""An algorithm made of plain functions, to test the schedule of
+:class:`AlternatingOptimWrapper` without a real one."""
 from typing import Callable, Optional, Tuple
 
 import torch
@@ -9,8 +9,11 @@ import torch.nn as nn
 LossAndLogs = Tuple[torch.Tensor, dict]
 
 
-class FunctionIteration:
-    """A ``DataFreeIteration`` whose losses are given functions.
+class FunctionAlgorithm:
+    """What ``AlternatingOptimWrapper.alternate`` asks of an algorithm, with
+    losses given as functions: ``train_student`` makes ``student_iter``
+    updates of ``student_loss()``, ``train_generator`` one of
+    ``generator_loss()``, each under its wrapper's ``optim_context``.
 
     Args:
         student (nn.Module): The student.
@@ -19,9 +22,8 @@ class FunctionIteration:
         generator_loss (callable): ``() -> (loss, log_vars)``.
         student_iter (int): Student updates per iteration. Defaults to 1.
         student_train_first (bool): Defaults to True.
-        skip_generator (callable, optional): Called for a skipped generator
-            update. Defaults to None (nothing to advance).
-        freeze_student_in_generator_update (bool): Defaults to True.
+        advance_generator (callable, optional): Called for a skipped
+            generator update. Defaults to None (nothing to advance).
     """
 
     def __init__(self,
@@ -31,26 +33,32 @@ class FunctionIteration:
                  generator_loss: Callable[[], LossAndLogs],
                  student_iter: int = 1,
                  student_train_first: bool = True,
-                 skip_generator: Optional[Callable[[], None]] = None,
-                 freeze_student_in_generator_update: bool = True) -> None:
+                 advance_generator: Optional[Callable[[], None]] = None):
         self.student = student
         self.generator = generator
         self.student_iter = student_iter
         self.student_train_first = student_train_first
-        self.freeze_student_in_generator_update = \
-            freeze_student_in_generator_update
-        self._student_loss = student_loss
-        self._generator_loss = generator_loss
-        self._skip_generator = skip_generator or (lambda: None)
+        self._losses = dict(student=student_loss, generator=generator_loss)
+        self._advance_generator = advance_generator or (lambda: None)
 
-    def student_loss(self, batch_size: int) -> LossAndLogs:
-        """The given student loss (``batch_size`` is ignored)."""
-        return self._student_loss()
+    def _update(self, player: str, optimizer) -> LossAndLogs:
+        with optimizer.optim_context(getattr(self, player)):
+            loss, log_vars = self._losses[player]()
+        optimizer.update_params(loss)
+        prefix = 'distill' if player == 'student' else 'generator'
+        return loss, {f'{prefix}.{k}': v.detach() for k, v in log_vars.items()}
 
-    def generator_loss(self, batch_size: int) -> LossAndLogs:
-        """The given generator loss (``batch_size`` is ignored)."""
-        return self._generator_loss()
+    def train_student(self, data, optimizer) -> LossAndLogs:
+        """``student_iter`` updates of the student loss (``data`` is not
+        read); the last one's loss and logs."""
+        for _ in range(self.student_iter):
+            result = self._update('student', optimizer)
+        return result
 
-    def skip_generator(self, batch_size: int) -> None:
+    def train_generator(self, data, optimizer) -> LossAndLogs:
+        """One update of the generator loss (``data`` is not read)."""
+        return self._update('generator', optimizer)
+
+    def advance_generator(self, data) -> None:
         """The given stand-in for a skipped generator update."""
-        self._skip_generator()
+        self._advance_generator()

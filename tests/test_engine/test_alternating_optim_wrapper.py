@@ -9,9 +9,9 @@ import torch
 import torch.nn as nn
 from mmengine.optim import OptimWrapper
 
-from mmrazor_dfad.engine import AlternatingOptimWrapper
+from mmrazor_dfad.engine import AlternatingOptimWrapper, PlayerOptimWrapper
 from mmrazor_dfad.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
-from mmrazor_dfad.testing import FunctionIteration
+from mmrazor_dfad.testing import FunctionAlgorithm
 
 
 def build_algorithm_and_optim(algorithm_cfg, architecture, generator):
@@ -86,9 +86,9 @@ def train_one_iteration(student_wrapper, generator_wrapper, student, generator,
         return loss, dict(loss=loss)
 
     schedule.alternate(
-        FunctionIteration(student, generator, lambda: step('student', student),
+        FunctionAlgorithm(student, generator, lambda: step('student', student),
                           lambda: step('generator', generator)),
-        batch_size=3)
+        data=None)
     return output_dtypes
 
 
@@ -179,13 +179,13 @@ def run_iteration(schedule, players, updates, student_loss_scales=None):
         return loss, dict(loss=loss)
 
     schedule.alternate(
-        FunctionIteration(
+        FunctionAlgorithm(
             players.student,
             players.generator,
             student_step,
             generator_step,
             student_iter=players.student_iter),
-        batch_size=1)
+        data=None)
 
 
 def test_accumulation_counts_student_updates_and_applies_the_last_window():
@@ -254,13 +254,54 @@ def test_skipped_zero_lr_generator_updates_keep_the_count():
         group['lr'] = 0.0
     skipped = []
     schedule.alternate(
-        FunctionIteration(
+        FunctionAlgorithm(
             players.student,
             players.generator,
             lambda: (players.student.weight.sum(), {}),
             lambda: pytest.fail('the update should be skipped'),
-            skip_generator=lambda: skipped.append(True)),
-        batch_size=1)
+            advance_generator=lambda: skipped.append(True)),
+        data=None)
     assert schedule.generator.inner_count == 1
     assert skipped == [True]
     assert players.generator.weight.grad is None
+
+
+def test_sides_become_player_wrappers_in_place(monkeypatch):
+    # What the constructor (MMEngine's per side) or a caller builds stays
+    # the same object with the same class behaviour and checkpoint keys,
+    # and gains the player's guard and skip switch.
+    from mmengine.optim import AmpOptimWrapper
+    from mmengine.optim.optimizer import amp_optimizer_wrapper
+    monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available',
+                        lambda: True)  # only its constructor asks
+    student, generator = nn.Linear(2, 1), nn.Linear(2, 1)
+    with pytest.warns(UserWarning):  # the loss scaler is off without CUDA
+        amp = AmpOptimWrapper(
+            optimizer=torch.optim.SGD(student.parameters(), lr=0.1))
+    plain = OptimWrapper(torch.optim.SGD(generator.parameters(), lr=0.1))
+    keys = {
+        'student': set(amp.state_dict()),
+        'generator': set(plain.state_dict())
+    }
+    schedule = AlternatingOptimWrapper(
+        architecture=amp, generator=plain, divergence_guard=None)
+    assert schedule.student is amp and schedule.generator is plain
+    assert isinstance(amp, AmpOptimWrapper)
+    assert isinstance(amp, PlayerOptimWrapper)
+    assert type(plain) is PlayerOptimWrapper
+    assert 'loss_scaler' in keys['student']
+    assert set(amp.state_dict()) == keys['student']
+    assert set(plain.state_dict()) == keys['generator']
+    assert set(schedule.state_dict()) == {'architecture', 'generator'}
+    assert (amp.player, plain.player) == ('student', 'generator')
+    assert not amp.skip_at_zero_lr and plain.skip_at_zero_lr
+    # The guard runs first, then AmpOptimWrapper's backward (loss scaler).
+    scaled = []
+    scale = amp.loss_scaler.scale
+    amp.loss_scaler.scale = lambda loss: scaled.append(loss) or scale(loss)
+    before = student.weight.detach().clone()
+    amp.update_params(student(torch.ones(1, 2)).sum())
+    assert len(scaled) == 1 and not torch.equal(student.weight, before)
+    with pytest.raises(FloatingPointError, match='student loss is nan'):
+        amp.update_params(torch.tensor(float('nan'), requires_grad=True))
+    assert len(scaled) == 1

@@ -217,8 +217,9 @@ def test_guard_rejects_bad_settings():
 def test_exploding_student_update_is_skipped_in_skip_mode(toy_algorithm_cfg):
     algorithm = build(toy_algorithm_cfg).train()
     optim = build_optim(algorithm)
-    optim.divergence_guard = DivergenceGuard(
-        warmup=2, window=10, action='skip', weight_factor=math.inf)
+    for side in (optim.student, optim.generator):
+        side.divergence_guard = DivergenceGuard(
+            warmup=2, window=10, action='skip', weight_factor=math.inf)
     for _ in range(2):
         algorithm.train_step(data_free_batch(4), optim)
     with torch.no_grad():

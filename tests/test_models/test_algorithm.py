@@ -310,9 +310,9 @@ def test_skipping_student_weight_grads_keeps_the_math(toy_algorithm_cfg,
     the generator's update must be exactly what it was with them."""
     import contextlib
 
-    from mmrazor_dfad.engine.optimizers import alternating_optim_wrapper
+    from mmrazor_dfad.models.algorithms import data_free_distillation
     frozen_during_step = []
-    real_frozen_weights = alternating_optim_wrapper.frozen_weights
+    real_frozen_weights = data_free_distillation.frozen_weights
 
     @contextlib.contextmanager
     def spy(module):
@@ -321,7 +321,7 @@ def test_skipping_student_weight_grads_keeps_the_math(toy_algorithm_cfg,
                                               for p in module.parameters()))
             yield
 
-    monkeypatch.setattr(alternating_optim_wrapper, 'frozen_weights', spy)
+    monkeypatch.setattr(data_free_distillation, 'frozen_weights', spy)
     skipped = _weights_after(toy_algorithm_cfg, 3)
     assert frozen_during_step == [True] * 3
 
@@ -330,7 +330,7 @@ def test_skipping_student_weight_grads_keeps_the_math(toy_algorithm_cfg,
         yield
         module.zero_grad()
 
-    monkeypatch.setattr(alternating_optim_wrapper, 'frozen_weights',
+    monkeypatch.setattr(data_free_distillation, 'frozen_weights',
                         compute_then_discard)
     computed = _weights_after(toy_algorithm_cfg, 3)
     for ref, other in zip(computed, skipped):
@@ -339,7 +339,7 @@ def test_skipping_student_weight_grads_keeps_the_math(toy_algorithm_cfg,
 
 
 def test_frozen_weights_are_restored_even_on_error(toy_algorithm_cfg):
-    from mmrazor_dfad.engine.optimizers.alternating_optim_wrapper import \
+    from mmrazor_dfad.models.algorithms.data_free_distillation import \
         frozen_weights
     algorithm = build(toy_algorithm_cfg)
     student = algorithm.student

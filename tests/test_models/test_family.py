@@ -133,6 +133,36 @@ def test_dafl_updates_do_not_reach_each_other(toy_algorithm_cfg):
     assert reached[('student', 'generator')] == 0, 'student loss'
 
 
+def test_dafl_at_generator_lr_0_still_feeds_the_student(toy_algorithm_cfg):
+    # The same schedule as DFAD's: the generator update is skipped and its
+    # stand-in makes the batch (and the teacher's outputs) the student
+    # update distils on; the generator's state moves as in an update.
+    runs = {}
+    for skip in (True, False):
+        torch.manual_seed(0)
+        algorithm = MODELS.build(dafl_cfg(toy_algorithm_cfg))
+        optim = AlternatingOptimWrapper(
+            skip_generator_at_zero_lr=skip,
+            architecture=OptimWrapper(
+                torch.optim.SGD(algorithm.student.parameters(), lr=0.1)),
+            generator=OptimWrapper(
+                torch.optim.SGD(algorithm.generator.parameters(), lr=0.0)))
+        logged = [
+            sorted(algorithm.train_step(dict(inputs=[0] * 6), optim))
+            for _ in range(2)
+        ]
+        runs[skip] = algorithm.state_dict(), logged
+    (skipped, skipped_logs), (ran, ran_logs) = runs[True], runs[False]
+    assert all('distill.loss' in keys for keys in skipped_logs)
+    assert not any(k.startswith('generator.') for k in skipped_logs[0])
+    assert any(k.startswith('generator.') for k in ran_logs[0])
+    for key, value in ran.items():
+        assert torch.equal(skipped[key], value), key
+    with pytest.raises(RuntimeError, match='call train_generator'):
+        MODELS.build(dafl_cfg(toy_algorithm_cfg)).train_student(
+            dict(inputs=[0] * 2), optim.student)
+
+
 def test_dafl_refuses_what_it_does_not_do(toy_algorithm_cfg):
     cfg = dafl_cfg(toy_algorithm_cfg)
     with pytest.raises(ValueError, match='student_iter=3'):

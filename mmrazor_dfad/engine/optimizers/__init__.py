@@ -2,5 +2,9 @@
 from .alternating_optim_wrapper import AlternatingOptimWrapper
 from .alternating_optim_wrapper_constructor import \
     AlternatingOptimWrapperConstructor
+from .player_optim_wrapper import PlayerOptimWrapper
 
-__all__ = ['AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor']
+__all__ = [
+    'AlternatingOptimWrapper', 'AlternatingOptimWrapperConstructor',
+    'PlayerOptimWrapper'
+]

@@ -23,6 +23,33 @@ def is_positive_int(value) -> bool:
                       int) and not isinstance(value, bool) and value >= 1
 
 
+def check_arguments(student_iter, student_batch_size, teachers,
+                    generator) -> None:
+    """Refuse ``DataFreeDistillation`` arguments of the wrong kind, with the
+    fix (the teachers' and generator's checks raise ``TypeError``, as
+    MMRazor's)."""
+    if not is_positive_int(student_iter):
+        raise ValueError(
+            f'DataFreeDistillation: student_iter must be an integer >= 1 '
+            f'(student updates per generator update), got '
+            f'{student_iter!r}.')
+    if student_batch_size is not None and not is_positive_int(
+            student_batch_size):
+        raise ValueError(
+            'DataFreeDistillation: student_batch_size must be an integer '
+            '>= 1 (images per student update) or None (the training '
+            f'batch size), got {student_batch_size!r}.')
+    if not isinstance(teachers, Mapping) or not teachers:
+        raise TypeError(
+            'DataFreeDistillation: teachers must be a non-empty dict '
+            '{name: dict(build_cfg=..., ckpt_path=...)}, got '
+            f'{teachers!r}.')
+    if not isinstance(generator, (Mapping, nn.Module)):
+        raise TypeError(
+            'DataFreeDistillation: generator must be a config dict, got '
+            f'{type(generator).__name__}.')
+
+
 def check_loss_names(key: str, distiller: nn.Module) -> None:
     """Refuse loss names that MMEngine's ``parse_losses`` would not count.
 

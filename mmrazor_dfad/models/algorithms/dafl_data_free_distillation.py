@@ -1,12 +1,12 @@
 # Copyright (c) mmrazor_dfad contributors. All rights reserved.
-from typing import Dict, Mapping, Tuple, Union
+from contextlib import ExitStack
+from typing import Optional
 
 import torch
-from mmengine.optim import OptimWrapperDict
 
 from mmrazor_dfad.registry import MODELS
-from .data_free_distillation import DataFreeDistillation
-from .mmrazor_interface import LossAndLogs, TrainBatch, alternating_schedule
+from .data_free_distillation import (DataFreeDistillation, LossAndLogs,
+                                     TrainBatch, prefixed)
 
 
 def _detached(record):
@@ -25,15 +25,16 @@ class DAFLDataFreeDistillation(DataFreeDistillation):
     The generator is not an adversary: it learns images that the teacher
     classifies confidently (one-hot), in balanced classes (information
     entropy) and with strong features (activation), from teacher-side
-    recorders only. Each iteration generates one batch, runs the teacher on
-    it once, and makes one generator update and one student update from it:
-    the student distils the teacher on the same images, detached. Neither
-    update reaches the other's weights, so no student forward is needed for
-    the generator.
+    recorders only. Each iteration generates one batch and runs the teacher
+    on it once: :meth:`train_generator` updates the generator from the
+    teacher's outputs, and :meth:`train_student`, which follows it in the
+    same schedule as DFAD's (``student_iter=1``, generator first), distils
+    the teacher on the same images, detached, from the teacher's outputs
+    recorded then, detached. Neither update reaches the other's weights, so
+    no student forward is needed for the generator.
 
     The config schema is MMRazor 1.0.0's ``DAFLDataFreeDistillation`` (that
-    of :class:`DataFreeDistillation`, whose ``student_iter`` and
-    ``student_train_first`` DAFL does not use); MMRazor's
+    of :class:`DataFreeDistillation`); MMRazor's
     ``dafl_logits_resnet34_resnet18_8xb256_cifar10.py`` runs with
     ``_scope_='mmrazor_dfad'``. It computes what MMRazor's does
     (``tests/test_models/test_mmrazor_equivalence.py``); with
@@ -44,8 +45,8 @@ class DAFLDataFreeDistillation(DataFreeDistillation):
     Args:
         *args: As :class:`DataFreeDistillation`.
         **kwargs: As :class:`DataFreeDistillation`; ``student_iter`` must be
-            1 and ``pool`` None (DAFL trains the student on the batch the
-            generator just made).
+            1 and ``pool`` None, and ``student_train_first`` is not used
+            (DAFL trains the student on the batch the generator just made).
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -61,6 +62,11 @@ class DAFLDataFreeDistillation(DataFreeDistillation):
                 'DAFLDataFreeDistillation trains the student on the batch the '
                 'generator just made: remove model.pool and '
                 'model.student_batch_size.')
+        # The student trains on the batch of the generator update: that
+        # update comes first (MMRazor's DAFL ignores the key too).
+        self.student_train_first = False
+        # The batch of the last generator update, for the student update.
+        self._batch: Optional[torch.Tensor] = None
         student_side = list(
             self.generator_distiller.student_recorders.recorders)
         if student_side:
@@ -70,55 +76,77 @@ class DAFLDataFreeDistillation(DataFreeDistillation):
                 f'({student_side}). Remove its student_recorders, or use '
                 "type='DataFreeDistillation' for an adversarial generator.")
 
-    def train_step(
-        self, data: TrainBatch, optim_wrapper: Union[OptimWrapperDict, Mapping]
-    ) -> Dict[str, torch.Tensor]:
-        """One DAFL iteration: one generator and one student update.
+    def train_generator(self, data: TrainBatch, optimizer) -> LossAndLogs:
+        """One generator update from a new batch, which the teacher sees
+        once, under both distillers' recorders (the student's distiller
+        keeps its outputs, detached, for :meth:`train_student`).
 
         Args:
-            data (dict): The training batch; only its length is used.
-            optim_wrapper (AlternatingOptimWrapper | OptimWrapperDict): The
-                student's (``architecture``) and generator's wrappers.
+            data (dict): The training batch; its length is the number of
+                images.
+            optimizer (OptimWrapper): The generator's optimizer wrapper.
 
         Returns:
-            dict[str, torch.Tensor]: ``generator.*`` (the DAFL terms) and
-            ``distill.*`` (the student's losses).
+            tuple[torch.Tensor, dict[str, torch.Tensor]]: The loss and the
+            values to log, detached, prefixed ``generator.``.
         """
-        return alternating_schedule(optim_wrapper).train_jointly(
-            self, self.infer_batch_size(data))
+        with optimizer.optim_context(self.generator):
+            self._generate_batch(data, self.generator_distiller)
+            loss, log_vars = self.parse_losses(
+                self.generator_distiller.compute_distill_losses())
+        optimizer.update_params(loss)
+        return prefixed('generator', log_vars)
 
-    def joint_losses(self, batch_size: int) -> Tuple[LossAndLogs, LossAndLogs]:
-        """Generator and student losses of one generated batch (the
-        ``JointDataFreeIteration`` the wrapper calls back).
-
-        The teachers run once, under both distillers' recorders, with
-        gradients (the generator's losses need them); the student's
-        distiller gets their outputs detached.
+    def train_student(self, data: TrainBatch, optimizer) -> LossAndLogs:
+        """One student update on the batch of the generator update before
+        it, detached.
 
         Args:
-            batch_size (int): Images to generate.
+            data (dict): The training batch (not read).
+            optimizer (OptimWrapper): The student's optimizer wrapper.
 
         Returns:
-            tuple: ``((generator_loss, generator_log_vars), (student_loss,
-            student_log_vars))``.
+            tuple[torch.Tensor, dict[str, torch.Tensor]]: The loss and the
+            values to log, detached, prefixed ``distill.``.
         """
-        fake_images = self._generate(batch_size)
+        if self._batch is None:
+            raise RuntimeError(
+                'DAFLDataFreeDistillation.train_student distils on the batch '
+                'of a generator update: call train_generator (or '
+                'advance_generator) first.')
+        fake_images, self._batch = self._batch, None
+        with optimizer.optim_context(self.student):
+            with self.distiller.student_recorders:
+                self.student(fake_images, mode='tensor')
+            loss, log_vars = self.parse_losses(
+                self.distiller.compute_distill_losses())
+        optimizer.update_params(loss)
+        return prefixed('distill', log_vars)
+
+    def advance_generator(self, data: TrainBatch) -> None:
+        """The stand-in for a generator update skipped at learning rate 0:
+        the batch and the teacher's outputs the student update needs,
+        without gradients."""
+        with torch.no_grad():
+            self._generate_batch(data)
+
+    def _generate_batch(self, data: TrainBatch, *distillers) -> None:
+        """Generate a batch and run the teachers on it once, under the
+        student distiller's teacher recorders (kept detached for the
+        student update) and those of ``distillers``."""
+        fake_images = self._generate(self.infer_batch_size(data))
         if self.reproduce_mmrazor_side_effects:
             # MMRazor's generator update runs the student on the images even
             # though no generator loss reads it.
             with torch.no_grad():
                 self.student(fake_images, mode='tensor')
-        with self.generator_distiller.teacher_recorders, \
-                self.distiller.teacher_recorders:
+        with ExitStack() as stack:
+            for distiller in (*distillers, self.distiller):
+                stack.enter_context(distiller.teacher_recorders)
             for teacher in self.teachers.values():
                 teacher(fake_images, mode='tensor')
-        generator_losses = self.generator_distiller.compute_distill_losses()
         for recorder in self.distiller.teacher_recorders.recorders.values():
             recorder.data_buffer[:] = [
                 _detached(record) for record in recorder.data_buffer
             ]
-        with self.distiller.student_recorders:
-            self.student(fake_images.detach(), mode='tensor')
-        student_losses = self.distiller.compute_distill_losses()
-        return (self.parse_losses(generator_losses),
-                self.parse_losses(student_losses))
+        self._batch = fake_images.detach()
