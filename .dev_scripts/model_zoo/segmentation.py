@@ -165,9 +165,10 @@ SCENES = 'fashion_scenes'
 # The scene benchmark's rows: (variant, role), in table order.
 SCENE_ROWS = (('student-with-labels', 'student with labels'),
               ('kd-kl', 'KD-ORI'), ('kd-kl-ce', 'KD-ORI'),
-              ('kd-cwd', 'KD-ORI'), ('kd-cwd-ce',
-                                     'KD-ORI'), ('kd-kl-unrelated', 'KD-UNR'),
-              ('random-generator', 'RANDOM'), ('dfad', 'DFAD (plain)'))
+              ('kd-cwd', 'KD-ORI'), ('kd-cwd-ce', 'KD-ORI'),
+              ('kd-kl-unrelated', 'KD-UNR'), ('random-generator', 'RANDOM'),
+              ('dfad', 'DFAD (plain)'), ('dfad-bn-things-color',
+                                         'DFAD + priors + random colours'))
 KD_ORI = ('kd-kl', 'kd-kl-ce', 'kd-cwd', 'kd-cwd-ce')
 
 
