@@ -89,15 +89,15 @@ def test_the_pool_augments_replayed_images_with_its_own_draws():
         fill_from='generator',
         dtype='float32',
         seed=0)
+    # Every channel inverted, nothing else: the sums below tell.
+    inverting = dict(
+        type='RandomColorShuffle',
+        mean=MEAN,
+        std=STD,
+        invert_prob=1.0,
+        max_contrast=1.0)
     plain = SyntheticImagePool(**kwargs)
-    colored = SyntheticImagePool(
-        **kwargs,
-        augmentation=dict(
-            type='RandomColorShuffle',
-            mean=MEAN,
-            std=STD,
-            invert_prob=1.0,
-            max_contrast=1.0))
+    colored = SyntheticImagePool(**kwargs, augmentation=inverting)
     images = _normalised(torch.rand(8, 3, 4, 4) * 255)
     plain.add(images)
     colored.add(images)
@@ -106,13 +106,6 @@ def test_the_pool_augments_replayed_images_with_its_own_draws():
     assert torch.allclose(
         _pixels(shuffled).sum(1), 3 * 255 - _pixels(drawn).sum(1), atol=1e-2)
     # The pool's counter drives the draws, so a resumed pool repeats them.
-    resumed = SyntheticImagePool(
-        **kwargs,
-        augmentation=dict(
-            type='RandomColorShuffle',
-            mean=MEAN,
-            std=STD,
-            invert_prob=1.0,
-            max_contrast=1.0))
+    resumed = SyntheticImagePool(**kwargs, augmentation=inverting)
     resumed.load_state_dict(colored.state_dict())
     assert torch.equal(resumed.sample(8), colored.sample(8))
